@@ -1,0 +1,75 @@
+"""``python -m binance_emulator --port P``: a local Binance USDⓈ-M futures venue on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from decimal import Decimal
+from pathlib import Path
+
+from binance_emulator.app import Options, serve
+from binance_emulator.engine import FeeSchedule
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m binance_emulator",
+        description="Local Binance USDⓈ-M futures emulator (REST, algo orders, faults).",
+    )
+    parser.add_argument("--port", type=int, default=8790, help="REST port (default 8790)")
+    parser.add_argument(
+        "--proxy-port", type=int, default=None,
+        help="HTTPS CONNECT tunnel port for Binance's real URLs (default: port + 1)",
+    )
+    parser.add_argument("--no-proxy", action="store_true", help="do not start the tunnel")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="folder of freqtrade *-futures.feather candles to replay")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic price paths")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="replay speed: data time per wall-clock time (default 1)")
+    parser.add_argument("--balance", type=Decimal, default=Decimal(10_000),
+                        help="starting USDT wallet balance")
+    parser.add_argument("--weight-limit", type=int, default=2400,
+                        help="request weight per minute before HTTP 429")
+    parser.add_argument("--taker-fee", type=Decimal, default=FeeSchedule.taker)
+    parser.add_argument("--maker-fee", type=Decimal, default=FeeSchedule.maker)
+    parser.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+    if args.data is not None and not args.data.is_dir():
+        parser.error(f"--data {args.data}: not a directory")
+    if args.speed <= 0:
+        parser.error("--speed must be positive")
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    return Options(
+        port=args.port,
+        proxy_port=None if args.no_proxy else (args.proxy_port or args.port + 1),
+        data_dir=args.data,
+        seed=args.seed,
+        speed=args.speed,
+        balance=args.balance,
+        # The emulator's own credentials; any values work as long as the client uses the same.
+        api_key=os.environ.get("BINANCE_EMULATOR_API_KEY", "emulator-key"),
+        api_secret=os.environ.get("BINANCE_EMULATOR_API_SECRET", "emulator-secret"),
+        weight_limit=args.weight_limit,
+        fees=FeeSchedule(taker=args.taker_fee, maker=args.maker_fee),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse_args(argv)
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(serve(options))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        loop.run_until_complete(task)
+    loop.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Assemble and run the emulator: engine, Binance routes, control API, TLS tunnel, price ticker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from aiohttp import web
+
+from binance_emulator.control import Control, add_control_routes
+from binance_emulator.engine import Exchange, FeeSchedule
+from binance_emulator.markets import MARKETS
+from binance_emulator.prices import build_paths, now_ms
+from binance_emulator.server import DEFAULT_WEIGHT_LIMIT, Venue, add_binance_routes
+from binance_emulator.tunnel import self_signed_context, start_proxy
+
+logger = logging.getLogger(__name__)
+HOST = "127.0.0.1"
+TICK_SECONDS = 0.1
+
+
+@dataclass
+class Options:
+    port: int = 8790
+    proxy_port: int | None = 8791
+    data_dir: Path | None = None
+    seed: int = 7
+    speed: float = 1.0
+    balance: Decimal = Decimal(10_000)
+    api_key: str = "emulator-key"
+    api_secret: str = "emulator-secret"
+    weight_limit: int = DEFAULT_WEIGHT_LIMIT
+    fees: FeeSchedule = field(default_factory=FeeSchedule)
+
+
+@dataclass
+class Running:
+    venue: Venue
+    runner: web.AppRunner
+    port: int
+    proxy_port: int | None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    proxy: asyncio.Server | None = None
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.proxy is not None:
+            self.proxy.close()
+        await self.runner.cleanup()
+
+
+def _bound_socket(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, port))
+    return sock
+
+
+async def _tick(exchange: Exchange) -> None:
+    """Keep path-driven prices moving so triggers fire even when nobody calls."""
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        try:
+            exchange.refresh()
+        except Exception:  # a bug here must not stop the venue; it is logged loudly
+            logger.exception("price tick failed")
+
+
+def build_app(options: Options) -> tuple[web.Application, Venue]:
+    paths = build_paths(MARKETS, options.data_dir, options.seed, now_ms(), speed=options.speed)
+    exchange = Exchange(MARKETS, paths, options.fees)
+    exchange.add_account(options.api_key, options.api_secret, options.balance)
+    venue = Venue(exchange, options.weight_limit)
+    app = web.Application()
+    add_binance_routes(app, venue)
+    add_control_routes(
+        app, Control(venue, options.api_key, options.api_secret, options.balance)
+    )
+    return app, venue
+
+
+async def start(options: Options) -> Running:
+    app, venue = build_app(options)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    plain = _bound_socket(options.port)
+    await web.SockSite(runner, plain).start()
+    running = Running(venue, runner, plain.getsockname()[1], None)
+    if options.proxy_port is not None:
+        tls = _bound_socket(0)
+        await web.SockSite(runner, tls, ssl_context=self_signed_context()).start()
+        running.proxy = await start_proxy(options.proxy_port, tls.getsockname()[1])
+        running.proxy_port = running.proxy.sockets[0].getsockname()[1]
+    running.tasks.append(asyncio.create_task(_tick(venue.exchange)))
+    return running
+
+
+async def serve(options: Options, ready: asyncio.Event | None = None) -> None:
+    running = await start(options)
+    proxy = f", CONNECT proxy {HOST}:{running.proxy_port}" if running.proxy_port else ""
+    print(f"binance_emulator ready on http://{HOST}:{running.port}{proxy}", flush=True)
+    if ready is not None:
+        ready.set()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        with contextlib.suppress(Exception):
+            await running.stop()

@@ -1,0 +1,181 @@
+"""The test-control API under /_emulator/: prices, faults, accounts, state, reset.
+
+Never under a Binance path, so nothing a real client sends can reach it by accident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal, InvalidOperation
+
+from aiohttp import web
+
+from binance_emulator import wire
+from binance_emulator.engine import Account
+from binance_emulator.errors import BinanceError
+from binance_emulator.faults import parse_rule
+from binance_emulator.server import Venue
+
+
+def _bad_request(reason: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=reason, content_type="text/plain")
+
+
+def _decimal(value: object, name: str) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise _bad_request(f"'{name}' must be a number, got {value!r}") from None
+    if not result.is_finite():
+        raise _bad_request(f"'{name}' must be finite, got {value!r}")
+    return result
+
+
+async def _body(request: web.Request) -> dict[str, object]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise _bad_request("body must be JSON") from None
+    if not isinstance(body, dict):
+        raise _bad_request("body must be a JSON object")
+    return body
+
+
+def account_state(venue: Venue, account: Account) -> dict[str, object]:
+    exchange = venue.exchange
+    return {
+        "api_key": account.api_key,
+        "balance": {
+            "wallet": wire.money(account.wallet),
+            "available": wire.money(account.available_balance()),
+        },
+        "positions": [wire.position_risk_json(account, p, v2=True)
+                      for p in account.positions.values() if p.amount],
+        "leverage": dict(account.leverage),
+        "margin_type": {s: "isolated" if v else "cross" for s, v in account.isolated.items()},
+        "orders": [wire.order_json(exchange, o) for o in account.orders.values()],
+        "algo_orders": [wire.algo_json(exchange, a, detail=True)
+                        for a in account.algo_orders.values()],
+        "fills": [wire.fill_json(exchange, f) for f in account.fills],
+        "accepted_client_ids": list(account.accepted_client_ids),
+    }
+
+
+class Control:
+    """Handlers of the control API, bound to one venue."""
+
+    def __init__(self, venue: Venue, default_key: str, default_secret: str,
+                 default_balance: Decimal) -> None:
+        self.venue = venue
+        self.default_key = default_key
+        self.default_secret = default_secret
+        self.default_balance = default_balance
+
+    def _account(self, api_key: str | None) -> Account:
+        account = self.venue.exchange.accounts.get(api_key or self.default_key)
+        if account is None:
+            raise web.HTTPNotFound(text=f"no account with api_key {api_key!r}")
+        return account
+
+    def _prices(self) -> dict[str, dict[str, object]]:
+        exchange = self.venue.exchange
+        return {
+            symbol: {
+                "last": f"{exchange.last_price(symbol):f}",
+                "mark": f"{exchange.mark_price(symbol):f}",
+                "manual": exchange.paths[symbol].manual,
+            }
+            for symbol in exchange.markets
+        }
+
+    def _set_price(self, symbol: object, price: object) -> None:
+        try:
+            self.venue.exchange.set_price(str(symbol), _decimal(price, "price"))
+        except BinanceError as error:
+            raise _bad_request(f"{symbol}: {error.msg}") from None
+
+    async def price(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        self.venue.exchange.refresh()
+        self._set_price(body.get("symbol"), body.get("price"))
+        return web.json_response({"prices": self._prices()})
+
+    async def path(self, request: web.Request) -> web.Response:
+        """Walk a symbol through prices, ``interval_ms`` apart, firing triggers at each step."""
+        body = await _body(request)
+        prices = body.get("prices")
+        if not isinstance(prices, list) or not prices:
+            raise _bad_request("'prices' must be a non-empty list")
+        steps = [_decimal(p, "prices") for p in prices]
+        interval = float(body.get("interval_ms", 0)) / 1000  # type: ignore[arg-type]
+        for i, step in enumerate(steps):
+            if i and interval:
+                await asyncio.sleep(interval)
+            self._set_price(body.get("symbol"), step)
+        return web.json_response({"prices": self._prices()})
+
+    async def fault(self, request: web.Request) -> web.Response:
+        try:
+            rule = parse_rule(await _body(request))
+        except ValueError as error:
+            raise _bad_request(str(error)) from None
+        self.venue.faults.arm(rule)
+        return web.json_response({"armed": [r.describe() for r in self.venue.faults.rules]})
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        self.venue.faults.clear()
+        return web.json_response({"armed": []})
+
+    async def add_account(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        key, secret = body.get("api_key"), body.get("api_secret")
+        if not isinstance(key, str) or not isinstance(secret, str) or not key or not secret:
+            raise _bad_request("'api_key' and 'api_secret' are required strings")
+        balance = _decimal(body.get("balance", self.default_balance), "balance")
+        self.venue.exchange.add_account(key, secret, balance)
+        return web.json_response({"api_key": key, "balance": f"{balance:f}"})
+
+    async def config(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        if "weight_limit" in body:
+            self.venue.weights.limit = int(body["weight_limit"])  # type: ignore[arg-type]
+        return web.json_response({"weight_limit": self.venue.weights.limit})
+
+    async def state(self, request: web.Request) -> web.Response:
+        self.venue.exchange.refresh()
+        account = self._account(request.query.get("api_key"))
+        return web.json_response({
+            "server_time": self.venue.exchange.clock(),
+            "prices": self._prices(),
+            "faults": {"armed": [r.describe() for r in self.venue.faults.rules],
+                       "injected": self.venue.faults.injected},
+            **account_state(self.venue, account),
+        })
+
+    async def requests(self, request: web.Request) -> web.Response:
+        return web.json_response(dict(self.venue.request_counts))
+
+    async def reset(self, request: web.Request) -> web.Response:
+        """Back to a fresh default account; other accounts, faults and counts are dropped."""
+        body = await _body(request)
+        balance = _decimal(body.get("balance", self.default_balance), "balance")
+        exchange = self.venue.exchange
+        exchange.accounts.clear()
+        exchange.add_account(self.default_key, self.default_secret, balance)
+        self.venue.faults.clear()
+        self.venue.request_counts.clear()
+        return web.json_response({"balance": f"{balance:f}"})
+
+
+def add_control_routes(app: web.Application, control: Control) -> None:
+    app.router.add_post("/_emulator/price", control.price)
+    app.router.add_post("/_emulator/path", control.path)
+    app.router.add_post("/_emulator/fault", control.fault)
+    app.router.add_delete("/_emulator/faults", control.clear_faults)
+    app.router.add_post("/_emulator/accounts", control.add_account)
+    app.router.add_post("/_emulator/config", control.config)
+    app.router.add_get("/_emulator/state", control.state)
+    app.router.add_get("/_emulator/requests", control.requests)
+    app.router.add_post("/_emulator/reset", control.reset)

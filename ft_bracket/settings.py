@@ -1,0 +1,104 @@
+"""The plugin's settings: the ``"bracket"`` section of freqtrade's config.json.
+
+Pure: no freqtrade import, so it is unit-tested in milliseconds. The strategy adapter turns a
+``BracketConfigError`` into freqtrade's ``OperationalException`` so that a bad value stops the bot
+at start-up, before it trades.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+SECTION = "bracket"
+
+# A share of equity above this is almost always "1" meant as 1 %; refuse it rather than risk 100 %.
+MAX_RISK_PER_TRADE = 0.1
+
+
+class BracketConfigError(ValueError):
+    """A value in the ``bracket`` config section is missing its mark; the message names it."""
+
+
+@dataclass(frozen=True)
+class BracketSettings:
+    """Risk limits of the bracket plugin. Shares are fractions of equity (0.01 = 1 %)."""
+
+    risk_per_trade: float = 0.01
+    max_open_positions: int = 3
+    daily_loss_limit: float = 0.03
+    max_total_open_risk: float = 0.05
+    min_reward_risk: float = 1.5
+    stop_out_cooldown_minutes: int = 30
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> BracketSettings:
+        """Read and validate ``config["bracket"]``; a missing section means all defaults.
+
+        Raises ``BracketConfigError`` naming the key and the bad value, also for unknown keys
+        (a typo must not silently fall back to a default risk).
+        """
+        section = config.get(SECTION, {})
+        if not isinstance(section, Mapping):
+            raise BracketConfigError(
+                f"{SECTION} must be an object of settings, got {section!r}"
+            )
+        known = [f.name for f in fields(cls)]
+        for key in section:
+            if key not in known:
+                hint = difflib.get_close_matches(str(key), known, n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                raise BracketConfigError(
+                    f"{SECTION}.{key} is not a known setting{suggestion}; "
+                    f"known settings: {', '.join(known)}"
+                )
+        values = {f.name: section.get(f.name, f.default) for f in fields(cls)}
+        _check_share("risk_per_trade", values["risk_per_trade"], upper=MAX_RISK_PER_TRADE)
+        _check_count("max_open_positions", values["max_open_positions"], minimum=1)
+        _check_share("daily_loss_limit", values["daily_loss_limit"], upper=1.0)
+        _check_share("max_total_open_risk", values["max_total_open_risk"], upper=1.0)
+        _check_number("min_reward_risk", values["min_reward_risk"], minimum=0.0)
+        _check_count("stop_out_cooldown_minutes", values["stop_out_cooldown_minutes"], minimum=0)
+        if values["max_total_open_risk"] < values["risk_per_trade"]:
+            raise BracketConfigError(
+                f"{SECTION}.max_total_open_risk ({values['max_total_open_risk']!r}) is below "
+                f"{SECTION}.risk_per_trade ({values['risk_per_trade']!r}): no trade could open"
+            )
+        return cls(
+            risk_per_trade=float(values["risk_per_trade"]),
+            max_open_positions=int(values["max_open_positions"]),
+            daily_loss_limit=float(values["daily_loss_limit"]),
+            max_total_open_risk=float(values["max_total_open_risk"]),
+            min_reward_risk=float(values["min_reward_risk"]),
+            stop_out_cooldown_minutes=int(values["stop_out_cooldown_minutes"]),
+        )
+
+
+def _is_number(value: Any) -> bool:
+    # bool is an int subclass; `true` for a share of equity is a mistake, not 1.0.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_number(key: str, value: Any, *, minimum: float) -> None:
+    if not _is_number(value) or not math.isfinite(value) or value < minimum:
+        raise BracketConfigError(
+            f"{SECTION}.{key} must be a finite number >= {minimum:g}, got {value!r}"
+        )
+
+
+def _check_share(key: str, value: Any, *, upper: float) -> None:
+    if not _is_number(value) or not math.isfinite(value) or not 0 < value <= upper:
+        raise BracketConfigError(
+            f"{SECTION}.{key} must be a share of equity in (0, {upper:g}], "
+            f"e.g. 0.01 for 1 %, got {value!r}"
+        )
+
+
+def _check_count(key: str, value: Any, *, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise BracketConfigError(
+            f"{SECTION}.{key} must be a whole number >= {minimum}, got {value!r}"
+        )
