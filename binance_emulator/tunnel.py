@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import datetime
 import logging
+import socket
 import ssl
 import tempfile
 from pathlib import Path
@@ -70,9 +71,24 @@ def self_signed_context(hosts: frozenset[str] = BINANCE_HOSTS) -> ssl.SSLContext
     return context
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+def _quick_ack(writer: asyncio.StreamWriter) -> None:
+    """ACK at once: requests sends headers and body in two writes without TCP_NODELAY through a
+    proxy, so Nagle holds the body until our delayed ACK (40 ms) unless we answer quickly."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None and hasattr(socket, "TCP_QUICKACK"):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+
+
+async def _pipe(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    source: asyncio.StreamWriter | None = None,
+) -> None:
     try:
         while chunk := await reader.read(65536):
+            if source is not None:
+                _quick_ack(source)  # Linux clears quick-ACK mode after a while; renew it
             writer.write(chunk)
             await writer.drain()
     except (ConnectionError, asyncio.IncompleteReadError):
@@ -112,7 +128,10 @@ def connect_handler(tls_port: int, hosts: frozenset[str] = BINANCE_HOSTS):
         upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", tls_port)
         writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
         await writer.drain()
-        await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
+        _quick_ack(writer)
+        await asyncio.gather(
+            _pipe(reader, upstream_writer, source=writer), _pipe(upstream_reader, writer)
+        )
 
     return handle
 
