@@ -282,8 +282,10 @@ class Account:
         isolated = margin_type == "ISOLATED"
         if self.is_isolated(symbol) == isolated:
             raise BinanceError(Code.NO_NEED_TO_CHANGE_MARGIN_TYPE)
-        if self.position(symbol).amount or self.open_orders(symbol):
+        if self.position(symbol).amount:
             raise BinanceError(Code.MARGIN_TYPE_WITH_POSITION)
+        if self.open_orders(symbol):
+            raise BinanceError(Code.MARGIN_TYPE_WITH_OPEN_ORDERS)
         self.isolated[symbol] = isolated
 
     # Balances -----------------------------------------------------------------------------

@@ -43,6 +43,7 @@ class Code:
     NOTIONAL_TOO_SMALL = -4164
     POSITION_SIDE_NOT_CHANGED = -4059
     LEVERAGE_NOT_VALID = -4028
+    MARGIN_TYPE_WITH_OPEN_ORDERS = -4047
     MARGIN_TYPE_WITH_POSITION = -4048
 
 
@@ -75,6 +76,9 @@ MESSAGES: dict[int, str] = {
     ),
     Code.POSITION_SIDE_NOT_CHANGED: "No need to change position side.",
     Code.LEVERAGE_NOT_VALID: "Leverage {leverage} is not valid",
+    Code.MARGIN_TYPE_WITH_OPEN_ORDERS: (
+        "Margin type cannot be changed if there exists open orders."
+    ),
     Code.MARGIN_TYPE_WITH_POSITION: "Margin type cannot be changed if there exists position.",
 }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +108,11 @@ class PricePath:
         return float(np.interp(t_ms, self._vertex_times, self._vertex_prices))
 
     def _extremes_between(self, start_ms: int, end_ms: int) -> tuple[float, float] | None:
-        """Highest and lowest vertex strictly inside (start, end), or None."""
+        """Highest and lowest vertex strictly inside (start, end) and manual tick in [start, end].
+
+        Manual ticks may share a millisecond (a scripted path, or a tick in the same ms as the
+        query); all of them were traded, not only the last.
+        """
         prices: list[float] = []
         manual_from = self._manual_times[0] if self._manual_times else None
         path_end = end_ms if manual_from is None else min(end_ms, manual_from)
@@ -117,12 +121,12 @@ class PricePath:
         if hi > lo:
             segment = self._vertex_prices[lo:hi]
             prices += [float(segment.max()), float(segment.min())]
-        if manual_from is not None and end_ms > manual_from:
-            lo = bisect_right(self._manual_times, start_ms)
-            hi = bisect_right(self._manual_times, end_ms - 1)
+        if manual_from is not None and end_ms >= manual_from:
+            lo = bisect_left(self._manual_times, start_ms)
+            hi = bisect_right(self._manual_times, end_ms)
             prices += self._manual_prices[lo:hi]
             # The path's value where manual control began is a price that was traded.
-            if start_ms < manual_from < end_ms:
+            if start_ms < manual_from <= end_ms:
                 prices.append(float(np.interp(manual_from, self._vertex_times,
                                               self._vertex_prices)))
         if not prices:
