@@ -1,0 +1,625 @@
+"""The matching engine on its own: fixed clock, flat synthetic price paths, no HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from binance_emulator.engine import Account, Exchange, OrderRequest
+from binance_emulator.errors import BinanceError
+from binance_emulator.markets import MARKETS, Market
+from binance_emulator.prices import BaseCandles, PricePath
+
+D = Decimal
+T0 = 1_760_000_000_000
+FIVE_MINUTES = 300_000
+XRP = "XRPUSDT"
+BTC = "BTCUSDT"
+# A contract whose tick and step are not powers of ten, so the modulo filters can fail.
+ODD = dataclasses.replace(
+    MARKETS[XRP], symbol="ODDUSDT", base_asset="ODD", tick_size=D("0.0005"),
+    step_size=D("5"), min_qty=D("5"),
+)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: int = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def flat_path(market: Market, price: float, candles: int = 24) -> PricePath:
+    """Small synthetic candles around T0, every price equal to ``price``."""
+    open_times = T0 - 12 * FIVE_MINUTES + np.arange(candles, dtype=np.int64) * FIVE_MINUTES
+    ohlcv = np.tile([price, price, price, price, 1000.0], (candles, 1))
+    return PricePath(market, BaseCandles(open_times, FIVE_MINUTES, ohlcv))
+
+
+class MarkOffsetExchange(Exchange):
+    """The real venue's mark price drifts from the last trade; this one adds a fixed basis."""
+
+    mark_offset = D(0)
+
+    def mark_price(self, symbol: str) -> Decimal:
+        return self.last_price(symbol) + self.mark_offset
+
+
+def make_exchange(cls: type[Exchange] = Exchange) -> Exchange:
+    markets = {XRP: MARKETS[XRP], BTC: MARKETS[BTC], ODD.symbol: ODD}
+    paths = {XRP: flat_path(MARKETS[XRP], 1.0), BTC: flat_path(MARKETS[BTC], 60000.0),
+             ODD.symbol: flat_path(ODD, 2.0)}
+    return cls(markets, paths, clock=Clock())
+
+
+@pytest.fixture
+def exchange() -> Exchange:
+    return make_exchange()
+
+
+@pytest.fixture
+def account(exchange: Exchange) -> Account:
+    return exchange.add_account("key", "secret", D(10_000))
+
+
+def market(side: str, qty: str, symbol: str = XRP, **kwargs: object) -> OrderRequest:
+    return OrderRequest(symbol=symbol, side=side, type="MARKET", quantity=D(qty), **kwargs)
+
+
+def limit(side: str, qty: str, price: str, symbol: str = XRP, **kwargs: object) -> OrderRequest:
+    return OrderRequest(symbol=symbol, side=side, type="LIMIT", quantity=D(qty), price=D(price),
+                        **kwargs)
+
+
+def conditional(order_type: str, side: str, trigger: str, qty: str | None = "100",
+                symbol: str = XRP, **kwargs: object) -> OrderRequest:
+    return OrderRequest(symbol=symbol, side=side, type=order_type,
+                        quantity=None if qty is None else D(qty), trigger_price=D(trigger),
+                        **kwargs)
+
+
+def rejected(code: int, call: object, *args: object) -> BinanceError:
+    with pytest.raises(BinanceError) as caught:
+        call(*args)  # type: ignore[operator]
+    assert caught.value.code == code, caught.value
+    return caught.value
+
+
+# Fills at the touch ------------------------------------------------------------------------
+
+
+def test_market_buy_fills_at_ask_one_tick_above_last(account: Account) -> None:
+    order = account.new_order(market("BUY", "100"))
+    assert order.status == "FILLED"
+    assert order.avg_price == D("1.0001")
+    assert order.executed_qty == D("100")
+    position = account.position(XRP)
+    assert position.amount == D("100")
+    assert position.entry_price == D("1.0001")
+
+
+def test_market_sell_fills_at_bid_equal_to_last(account: Account) -> None:
+    order = account.new_order(market("SELL", "100"))
+    assert order.avg_price == D("1.0000")
+    assert account.position(XRP).amount == D("-100")
+
+
+def test_entry_price_is_quantity_weighted_average(exchange: Exchange, account: Account) -> None:
+    account.new_order(market("BUY", "100"))
+    exchange.set_price(XRP, D("1.2"))
+    account.new_order(market("BUY", "300"))
+    position = account.position(XRP)
+    assert position.amount == D("400")
+    # (100 * 1.0001 + 300 * 1.2001) / 400
+    assert position.entry_price == D("1.1501")
+
+
+def test_close_realises_pnl_and_charges_taker_fee(exchange: Exchange, account: Account) -> None:
+    account.new_order(market("BUY", "100"))
+    exchange.set_price(XRP, D("1.1"))
+    account.new_order(market("SELL", "100", reduce_only=True))
+    assert account.position(XRP).amount == 0
+    assert account.position(XRP).entry_price == 0
+    open_fee = D("100") * D("1.0001") * D("0.0005")
+    close_fee = D("100") * D("1.1") * D("0.0005")
+    realised = (D("1.1") - D("1.0001")) * 100
+    assert realised == D("9.99")
+    assert account.wallet == D(10_000) + realised - open_fee - close_fee
+    assert [f.commission for f in account.fills] == [open_fee, close_fee]
+    assert [f.realized_pnl for f in account.fills] == [0, realised]
+
+
+def test_short_profits_when_price_falls(exchange: Exchange, account: Account) -> None:
+    account.new_order(market("SELL", "100"))
+    exchange.set_price(XRP, D("0.9"))
+    account.new_order(market("BUY", "100", reduce_only=True))
+    # Bought back at the ask, one tick above last.
+    assert account.fills[-1].realized_pnl == (D("1.0000") - D("0.9001")) * 100
+
+
+def test_limit_order_rests_then_fills_as_maker_at_its_price(
+    exchange: Exchange, account: Account
+) -> None:
+    order = account.new_order(limit("BUY", "100", "0.9500"))
+    assert order.status == "NEW"
+    assert account.open_order_margin() == D("100") * D("0.95") / 20
+    exchange.set_price(XRP, D("0.9400"))
+    assert order.status == "FILLED"
+    assert order.avg_price == D("0.9500")
+    assert account.fills[-1].maker is True
+    assert account.fills[-1].commission == D("100") * D("0.95") * D("0.0002")
+
+
+def test_post_only_limit_that_would_take_expires(account: Account) -> None:
+    order = account.new_order(limit("BUY", "100", "1.0001", time_in_force="GTX"))
+    assert order.status == "EXPIRED"
+    assert account.position(XRP).amount == 0
+
+
+# Margin and balance ------------------------------------------------------------------------
+
+
+def test_cross_available_balance_subtracts_initial_margin_and_adds_upnl(
+    exchange: Exchange, account: Account
+) -> None:
+    account.set_leverage(XRP, 10)
+    account.new_order(market("BUY", "1000"))
+    fee = D("1000") * D("1.0001") * D("0.0005")
+    assert account.wallet == D(10_000) - fee
+    # Initial margin at mark 1.0000: 1000 / 10; unrealised (1.0000 - 1.0001) * 1000.
+    assert account.available_balance() == account.wallet - D("100") - D("0.1")
+    exchange.set_price(XRP, D("1.1"))
+    assert account.unrealized_pnl(account.position(XRP)) == D("99.9")
+    assert account.available_balance() == account.wallet + D("99.9") - D("110")
+
+
+def test_isolated_margin_is_locked_on_entry_and_released_on_close(
+    exchange: Exchange, account: Account
+) -> None:
+    account.set_margin_type(XRP, "ISOLATED")
+    account.set_leverage(XRP, 10)
+    account.new_order(market("BUY", "1000"))
+    position = account.position(XRP)
+    assert position.isolated_margin == D("100.01")
+    wallet_after_entry = account.wallet
+    # Isolated unrealised PnL does not change what is available to other positions.
+    exchange.set_price(XRP, D("1.2"))
+    assert account.available_balance() == wallet_after_entry - D("100.01")
+    account.new_order(market("SELL", "400", reduce_only=True))
+    assert position.isolated_margin == D("100.01") * 600 / 1000
+    account.new_order(market("SELL", "600", reduce_only=True))
+    assert position.isolated_margin == 0
+    assert account.available_balance() == account.wallet
+    assert account.wallet > D(10_000)
+
+
+def test_insufficient_margin_is_rejected_and_leaves_no_trace(exchange: Exchange) -> None:
+    poor = exchange.add_account("poor", "secret", D("10"))
+    poor.set_leverage(XRP, 1)
+    error = rejected(-2019, poor.new_order, market("BUY", "20"))
+    assert error.msg == "Margin is insufficient."
+    assert poor.orders == {}
+    assert poor.wallet == D("10")
+    # Enough at higher leverage: 20 * 1.0001 / 5 plus the fee.
+    poor.set_leverage(XRP, 5)
+    assert poor.new_order(market("BUY", "20")).status == "FILLED"
+
+
+def test_closing_order_needs_no_margin(exchange: Exchange) -> None:
+    trader = exchange.add_account("trader", "secret", D("30"))
+    trader.new_order(market("BUY", "100"))
+    exchange.set_price(XRP, D("0.72"))
+    # Available is negative now, yet a plain (not reduce-only) close must still go through.
+    assert trader.available_balance() < 0
+    assert trader.new_order(market("SELL", "100")).status == "FILLED"
+    assert trader.position(XRP).amount == 0
+
+
+# Filters -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("request_", "code", "msg"),
+    [
+        (market("BUY", "10.05"), -1111, "Precision is over the maximum defined for this asset."),
+        (limit("BUY", "10", "1.00001"), -1111,
+         "Precision is over the maximum defined for this asset."),
+        (market("BUY", "0"), -4003, "Quantity less than or equal to zero."),
+        (market("BUY", "-10"), -4003, "Quantity less than or equal to zero."),
+        (market("BUY", "7", symbol=ODD.symbol), -1013, "Filter failure: LOT_SIZE"),
+        (market("BUY", "0.001", symbol=BTC), -4164,
+         "Order's notional must be no smaller than 100 (unless you choose reduce only)."),
+        (limit("BUY", "10", "2.0003", symbol=ODD.symbol), -1013, "Filter failure: PRICE_FILTER"),
+        (limit("BUY", "10000000.1", "0.5"), -1013, "Filter failure: LOT_SIZE"),
+        (market("BUY", "2000000.1"), -1013, "Filter failure: MARKET_LOT_SIZE"),
+        (market("BUY", "4.9"), -4164,
+         "Order's notional must be no smaller than 5 (unless you choose reduce only)."),
+        (limit("BUY", "5", "0.9999"), -4164,
+         "Order's notional must be no smaller than 5 (unless you choose reduce only)."),
+        (conditional("STOP_MARKET", "SELL", "0.9"), -4120,
+         "Order type not supported for this endpoint. Please use the Algo Order API endpoints "
+         "instead."),
+        (OrderRequest(symbol="FOOUSDT", side="BUY", type="MARKET", quantity=D(1)), -1121,
+         "Invalid symbol."),
+    ],
+)
+def test_plain_order_filters(
+    account: Account, request_: OrderRequest, code: int, msg: str
+) -> None:
+    error = rejected(code, account.new_order, request_)
+    assert error.msg == msg
+    assert account.orders == {}
+    assert account.fills == []
+
+
+def test_limit_order_at_exactly_min_notional_is_accepted(account: Account) -> None:
+    assert account.new_order(limit("BUY", "5", "1.0000")).status == "NEW"
+
+
+def test_reduce_only_is_exempt_from_min_notional(account: Account) -> None:
+    account.new_order(market("BUY", "10"))
+    order = account.new_order(market("SELL", "4", reduce_only=True))
+    assert order.status == "FILLED"
+    assert account.position(XRP).amount == D("6")
+
+
+def test_conditional_min_notional_is_judged_at_the_trigger(account: Account) -> None:
+    account.new_order(market("BUY", "10"))
+    error = rejected(-4164, account.new_algo_order, conditional("STOP_MARKET", "BUY", "1.1", "4"))
+    assert "no smaller than 5" in error.msg
+    # Reduce-only conditional of the same size is fine.
+    algo = account.new_algo_order(
+        conditional("STOP_MARKET", "SELL", "0.9", "4", reduce_only=True)
+    )
+    assert algo.status == "NEW"
+
+
+# Reduce-only -------------------------------------------------------------------------------
+
+
+def test_reduce_only_without_position_is_rejected(account: Account) -> None:
+    error = rejected(-2022, account.new_order, market("SELL", "10", reduce_only=True))
+    assert error.msg == "ReduceOnly Order is rejected."
+    rejected(-2022, account.new_algo_order,
+             conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
+
+
+def test_reduce_only_on_the_same_side_as_the_position_is_rejected(account: Account) -> None:
+    account.new_order(market("BUY", "100"))
+    rejected(-2022, account.new_order, market("BUY", "10", reduce_only=True))
+    rejected(-2022, account.new_algo_order,
+             conditional("TAKE_PROFIT_MARKET", "BUY", "0.9", reduce_only=True))
+    assert account.position(XRP).amount == D("100")
+
+
+def test_reduce_only_is_trimmed_to_the_position_and_never_flips(account: Account) -> None:
+    account.new_order(market("BUY", "100"))
+    order = account.new_order(market("SELL", "250", reduce_only=True))
+    assert order.status == "FILLED"
+    assert order.executed_qty == D("100")
+    assert order.quantity == D("100")
+    assert account.position(XRP).amount == 0
+
+
+def test_several_reduce_only_orders_coexist_beyond_the_position(
+    exchange: Exchange, account: Account
+) -> None:
+    account.new_order(market("BUY", "100"))
+    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
+    take = account.new_algo_order(
+        conditional("TAKE_PROFIT_MARKET", "SELL", "1.2", reduce_only=True)
+    )
+    exit_ = account.new_order(limit("SELL", "100", "1.1000", reduce_only=True))
+    assert [stop.status, take.status, exit_.status] == ["NEW", "NEW", "NEW"]
+    # Reduce-only limits reserve no margin.
+    assert account.open_order_margin() == 0
+    exchange.set_price(XRP, D("1.1"))
+    assert exit_.status == "FILLED"
+    assert account.position(XRP).amount == 0
+    # The venue does not cancel the other legs when the position closes.
+    assert stop.status == "NEW"
+    assert take.status == "NEW"
+
+
+def test_leftover_reduce_only_leg_expires_when_it_triggers_without_position(
+    exchange: Exchange, account: Account
+) -> None:
+    account.new_order(market("BUY", "100"))
+    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
+    account.new_order(market("SELL", "100", reduce_only=True))
+    fills_before = len(account.fills)
+    exchange.set_price(XRP, D("0.85"))
+    assert stop.status == "FINISHED"
+    actual = account.orders[stop.actual_order_id]
+    assert actual.status == "EXPIRED"
+    assert actual.executed_qty == 0
+    assert account.position(XRP).amount == 0
+    assert len(account.fills) == fills_before
+
+
+def test_reduce_only_limit_resting_past_its_position_expires_instead_of_opening(
+    exchange: Exchange, account: Account
+) -> None:
+    account.new_order(market("BUY", "100"))
+    exit_ = account.new_order(limit("SELL", "100", "1.2000", reduce_only=True))
+    account.new_order(market("SELL", "100", reduce_only=True))
+    exchange.set_price(XRP, D("1.3"))
+    assert exit_.status == "EXPIRED"
+    assert account.position(XRP).amount == 0
+
+
+# Conditional (algo) orders -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("order_type", "side", "trigger"),
+    [
+        ("STOP_MARKET", "SELL", "1.0000"),  # long stop at or above last
+        ("STOP_MARKET", "BUY", "0.9999"),  # short stop below last
+        ("TAKE_PROFIT_MARKET", "SELL", "0.9999"),  # long take-profit below last
+        ("TAKE_PROFIT_MARKET", "BUY", "1.0001"),  # short take-profit above last
+    ],
+)
+def test_conditional_already_crossed_would_immediately_trigger(
+    account: Account, order_type: str, side: str, trigger: str
+) -> None:
+    error = rejected(-2021, account.new_algo_order, conditional(order_type, side, trigger))
+    assert error.msg == "Order would immediately trigger."
+    assert account.algo_orders == {}
+
+
+@pytest.mark.parametrize(
+    ("working_type", "trigger", "code"),
+    [
+        # last 1.0000, mark 0.9500: a long stop at 0.9700 is crossed on mark only.
+        ("MARK_PRICE", "0.9700", -2021),
+        ("CONTRACT_PRICE", "0.9700", None),
+        # A long stop at 1.0000 is crossed on last only.
+        ("MARK_PRICE", "0.9800", -2021),
+        ("CONTRACT_PRICE", "0.9800", None),
+        ("CONTRACT_PRICE", "1.0000", -2021),
+        ("MARK_PRICE", "0.9400", None),
+    ],
+)
+def test_would_immediately_trigger_uses_the_working_type_price(
+    working_type: str, trigger: str, code: int | None
+) -> None:
+    exchange = make_exchange(MarkOffsetExchange)
+    exchange.mark_offset = D("-0.05")  # type: ignore[attr-defined]
+    account = exchange.add_account("key", "secret", D(10_000))
+    account.new_order(market("BUY", "100"))
+    request = conditional("STOP_MARKET", "SELL", trigger, reduce_only=True,
+                          working_type=working_type)
+    if code is None:
+        assert account.new_algo_order(request).status == "NEW"
+    else:
+        rejected(code, account.new_algo_order, request)
+
+
+def test_mark_price_stop_fires_on_mark_not_last() -> None:
+    exchange = make_exchange(MarkOffsetExchange)
+    account = exchange.add_account("key", "secret", D(10_000))
+    account.new_order(market("BUY", "100"))
+    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9500", reduce_only=True,
+                                              working_type="MARK_PRICE"))
+    exchange.mark_offset = D("-0.06")  # type: ignore[attr-defined]
+    exchange.set_price(XRP, D("1.0000"))
+    assert stop.status == "FINISHED"
+    assert account.orders[stop.actual_order_id].avg_price == D("1.0000")
+
+
+@pytest.mark.parametrize(
+    ("entry_side", "order_type", "exit_side", "trigger", "safe", "crossing", "fill"),
+    [
+        ("BUY", "STOP_MARKET", "SELL", "0.9000", "0.9100", "0.8950", "0.8950"),
+        ("SELL", "STOP_MARKET", "BUY", "1.1000", "1.0900", "1.1050", "1.1051"),
+        ("BUY", "TAKE_PROFIT_MARKET", "SELL", "1.1000", "1.0900", "1.1200", "1.1200"),
+        ("SELL", "TAKE_PROFIT_MARKET", "BUY", "0.9000", "0.9100", "0.8800", "0.8801"),
+    ],
+)
+def test_conditional_triggers_into_a_real_market_order(
+    exchange: Exchange, account: Account, entry_side: str, order_type: str, exit_side: str,
+    trigger: str, safe: str, crossing: str, fill: str,
+) -> None:
+    account.new_order(market(entry_side, "100"))
+    algo = account.new_algo_order(
+        conditional(order_type, exit_side, trigger, reduce_only=True, client_id="leg-1")
+    )
+    exchange.clock.now += 1_000  # type: ignore[attr-defined]
+    exchange.set_price(XRP, D(safe))
+    assert algo.status == "NEW"
+    assert algo.actual_order_id is None
+    exchange.clock.now += 1_000  # type: ignore[attr-defined]
+    exchange.set_price(XRP, D(crossing))
+    assert algo.status == "FINISHED"
+    assert algo.trigger_time == T0 + 2_000
+    order = account.orders[algo.actual_order_id]
+    assert (order.type, order.orig_type) == ("MARKET", order_type)
+    assert order.stop_price == D(trigger)
+    assert order.side == exit_side
+    assert order.reduce_only is True
+    assert order.status == "FILLED"
+    assert order.avg_price == D(fill)
+    assert algo.actual_price == D(fill)
+    assert account.position(XRP).amount == 0
+
+
+def test_conditional_that_opens_a_position_checks_margin_at_trigger(exchange: Exchange) -> None:
+    trader = exchange.add_account("trader", "secret", D("1000"))
+    trader.set_leverage(XRP, 1)
+    breakout = trader.new_algo_order(conditional("STOP_MARKET", "BUY", "1.1000", "500"))
+    poor = trader.new_algo_order(conditional("STOP_MARKET", "BUY", "1.2000", "5000"))
+    exchange.set_price(XRP, D("1.1"))
+    assert trader.orders[breakout.actual_order_id].status == "FILLED"
+    assert trader.position(XRP).amount == D("500")
+    exchange.set_price(XRP, D("1.2"))
+    assert poor.status == "FINISHED"
+    assert trader.orders[poor.actual_order_id].status == "REJECTED"
+    assert trader.position(XRP).amount == D("500")
+
+
+def test_close_position_stop_closes_whatever_the_position_is_at_trigger(
+    exchange: Exchange, account: Account
+) -> None:
+    account.new_order(market("BUY", "100"))
+    stop = account.new_algo_order(
+        OrderRequest(symbol=XRP, side="SELL", type="STOP_MARKET", trigger_price=D("0.9"),
+                     close_position=True)
+    )
+    assert stop.quantity == 0
+    assert stop.reduce_only is True
+    account.new_order(market("BUY", "50"))
+    exchange.set_price(XRP, D("0.89"))
+    order = account.orders[stop.actual_order_id]
+    assert order.close_position is True
+    assert order.executed_qty == D("150")
+    assert account.position(XRP).amount == 0
+
+
+def test_close_position_rejects_a_quantity(account: Account) -> None:
+    account.new_order(market("BUY", "100"))
+    error = rejected(-1130, account.new_algo_order,
+                     conditional("STOP_MARKET", "SELL", "0.9", "100", close_position=True))
+    assert "quantity" in error.msg
+
+
+def test_cancelled_conditional_never_triggers(exchange: Exchange, account: Account) -> None:
+    account.new_order(market("BUY", "100"))
+    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
+    assert account.cancel_algo_order(stop.algo_id, None).status == "CANCELED"
+    exchange.set_price(XRP, D("0.8"))
+    assert stop.actual_order_id is None
+    assert account.position(XRP).amount == D("100")
+    rejected(-2011, account.cancel_algo_order, stop.algo_id, None)
+
+
+# Client ids, lookups -----------------------------------------------------------------------
+
+
+def test_duplicate_client_id_is_rejected_among_open_orders_only(account: Account) -> None:
+    resting = account.new_order(limit("BUY", "100", "0.5000", client_id="entry-1"))
+    error = rejected(-4116, account.new_order, limit("BUY", "100", "0.5000", client_id="entry-1"))
+    assert error.msg == "ClientOrderId is duplicated."
+    account.cancel_order(resting.order_id, None)
+    again = account.new_order(limit("BUY", "100", "0.5000", client_id="entry-1"))
+    assert again.status == "NEW"
+    account.new_order(market("BUY", "100", client_id="filled-1"))
+    assert account.new_order(market("BUY", "100", client_id="filled-1")).status == "FILLED"
+    # Lookup by client id prefers the open order among same-named ones.
+    assert account.find_order(None, "entry-1") is again
+    assert account.accepted_client_ids == ["entry-1", "entry-1", "filled-1", "filled-1"]
+
+
+def test_duplicate_client_algo_id_is_rejected_while_open(account: Account) -> None:
+    account.new_order(market("BUY", "100"))
+    first = account.new_algo_order(
+        conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True, client_id="sl-1")
+    )
+    rejected(-4116, account.new_algo_order,
+             conditional("STOP_MARKET", "SELL", "0.8", reduce_only=True, client_id="sl-1"))
+    account.cancel_algo_order(None, "sl-1")
+    second = account.new_algo_order(
+        conditional("STOP_MARKET", "SELL", "0.8", reduce_only=True, client_id="sl-1")
+    )
+    assert account.find_algo_order(None, "sl-1") is second
+    assert first.status == "CANCELED"
+
+
+def test_unknown_orders(account: Account) -> None:
+    assert rejected(-2013, account.find_order, 123, None).msg == "Order does not exist."
+    assert rejected(-2011, account.cancel_order, 123, None).msg == "Unknown order sent."
+    filled = account.new_order(market("BUY", "100"))
+    # Filled orders stay queryable but cannot be cancelled.
+    assert account.find_order(filled.order_id, None) is filled
+    rejected(-2011, account.cancel_order, filled.order_id, None)
+    rejected(-2013, account.find_algo_order, 123, None)
+
+
+# Liquidation, records, settings ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("side", "sign"), [("BUY", 1), ("SELL", -1)])
+def test_isolated_liquidation_price_follows_binance_formula(
+    account: Account, side: str, sign: int
+) -> None:
+    account.set_margin_type(XRP, "ISOLATED")
+    account.set_leverage(XRP, 10)
+    account.new_order(market(side, "1000"))
+    position = account.position(XRP)
+    entry = position.entry_price
+    margin = position.isolated_margin
+    assert margin == D(1000) * entry / 10
+    tier = MARKETS[XRP].tier_for(D(1000) * entry)
+    assert (tier.maintenance_margin_rate, tier.maintenance_amount) == (D("0.005"), 0)
+    # Binance one-way: LP = (WB + cum - side * qty * entry) / (qty * mmr - side * qty)
+    expected = (margin - sign * 1000 * entry) / (1000 * D("0.005") - sign * 1000)
+    liquidation = account.liquidation_price(position)
+    assert liquidation == expected
+    # At that price the position's equity equals its maintenance margin.
+    equity = margin + (liquidation - entry) * position.amount
+    assert abs(equity - D(1000) * liquidation * D("0.005")) < D("1e-20")
+    if sign > 0:
+        assert D("0.90") < liquidation < entry * D("0.91")
+    else:
+        assert entry * D("1.09") < liquidation < D("1.10")
+
+
+def test_cross_liquidation_price_uses_the_wallet(account: Account) -> None:
+    account.set_leverage(XRP, 10)
+    account.new_order(market("BUY", "1000"))
+    position = account.position(XRP)
+    expected = (account.wallet - 1000 * position.entry_price) / (1000 * D("0.005") - 1000)
+    # A 1000-USDT long backed by ~10,000 USDT of wallet cannot be liquidated above zero.
+    assert expected < 0
+    assert account.liquidation_price(position) == 0
+
+
+def test_every_fill_writes_a_trade_row_and_income_rows(
+    exchange: Exchange, account: Account
+) -> None:
+    entry = account.new_order(market("BUY", "100"))
+    exchange.clock.now += 5_000  # type: ignore[attr-defined]
+    exchange.set_price(XRP, D("1.05"))
+    exit_ = account.new_order(market("SELL", "100", reduce_only=True))
+    assert [(f.order_id, f.side, f.price, f.qty, f.time) for f in account.fills] == [
+        (entry.order_id, "BUY", D("1.0001"), D("100"), T0),
+        (exit_.order_id, "SELL", D("1.05"), D("100"), T0 + 5_000),
+    ]
+    rows = [(r.income_type, r.income, r.time) for r in account.income]
+    assert rows == [
+        ("COMMISSION", -D("100") * D("1.0001") * D("0.0005"), T0),
+        ("REALIZED_PNL", (D("1.05") - D("1.0001")) * 100, T0 + 5_000),
+        ("COMMISSION", -D("100") * D("1.05") * D("0.0005"), T0 + 5_000),
+    ]
+    assert account.income[0].trade_id == str(account.fills[0].trade_id)
+
+
+def test_margin_type_changes_once_then_no_need_to_change(account: Account) -> None:
+    # Accounts start in cross margin.
+    error = rejected(-4046, account.set_margin_type, XRP, "CROSSED")
+    assert error.msg == "No need to change margin type."
+    account.set_margin_type(XRP, "ISOLATED")
+    assert account.is_isolated(XRP)
+    rejected(-4046, account.set_margin_type, XRP, "ISOLATED")
+    resting = account.new_order(limit("BUY", "100", "0.5000"))
+    error = rejected(-4047, account.set_margin_type, XRP, "CROSSED")
+    assert error.msg == "Margin type cannot be changed if there exists open orders."
+    account.cancel_order(resting.order_id, None)
+    account.new_order(market("BUY", "100"))
+    error = rejected(-4048, account.set_margin_type, XRP, "CROSSED")
+    assert error.msg == "Margin type cannot be changed if there exists position."
+    assert account.is_isolated(XRP)
+
+
+def test_leverage_bounds(account: Account) -> None:
+    account.set_leverage(XRP, 75)
+    assert account.leverage_for(XRP) == 75
+    assert rejected(-4028, account.set_leverage, XRP, 76).msg == "Leverage 76 is not valid"
+    rejected(-4028, account.set_leverage, XRP, 0)
+    assert account.leverage_for(BTC) == 20
