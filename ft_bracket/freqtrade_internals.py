@@ -8,9 +8,11 @@ breaks one module. Verified against freqtrade 2026.9.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from ccxt import DECIMAL_PLACES, TICK_SIZE
+from freqtrade.persistence import LocalTrade, Trade
 
 from ft_bracket.risk import MarketRules
 
@@ -60,6 +62,23 @@ def maintenance_margin_rate(dp: Any, pair: str, notional: float) -> float:
         logger.debug("No maintenance margin rate for %s: %s", pair, error)
         return 0.0
     return float(rate or 0.0)
+
+
+def closed_trades_since(since: datetime) -> list[LocalTrade]:
+    """Trades closed after ``since``, live from the database, in backtests from memory.
+
+    freqtrade's backtest query scans every closed trade of the run on each call, which makes a
+    year-long backtest quadratic. Its closed-trade list is appended in close order (private,
+    backtest-only), so the recent ones are a tail that can be read backwards.
+    """
+    if Trade.use_db:
+        return Trade.get_trades_proxy(is_open=False, close_date=since)
+    recent = []
+    for trade in reversed(LocalTrade.bt_trades):
+        if trade.close_date_utc <= since:
+            break
+        recent.append(trade)
+    return recent
 
 
 def _precision_to_step(precision: float | None, precision_mode: int) -> float:

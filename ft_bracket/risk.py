@@ -357,7 +357,7 @@ def align_to_tick(price: float, tick_size: float | None, *, towards: float) -> f
     if not tick_size or not math.isfinite(price):
         return price
     tick = Decimal(str(tick_size))
-    ticks = Decimal(repr(price)) / tick
+    ticks = Decimal(repr(float(price))) / tick
     rounding = ROUND_CEILING if towards > price else ROUND_FLOOR
     return float(ticks.to_integral_value(rounding=rounding) * tick)
 

@@ -43,9 +43,7 @@ class BracketSettings:
         """
         section = config.get(SECTION, {})
         if not isinstance(section, Mapping):
-            raise BracketConfigError(
-                f"{SECTION} must be an object of settings, got {section!r}"
-            )
+            raise BracketConfigError(f"{SECTION} must be an object of settings, got {section!r}")
         known = [f.name for f in fields(cls)]
         for key in section:
             if key not in known:
