@@ -1,0 +1,151 @@
+"""The leg gateway against the emulator: placement, lookup, cancel, and lost answers resolved by
+client id without ever placing twice."""
+
+from __future__ import annotations
+
+import time
+
+import ccxt
+import pytest
+
+from ft_bracket.gateway import LegGateway, VenueStatus
+from ft_bracket.legs import LegKind
+from tests.support.ccxt_client import binance_client
+from tests.support.emulator import Emulator
+
+PAIR = "XRP/USDT:USDT"
+SYMBOL = "XRPUSDT"
+
+
+def open_long(client: ccxt.binanceusdm, quantity: float = 100) -> float:
+    """A long position of ``quantity``; returns the price to place legs around."""
+    client.create_order(PAIR, "market", "buy", quantity)
+    return float(client.fetch_ticker(PAIR)["last"])
+
+
+def algo_orders(emulator: Emulator, api_key: str) -> list[dict]:
+    return emulator.state(api_key)["algo_orders"]
+
+
+@pytest.fixture
+def gateway(binance: ccxt.binanceusdm) -> LegGateway:
+    return LegGateway(binance, max_sends=3)
+
+
+def test_places_reduce_only_legs_and_finds_them_by_client_id(
+    binance: ccxt.binanceusdm, gateway: LegGateway, emulator: Emulator,
+    ccxt_account: tuple[str, str],
+) -> None:
+    price = open_long(binance)
+    stop = gateway.place(PAIR, LegKind.STOP, "sell", 100, round(price * 0.9, 4), "t-1-a-sl1")
+    take_profit = gateway.place(PAIR, LegKind.TAKE_PROFIT, "sell", 100, round(price * 1.1, 4),
+                                "t-1-a-tp1")
+    assert stop.accepted and take_profit.accepted
+    rows = {row["clientAlgoId"]: row for row in algo_orders(emulator, ccxt_account[0])}
+    assert rows["t-1-a-sl1"]["orderType"] == "STOP_MARKET"
+    assert rows["t-1-a-tp1"]["orderType"] == "TAKE_PROFIT_MARKET"
+    assert all(row["reduceOnly"] and row["quantity"] == "100.0" for row in rows.values())
+    found = gateway.find(PAIR, client_id="t-1-a-tp1")
+    assert found is not None and found.order_id == take_profit.leg.order_id
+    assert found.status is VenueStatus.RESTING
+    assert set(gateway.open_legs()) == {"t-1-a-sl1", "t-1-a-tp1"}
+    assert gateway.find(PAIR, client_id="never-sent") is None
+
+
+def test_a_dropped_answer_is_resolved_by_asking_not_by_placing_again(
+    binance: ccxt.binanceusdm, gateway: LegGateway, emulator: Emulator,
+    ccxt_account: tuple[str, str],
+) -> None:
+    price = open_long(binance)
+    emulator.fault("POST /fapi/v1/algoOrder", kind="drop", api_key=ccxt_account[0])
+    placement = gateway.place(PAIR, LegKind.TAKE_PROFIT, "sell", 100, round(price * 1.1, 4),
+                              "t-2-a-tp1")
+    assert placement.accepted and placement.attempts == 1
+    state = emulator.state(ccxt_account[0])
+    assert state["accepted_client_ids"].count("t-2-a-tp1") == 1
+    assert len(state["algo_orders"]) == 1
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "http", "http_status": 503, "process": True},  # venue acted, client got 503
+        {"kind": "http", "http_status": 502},  # venue did not act
+        {"kind": "error", "code": -1007, "msg": "Timeout waiting for response from backend "
+         "server. Send status unknown; execution status unknown.", "http_status": 408},
+    ],
+)
+def test_ambiguous_failures_end_with_exactly_one_leg(
+    binance: ccxt.binanceusdm, gateway: LegGateway, emulator: Emulator,
+    ccxt_account: tuple[str, str], fault: dict,
+) -> None:
+    price = open_long(binance)
+    emulator.fault("POST /fapi/v1/algoOrder", api_key=ccxt_account[0], **fault)
+    placement = gateway.place(PAIR, LegKind.STOP, "sell", 100, round(price * 0.9, 4), "t-3-a-sl1")
+    assert placement.accepted
+    state = emulator.state(ccxt_account[0])
+    assert [row["algoStatus"] for row in state["algo_orders"]] == ["NEW"]
+    assert state["accepted_client_ids"].count("t-3-a-sl1") == 1
+
+
+def test_a_timeout_then_late_arrival_never_leaves_two_legs(
+    emulator: Emulator, ccxt_account: tuple[str, str],
+) -> None:
+    """The first send is held past the client's timeout and lands after the retry: the venue's
+    duplicate-id rule keeps one leg, and the gateway adopts it."""
+    client = binance_client(emulator, *ccxt_account, timeout=1500)
+    price = open_long(client)
+    emulator.fault("POST /fapi/v1/algoOrder", kind="delay", seconds=2.5, api_key=ccxt_account[0])
+    placement = LegGateway(client, max_sends=4).place(
+        PAIR, LegKind.TAKE_PROFIT, "sell", 100, round(price * 1.1, 4), "t-4-a-tp1"
+    )
+    assert placement.accepted
+    time.sleep(2.0)  # let the held first send arrive
+    rows = [r for r in algo_orders(emulator, ccxt_account[0]) if r["algoStatus"] == "NEW"]
+    assert [r["clientAlgoId"] for r in rows] == ["t-4-a-tp1"]
+
+
+def test_rejections_are_reported_not_retried(
+    binance: ccxt.binanceusdm, gateway: LegGateway, emulator: Emulator,
+    ccxt_account: tuple[str, str],
+) -> None:
+    price = open_long(binance)
+    crossed = gateway.place(PAIR, LegKind.STOP, "sell", 100, round(price * 1.05, 4), "t-5-a-sl1")
+    assert not crossed.accepted and crossed.would_trigger
+    no_position = gateway.place(PAIR, LegKind.TAKE_PROFIT, "buy", 100, round(price * 0.9, 4),
+                                "t-5-a-tp1")
+    assert not no_position.accepted and not no_position.would_trigger
+    assert "-2022" in (no_position.error or "")
+    assert algo_orders(emulator, ccxt_account[0]) == []
+
+
+def test_cancel_reports_the_final_state(
+    binance: ccxt.binanceusdm, gateway: LegGateway,
+) -> None:
+    price = open_long(binance)
+    placement = gateway.place(PAIR, LegKind.TAKE_PROFIT, "sell", 100, round(price * 1.1, 4),
+                              "t-6-a-tp1")
+    assert placement.leg is not None
+    cancelled = gateway.cancel(PAIR, placement.leg.order_id)
+    assert cancelled is not None and cancelled.status is VenueStatus.GONE
+    again = gateway.cancel(PAIR, placement.leg.order_id)  # idempotent
+    assert again is not None and again.status is VenueStatus.GONE
+    assert gateway.open_legs() == {}
+
+
+def test_a_triggered_leg_reports_the_order_it_became(
+    private_emulator: Emulator,
+) -> None:
+    key, secret = private_emulator.new_account()
+    client = binance_client(private_emulator, key, secret)
+    private_emulator.set_price(SYMBOL, "1.2000")
+    client.create_order(PAIR, "market", "buy", 100)
+    gateway = LegGateway(client)
+    placement = gateway.place(PAIR, LegKind.TAKE_PROFIT, "sell", 100, 1.25, "t-7-a-tp1")
+    assert placement.accepted
+    private_emulator.set_price(SYMBOL, "1.2600")
+    assert gateway.open_legs() == {}
+    filled = gateway.find(PAIR, client_id="t-7-a-tp1")
+    assert filled is not None and filled.status is VenueStatus.FILLED
+    fill = gateway.fetch_fill(PAIR, filled.fill_order_id)
+    assert fill["status"] == "closed" and fill["filled"] == 100 and fill["average"] == 1.26
