@@ -32,6 +32,7 @@ class EventName(StrEnum):
     LEGS_CANCELLED = "legs_cancelled"
     EXIT_REQUESTED = "exit_requested"
     ORPHAN_CANCELLED = "orphan_cancelled"
+    WATCH_FAILED = "watch_failed"
 
 
 _LOG_LEVEL = {

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ccxt import DECIMAL_PLACES, TICK_SIZE
-from freqtrade.persistence import LocalTrade, Trade
+from freqtrade.persistence import LocalTrade, Order, Trade
 
 from ft_bracket.risk import MarketRules
 
@@ -90,3 +90,58 @@ def _precision_to_step(precision: float | None, precision_mode: int) -> float:
         return float(precision)
     # SIGNIFICANT_DIGITS has no fixed step; no exchange this plugin targets uses it.
     return 0.0
+
+
+# Bracket legs: the two places where the plugin writes to freqtrade's own trade ------------------
+
+
+def ccxt_client(dp: Any) -> Any:
+    """freqtrade's synchronous ccxt client (the one its own orders go through)."""
+    return _exchange(dp)._api
+
+
+def _live_trade(trade_id: int) -> Trade | None:
+    # Callbacks get a deep copy of the trade; the bot's own object is the one in the session.
+    return Trade.session.get(Trade, trade_id)
+
+
+def _has_order(trade: Trade, order_id: str) -> bool:
+    return any(o.order_id == order_id for o in trade.orders)
+
+
+class TradeHooks:
+    """What freqtrade's ``create_stoploss_order`` and ``handle_onexchange_order`` would do, for
+    orders the plugin placed: rows in ``trade.orders`` that freqtrade then manages itself."""
+
+    def adopt_stop(self, trade_id: int, order: dict[str, Any], stop_price: float) -> bool:
+        """Make a stop the plugin placed right after the fill freqtrade's stop-on-exchange
+        order: freqtrade then polls, trails and cancels it as if it had placed it."""
+        trade = _live_trade(trade_id)
+        if trade is None or not trade.is_open:
+            return False
+        if _has_order(trade, str(order["id"])):
+            return True
+        if trade.open_sl_orders:
+            return False  # freqtrade already has a stop of its own: ours is the orphan
+        trade.orders.append(
+            Order.parse_from_ccxt_object(order, trade.pair, "stoploss", trade.amount, stop_price)
+        )
+        return True
+
+    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool:
+        """Show freqtrade an exit that filled on the exchange (the take-profit): added as an
+        open exit order, freqtrade's next order check fetches it, sees it filled and closes the
+        trade through its normal path (profit, database, exit_fill message, protections)."""
+        trade = _live_trade(trade_id)
+        if trade is None or not trade.is_open:
+            return False
+        if not _has_order(trade, str(order["id"])):
+            pending = {**order, "status": "open", "filled": 0.0, "remaining": order["amount"]}
+            row = Order.parse_from_ccxt_object(
+                pending, trade.pair, trade.exit_side, order["amount"], order["average"]
+            )
+            row.ft_order_tag = reason
+            trade.orders.append(row)
+        trade.exit_reason = reason
+        Trade.commit()
+        return True

@@ -24,7 +24,7 @@ from ft_bracket.legs import Bracket, BracketLeg, LegEvent, LegKind, LegStatus, p
 
 logger = logging.getLogger(__name__)
 
-CUSTOM_DATA_KEY = "bracket"
+CUSTOM_DATA_KEY = "bracket_legs"
 EXIT_TAKE_PROFIT = "take_profit"
 EXIT_TAKE_PROFIT_UNPLACEABLE = "take_profit_unplaceable"
 
@@ -364,8 +364,12 @@ class BracketManager:
             if not leg.is_open:
                 continue
             if self.gateway is None:
-                leg.apply(LegEvent.CANCELLED)
-                cancelled.append(leg.kind.value)
+                # Dry-run: the simulated leg that closed the trade filled, the other is dropped.
+                if _closed_by(leg.kind, getattr(trade, "exit_reason", None)):
+                    leg.apply(LegEvent.TRIGGERED)
+                else:
+                    leg.apply(LegEvent.CANCELLED)
+                    cancelled.append(leg.kind.value)
                 continue
             if leg.order_id in adopted_stop_ids:
                 # freqtrade cancels its own stop right after this callback.
@@ -390,3 +394,9 @@ class BracketManager:
         if cancelled:
             self.events.emit(Severity.INFO, EventName.LEGS_CANCELLED, trade=trade.id,
                              pair=trade.pair, legs=",".join(cancelled))
+
+
+def _closed_by(kind: LegKind, exit_reason: str | None) -> bool:
+    if kind is LegKind.TAKE_PROFIT:
+        return exit_reason == EXIT_TAKE_PROFIT
+    return exit_reason in ("stop_loss", "stoploss_on_exchange")

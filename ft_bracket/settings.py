@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -17,6 +18,8 @@ SECTION = "bracket"
 
 # A share of equity above this is almost always "1" meant as 1 %; refuse it rather than risk 100 %.
 MAX_RISK_PER_TRADE = 0.1
+# Leaves room in Binance's 36-character client id for trade id, open time and leg.
+CLIENT_ID_PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_.:]{1,10}$")
 
 
 class BracketConfigError(ValueError):
@@ -33,6 +36,10 @@ class BracketSettings:
     max_total_open_risk: float = 0.05
     min_reward_risk: float = 1.5
     stop_out_cooldown_minutes: int = 30
+    # Marks this bot's legs on the exchange; two bots sharing an account need different ones.
+    client_id_prefix: str = "ftb"
+    # A take-profit the venue keeps refusing: after this many attempts, close at market.
+    take_profit_max_attempts: int = 3
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BracketSettings:
@@ -60,6 +67,13 @@ class BracketSettings:
         _check_share("max_total_open_risk", values["max_total_open_risk"], upper=1.0)
         _check_number("min_reward_risk", values["min_reward_risk"], minimum=0.0)
         _check_count("stop_out_cooldown_minutes", values["stop_out_cooldown_minutes"], minimum=0)
+        _check_count("take_profit_max_attempts", values["take_profit_max_attempts"], minimum=1)
+        prefix = values["client_id_prefix"]
+        if not isinstance(prefix, str) or not CLIENT_ID_PREFIX_PATTERN.match(prefix):
+            raise BracketConfigError(
+                f"{SECTION}.client_id_prefix must be 1-10 letters, digits, '_', '.' or ':', "
+                f"got {prefix!r}"
+            )
         if values["max_total_open_risk"] < values["risk_per_trade"]:
             raise BracketConfigError(
                 f"{SECTION}.max_total_open_risk ({values['max_total_open_risk']!r}) is below "
@@ -72,6 +86,8 @@ class BracketSettings:
             max_total_open_risk=float(values["max_total_open_risk"]),
             min_reward_risk=float(values["min_reward_risk"]),
             stop_out_cooldown_minutes=int(values["stop_out_cooldown_minutes"]),
+            client_id_prefix=prefix,
+            take_profit_max_attempts=int(values["take_profit_max_attempts"]),
         )
 
 

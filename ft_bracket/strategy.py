@@ -34,6 +34,9 @@ from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy, stoploss_from_absolute
 
 from ft_bracket import freqtrade_internals
+from ft_bracket.events import EventName, EventSink, Severity
+from ft_bracket.gateway import LegGateway
+from ft_bracket.manager import EXIT_TAKE_PROFIT, BracketManager, ManagerSettings
 from ft_bracket.risk import (
     AccountState,
     Decision,
@@ -104,6 +107,8 @@ class RefusalLog:
     def __init__(self, level: int = logging.INFO) -> None:
         self.level = level
         self._last: dict[str, tuple[datetime | None, str]] = {}
+        # Set in dry-run and live: each logged refusal also becomes an event.
+        self.events: EventSink | None = None
 
     def refuse(self, pair: str, candle: datetime | None, decision: Decision) -> None:
         """Log ``decision`` for ``pair`` unless the same one was logged for this candle."""
@@ -112,6 +117,10 @@ class RefusalLog:
             return
         self._last[pair] = key
         logger.log(self.level, "%s: no entry (candle %s): %s", pair, candle, decision)
+        if self.events is not None:
+            self.events.emit(Severity.INFO, EventName.ENTRY_REFUSED, pair=pair,
+                             candle=candle.isoformat() if candle else None,
+                             reason=str(decision))
 
 
 class BracketStrategy(IStrategy):
@@ -148,10 +157,38 @@ class BracketStrategy(IStrategy):
         self._planned: dict[str, _PlannedEntry] = {}
         self._brackets: dict[int, BracketPrices] = {}
         self._fees: dict[str, float] = {}
+        # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
+        self.bracket_manager: BracketManager | None = None
 
     def bot_start(self, **kwargs: Any) -> None:
-        """Say which risk limits are in force."""
+        """Say which risk limits are in force and start the OrderManager (dry-run and live)."""
         logger.info("Bracket settings: %s", self.bracket_settings)
+        if self.config.get("runmode") not in (RunMode.LIVE, RunMode.DRY_RUN):
+            return
+        live = not self.config.get("dry_run", True)
+        events = EventSink(lambda message: self.dp.send_msg(message, always_send=True))
+        self.refusals.events = events
+        self.bracket_manager = BracketManager(
+            ManagerSettings(
+                client_id_prefix=self.bracket_settings.client_id_prefix,
+                take_profit_max_attempts=self.bracket_settings.take_profit_max_attempts,
+            ),
+            LegGateway(freqtrade_internals.ccxt_client(self.dp)) if live else None,
+            freqtrade_internals.TradeHooks() if live else None,
+            events,
+        )
+
+    def bot_loop_start(self, current_time: datetime, **kwargs: Any) -> None:
+        """Live: check every take-profit leg with one exchange call (before freqtrade looks at
+        its orders, so a take-profit fill closes the trade in this same loop)."""
+        manager = self.bracket_manager
+        if manager is None or not manager.live:
+            return
+        try:
+            manager.watch(Trade.get_open_trades(), _opened_at_s)
+        except Exception as error:  # the venue is down or slow: try again next loop
+            manager.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
+                                error=f"{type(error).__name__}: {error}")
 
     # Entry: gate and size ---------------------------------------------------------------------
 
@@ -274,6 +311,10 @@ class BracketStrategy(IStrategy):
         the same fill twice); forget the cached bracket when the trade exits."""
         if order.ft_order_side != trade.entry_side:
             self._brackets.pop(trade.id, None)
+            if self.bracket_manager is not None and not trade.is_open:
+                self.bracket_manager.close_bracket(
+                    trade, {o.order_id for o in trade.orders if o.ft_order_side == "stoploss"}
+                )
             return
         # Backtesting reports each fill exactly once, and looking custom data up there scans
         # every record of the run; live, a repeated report must not overwrite the record.
@@ -307,6 +348,10 @@ class BracketStrategy(IStrategy):
         bracket = BracketPrices(stop_price, take_profit_price, risk_amount)
         trade.set_custom_data(BRACKET_RECORD, asdict(bracket))
         self._brackets[trade.id] = bracket
+        if self.bracket_manager is not None:
+            self.bracket_manager.open_bracket(
+                trade, _opened_at_s(trade), stop_price, take_profit_price
+            )
 
     # Exits: stop and take-profit -------------------------------------------------------------
 
@@ -326,6 +371,10 @@ class BracketStrategy(IStrategy):
         bracket = self._bracket(trade)
         if bracket is None:
             return None
+        if self.bracket_manager is not None:
+            # Live: the stop is already on the exchange (placed at the fill); freqtrade has just
+            # cleared its stop orders, so now it can take ours over.
+            self.bracket_manager.adopt_stop(trade)
         nudge = 1 + _STOP_NUDGE if trade.is_short else 1 - _STOP_NUDGE
         distance = stoploss_from_absolute(
             bracket.stop_price * nudge,
@@ -348,11 +397,38 @@ class BracketStrategy(IStrategy):
         side: str,
         **kwargs: Any,
     ) -> float | None:
-        """The profit ratio at ``take_profit_price``: freqtrade's ROI exit then fills there."""
+        """Backtesting: the profit ratio at ``take_profit_price``, so the ROI exit fills exactly
+        there. Dry-run and live leave the take-profit to the OrderManager (``custom_exit``)."""
+        if self.bracket_manager is not None:
+            return None
         bracket = self._bracket(trade)
         if bracket is None:
             return None
         return trade.calc_profit_ratio(bracket.take_profit_price)
+
+    def custom_exit(
+        self,
+        pair: str,
+        trade: Trade,
+        current_time: datetime,
+        current_rate: float,
+        current_profit: float,
+        **kwargs: Any,
+    ) -> str | None:
+        """Exits the OrderManager asks for (a take-profit it cannot place, or one already
+        crossed); in dry-run also the simulated take-profit, when the order book crosses it."""
+        manager = self.bracket_manager
+        if manager is None:
+            return None
+        requested = manager.exit_requests.get(trade.id)
+        if requested is not None:
+            return requested
+        bracket = self._bracket(trade)
+        if manager.live or bracket is None:
+            return None
+        target = bracket.take_profit_price
+        crossed = current_rate <= target if trade.is_short else current_rate >= target
+        return EXIT_TAKE_PROFIT if crossed else None
 
     # Helpers ---------------------------------------------------------------------------------
 
@@ -475,3 +551,8 @@ class BracketStrategy(IStrategy):
 
 def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _opened_at_s(trade: Trade) -> int:
+    """The trade's open time in seconds: part of its legs' client ids."""
+    return int(trade.open_date_utc.timestamp())
