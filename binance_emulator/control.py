@@ -151,11 +151,15 @@ class Control:
             "prices": self._prices(),
             "faults": {"armed": [r.describe() for r in self.venue.faults.rules],
                        "injected": self.venue.faults.injected},
+            "requests": dict(self.venue.account_requests.get(account.api_key, {})),
             **account_state(self.venue, account),
         })
 
     async def requests(self, request: web.Request) -> web.Response:
         return web.json_response(dict(self.venue.request_counts))
+
+    async def hosts(self, request: web.Request) -> web.Response:
+        return web.json_response(dict(self.venue.hosts))
 
     async def reset(self, request: web.Request) -> web.Response:
         """Back to a fresh default account; other accounts, faults and counts are dropped."""
@@ -166,6 +170,8 @@ class Control:
         exchange.add_account(self.default_key, self.default_secret, balance)
         self.venue.faults.clear()
         self.venue.request_counts.clear()
+        self.venue.account_requests.clear()
+        self.venue.hosts.clear()
         return web.json_response({"balance": f"{balance:f}"})
 
 
@@ -178,4 +184,5 @@ def add_control_routes(app: web.Application, control: Control) -> None:
     app.router.add_post("/_emulator/config", control.config)
     app.router.add_get("/_emulator/state", control.state)
     app.router.add_get("/_emulator/requests", control.requests)
+    app.router.add_get("/_emulator/hosts", control.hosts)
     app.router.add_post("/_emulator/reset", control.reset)

@@ -7,13 +7,15 @@ Kinds:
 - ``delay``: hold the call for ``seconds`` before processing and answering (a client timeout
   leaves the outcome unknown: the order may rest on the venue afterwards).
 - ``drop``: process the call, wait ``seconds``, then close the connection without an answer.
+- ``hang``: wait ``seconds``, then close the connection; the call is never processed (it was
+  lost before reaching the venue).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-KINDS = ("error", "http", "delay", "drop")
+KINDS = ("error", "http", "delay", "drop", "hang")
 
 
 @dataclass
@@ -48,6 +50,7 @@ class FaultRule:
             "kind": self.kind,
             "remaining": self.remaining,
             "match": self.match,
+            "api_key": self.api_key,
         }
 
 

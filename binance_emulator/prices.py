@@ -315,8 +315,13 @@ def build_paths(
         if data_dir is not None:
             base = replayed_candles(market, data_dir, start_ms, future_days * day_ms, seed, speed)
         if base is None:
+            # Faster than real time: the same number of candles, each lasting 1/speed as long.
             base = synthetic_candles(
-                market, start_ms - history_days * day_ms, start_ms + future_days * day_ms, seed
+                market,
+                start_ms - round(history_days * day_ms / speed),
+                start_ms + round(future_days * day_ms / speed),
+                seed,
+                interval_ms=max(1, round(SYNTHETIC_BASE_INTERVAL_MS / speed)),
             )
         paths[symbol] = PricePath(market, base)
     return paths

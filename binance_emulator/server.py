@@ -548,6 +548,10 @@ class Venue:
         self.faults = FaultInjector()
         self.weights = WeightBudget(weight_limit)
         self.request_counts: Counter[str] = Counter()
+        # The same, per API key: what one client (one bot) asked.
+        self.account_requests: dict[str, Counter[str]] = {}
+        # Which hostname clients asked for (through the tunnel: fapi / demo-fapi / testnet).
+        self.hosts: Counter[str] = Counter()
 
 
 def _verify(request_key: str | None, raw: str, venue: Venue, now: int) -> Account:
@@ -597,6 +601,10 @@ def _endpoint(venue: Venue, route: Route) -> Callable[[web.Request], Awaitable[w
         params = dict(parse_qsl(raw, keep_blank_values=True))
         api_key = request.headers.get("X-MBX-APIKEY")
         venue.request_counts[f"{route.method} {route.path}"] += 1
+        if route.signed and api_key:
+            venue.account_requests.setdefault(api_key, Counter())[
+                f"{route.method} {route.path}"] += 1
+        venue.hosts[request.host.split(":")[0]] += 1
         try:
             account = _verify(api_key, raw, venue, now) if route.signed else None
             weight = route.weight(params) if callable(route.weight) else route.weight
@@ -630,9 +638,9 @@ async def _faulty(
         call.exchange.refresh()
         call.server_time = call.exchange.clock()
         return _json(route.handler(call), used_weight=used)
-    # drop: the venue acts, the answer never arrives.
-    with contextlib.suppress(BinanceError):
-        route.handler(call)
+    if fault.kind == "drop":  # the venue acts, the answer never arrives
+        with contextlib.suppress(BinanceError):
+            route.handler(call)
     await asyncio.sleep(fault.seconds)
     if request.transport is not None:
         request.transport.abort()

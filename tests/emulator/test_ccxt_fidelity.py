@@ -458,7 +458,7 @@ def test_fault_matching_only_take_profit(
     armed = emulator.fault("POST /fapi/v1/algoOrder", kind="error", code=-1000, api_key=key,
                            match={"type": "TAKE_PROFIT_MARKET"})
     assert {"endpoint": "POST /fapi/v1/algoOrder", "kind": "error", "remaining": 1,
-            "match": {"type": "TAKE_PROFIT_MARKET"}} in armed["armed"]
+            "match": {"type": "TAKE_PROFIT_MARKET"}, "api_key": key} in armed["armed"]
     price = last_price(emulator)
     binance.create_order(XRP, "market", "buy", 10)
     stop = binance.create_order(XRP, "market", "sell", 10, None,

@@ -149,3 +149,17 @@ def test_a_triggered_leg_reports_the_order_it_became(
     assert filled is not None and filled.status is VenueStatus.FILLED
     fill = gateway.fetch_fill(PAIR, filled.fill_order_id)
     assert fill["status"] == "closed" and fill["filled"] == 100 and fill["average"] == 1.26
+
+
+def test_a_hung_request_never_reaches_the_venue(
+    emulator: Emulator, ccxt_account: tuple[str, str],
+) -> None:
+    client = binance_client(emulator, *ccxt_account, timeout=1000)
+    price = open_long(client)
+    emulator.fault("POST /fapi/v1/algoOrder", kind="hang", seconds=1.5, api_key=ccxt_account[0])
+    with pytest.raises(ccxt.NetworkError):
+        client.create_order(PAIR, "market", "sell", 100, None,
+                            {"takeProfitPrice": round(price * 1.1, 4), "reduceOnly": True,
+                             "clientAlgoId": "t-8-a-tp1"})
+    time.sleep(1.0)
+    assert algo_orders(emulator, ccxt_account[0]) == []
