@@ -8,8 +8,9 @@ A third strategy, ``BracketExampleCallbacks``, exits at the same signal prices t
 cost (it deep-copies the trade before every call) from the plugin's own.
 
 Data: a seeded random walk of 5m futures candles for 5 pairs over 365 days (105,120 candles per
-pair, 525,600 in all) plus 8h mark and funding-rate candles, written to a temporary datadir.
-Markets come from a local emulator started for the run.
+pair, 525,600 in all) plus mark candles and a constant 0.01 % funding rate every 8h, at the
+timeframes freqtrade loads them for Binance (1h), written to a temporary datadir. Markets come
+from a local emulator started for the run. The run prints the data it used.
 
     PYTHONPATH=. .venv/bin/python bench/backtest_overhead.py [--days 365] [--rounds 2]
 """
@@ -39,19 +40,24 @@ CANDLES_PER_DAY = 288
 # 80 % annualised volatility, spread over 5m candles.
 VOLATILITY_5M = 0.8 / np.sqrt(365 * CANDLES_PER_DAY)
 START = pd.Timestamp("2023-01-01", tz="UTC")
+SEED = 42
+FUNDING_RATE = 0.0001  # every 8h, as on Binance
 # The baseline first: the ratio is BracketExample over it. The callbacks-only reference shows how
 # much of the difference freqtrade's callback machinery costs any strategy using those callbacks.
 STRATEGIES = ("BracketExampleBaseline", "BracketExampleCallbacks", "BracketExample")
 
 
-def write_synthetic_data(datadir: Path, days: int, seed: int = 42) -> int:
-    """Write 5m futures, 8h mark and 8h funding-rate candles for every pair; return candles/pair."""
+def write_synthetic_data(
+    datadir: Path, days: int, mark_timeframe: str, funding_timeframe: str
+) -> int:
+    """Write 5m futures candles, mark candles and funding rates (8-hourly, in a file of
+    ``funding_timeframe`` as freqtrade stores Binance's) for every pair; return candles/pair."""
     from freqtrade.data.history.datahandlers import get_datahandler
     from freqtrade.enums import CandleType
 
     (datadir / "futures").mkdir(parents=True, exist_ok=True)
     handler = get_datahandler(datadir, "feather")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(SEED)
     count = days * CANDLES_PER_DAY
     dates = pd.date_range(START, periods=count, freq="5min")
     for pair, price in PAIRS.items():
@@ -70,14 +76,15 @@ def write_synthetic_data(datadir: Path, days: int, seed: int = 42) -> int:
             }
         )
         handler.ohlcv_store(pair, "5m", candles, CandleType.FUTURES)
-        eight_hours = (
+        mark = (
             candles.set_index("date")
-            .resample("8h")
+            .resample(mark_timeframe)
             .agg({"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"})
         )
-        handler.ohlcv_store(pair, "8h", eight_hours.reset_index(), CandleType.MARK)
-        funding = pd.DataFrame({"date": eight_hours.index, "funding_rate": 0.0001})
-        handler.ohlcv_store(pair, "8h", funding, CandleType.FUNDING_RATE)
+        handler.ohlcv_store(pair, mark_timeframe, mark.reset_index(), CandleType.MARK)
+        funding_dates = pd.date_range(START, dates[-1], freq="8h")
+        funding = pd.DataFrame({"date": funding_dates, "funding_rate": FUNDING_RATE})
+        handler.ohlcv_store(pair, funding_timeframe, funding, CandleType.FUNDING_RATE)
     return count
 
 
@@ -135,10 +142,15 @@ def main() -> None:
         # The baseline lives in bench/strategies; freqtrade searches <user_data>/strategies too.
         (workdir / "user_data" / "strategies").symlink_to(REPO / "bench" / "strategies")
         datadir = workdir / "user_data" / "data" / "binance"
-        candles = write_synthetic_data(datadir, options.days)
         emulator = start_emulator(workdir)
         try:
             backtesting = backtesting_session(workdir, emulator.url)
+            # Written at the timeframes this freqtrade loads mark and funding data in.
+            mark_timeframe = backtesting.exchange.get_option("mark_ohlcv_timeframe")
+            funding_timeframe = backtesting.exchange.get_option("funding_fee_timeframe")
+            candles = write_synthetic_data(
+                datadir, options.days, mark_timeframe, funding_timeframe
+            )
             data, timerange = backtesting.load_bt_data()
             timings: dict[str, list[float]] = {name: [] for name in STRATEGIES}
             trades: dict[str, int] = {}
@@ -152,9 +164,15 @@ def main() -> None:
         finally:
             emulator.stop()
 
+    end = START + pd.Timedelta(minutes=5) * (candles - 1)
     print(
-        f"data: {len(PAIRS)} pairs x {candles:,} candles of 5m ({options.days} days), "
-        f"{len(PAIRS) * candles:,} candles; best of {options.rounds} alternating runs"
+        f"data: synthetic random walk (numpy seed {SEED}), {len(PAIRS)} pairs x {candles:,} "
+        f"candles of 5m = {len(PAIRS) * candles:,} candles, {START:%Y-%m-%d %H:%M} to "
+        f"{end:%Y-%m-%d %H:%M} UTC ({options.days} days)\n"
+        f"      {VOLATILITY_5M * np.sqrt(365 * CANDLES_PER_DAY):.0%} annualised volatility; "
+        f"start prices: " + ", ".join(f"{pair} {price:g}" for pair, price in PAIRS.items()) + "\n"
+        f"      mark candles {mark_timeframe}, funding {FUNDING_RATE:.2%} every 8h "
+        f"(stored as {funding_timeframe}); best of {options.rounds} alternating runs"
     )
     best = {name: min(times) for name, times in timings.items()}
     for name in STRATEGIES:

@@ -24,6 +24,7 @@ class Severity(StrEnum):
 
 class EventName(StrEnum):
     ENTRY_REFUSED = "entry_refused"
+    ENTRY_FAILED = "entry_failed"
     BRACKET_PLACED = "bracket_placed"
     LEG_PLACED = "leg_placed"
     LEG_FAILED = "leg_failed"
@@ -33,6 +34,11 @@ class EventName(StrEnum):
     EXIT_REQUESTED = "exit_requested"
     ORPHAN_CANCELLED = "orphan_cancelled"
     WATCH_FAILED = "watch_failed"
+    RECONCILE_FAILED = "reconcile_failed"
+    LEG_RECOVERED = "leg_recovered"
+    LEG_RESIZED = "leg_resized"
+    POSITION_GONE = "position_gone"
+    UNTRACKED_POSITION = "untracked_position"
 
 
 _LOG_LEVEL = {

@@ -81,7 +81,8 @@ class Placement:
         return self.leg is not None
 
 
-def _venue_leg(order: dict[str, Any], pair: str) -> VenueLeg:
+def venue_leg(order: dict[str, Any], pair: str) -> VenueLeg:
+    """A ccxt order (or a raw algo order row) as a ``VenueLeg``."""
     info = order.get("info") or order
     status = ALGO_STATUS.get(str(info.get("algoStatus", "")).upper())
     if status is None:
@@ -129,7 +130,7 @@ class LegGateway:
         for attempt in range(1, self.max_sends + 1):
             try:
                 order = self.api.create_order(pair, "market", side, quantity, None, params)
-                return Placement(_venue_leg(order, pair), order=order, attempts=attempt)
+                return Placement(venue_leg(order, pair), order=order, attempts=attempt)
             except WOULD_TRIGGER_ERRORS as error:
                 return Placement(None, str(error), would_trigger=True, attempts=attempt)
             except AMBIGUOUS_ERRORS as error:
@@ -143,13 +144,13 @@ class LegGateway:
                 last_error = "duplicate client id"
             found = self._find_quietly(pair, client_id)
             if found is not None:
-                return Placement(_venue_leg(found, pair), order=found, attempts=attempt)
+                return Placement(venue_leg(found, pair), order=found, attempts=attempt)
         return Placement(None, f"gave up after {self.max_sends} sends: {last_error}",
                          attempts=self.max_sends)
 
     def _find_quietly(self, pair: str, client_id: str) -> dict[str, Any] | None:
         try:
-            return self._fetch(pair, client_id=client_id)
+            return self.fetch_order(pair, client_id=client_id)
         except AMBIGUOUS_ERRORS as error:
             logger.warning("%s: cannot ask for %s: %s", pair, client_id, error)
             return None
@@ -158,12 +159,13 @@ class LegGateway:
         self, pair: str, *, client_id: str | None = None, order_id: str | None = None
     ) -> VenueLeg | None:
         """The leg with this client id or order id, or None if the venue never had it."""
-        order = self._fetch(pair, client_id=client_id, order_id=order_id)
-        return None if order is None else _venue_leg(order, pair)
+        order = self.fetch_order(pair, client_id=client_id, order_id=order_id)
+        return None if order is None else venue_leg(order, pair)
 
-    def _fetch(
+    def fetch_order(
         self, pair: str, *, client_id: str | None = None, order_id: str | None = None
     ) -> dict[str, Any] | None:
+        """The leg as ccxt parses it (what freqtrade builds order rows from), or None."""
         params: dict[str, Any] = {"trigger": True}
         if client_id is not None:
             params["clientAlgoId"] = client_id
@@ -182,11 +184,20 @@ class LegGateway:
     def open_legs(self) -> dict[str, VenueLeg]:
         """Every open conditional order of the account, by client id: one call for all pairs."""
         rows = self.api.fapiPrivateGetOpenAlgoOrders()
-        legs = [_venue_leg(row, self._pair(row.get("symbol", ""))) for row in rows]
+        legs = [venue_leg(row, self._pair(row.get("symbol", ""))) for row in rows]
         return {leg.client_id: leg for leg in legs}
 
     def _pair(self, symbol_id: str) -> str:
         return str(self.api.safe_market(symbol_id, None, None, "swap")["symbol"])
+
+    def positions(self) -> dict[str, float]:
+        """Signed position size per pair (negative = short), open positions only: one call."""
+        return {
+            str(p["symbol"]): float(p.get("contracts") or 0.0)
+            * (-1.0 if p.get("side") == "short" else 1.0)
+            for p in self.api.fetch_positions()
+            if p.get("contracts")
+        }
 
     def fetch_fill(self, pair: str, order_id: str) -> dict[str, Any]:
         """The real order a triggered leg became, as ccxt parses it."""

@@ -19,14 +19,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ft_bracket.events import EventName, EventSink, Severity
-from ft_bracket.gateway import LegGateway, Placement, VenueLeg, VenueStatus
+from ft_bracket.gateway import LegGateway, Placement, VenueLeg, VenueStatus, venue_leg
 from ft_bracket.legs import Bracket, BracketLeg, LegEvent, LegKind, LegStatus, parse_client_id
 
 logger = logging.getLogger(__name__)
 
 CUSTOM_DATA_KEY = "bracket_legs"
+OPEN_LEG_STATUSES = (LegStatus.PLACING, LegStatus.RESTING)
 EXIT_TAKE_PROFIT = "take_profit"
 EXIT_TAKE_PROFIT_UNPLACEABLE = "take_profit_unplaceable"
+# freqtrade's name for a position closed on the exchange by something it did not place.
+EXIT_SOLD_ON_EXCHANGE = "sold_on_exchange"
 
 
 class TradeView(Protocol):
@@ -47,11 +50,17 @@ class TradeView(Protocol):
 
 
 class FreqtradeHooks(Protocol):
-    """The two places where the manager must reach into freqtrade's own trade (adapter)."""
+    """The places where the manager must reach into freqtrade's own trade (adapter)."""
 
     def adopt_stop(self, trade_id: int, order: dict[str, Any], stop_price: float) -> bool: ...
 
     def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool: ...
+
+    def import_exchange_exits(self, trade_id: int, reason: str) -> int: ...
+
+    def stop_order_ids(self, trade_id: int) -> set[str]: ...
+
+    def set_stop_price(self, trade_id: int, stop_price: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,11 @@ class BracketManager:
         self.clock = clock
         self._placed_stops: dict[int, Placement] = {}
         self.exit_requests: dict[int, str] = {}
+        # False until a start-up reconciliation has run to its end (a venue error may cut it
+        # short: it is then run again before the next watch).
+        self.reconciled = False
+        # Pairs whose entry failed with an unknown outcome: pair -> when to look at the venue.
+        self.suspect_entries: dict[str, float] = {}
 
     @property
     def live(self) -> bool:
@@ -121,6 +135,15 @@ class BracketManager:
             entry_filled_ms=self._now_ms(),
         )
         self.store(trade, bracket)
+        freqtrade_stops = self.hooks.stop_order_ids(trade.id) if self.hooks else set()
+        if self.live and freqtrade_stops:
+            # Recovering a trade whose stop freqtrade already placed: that one is the stop.
+            bracket.stop.begin_attempt(self.settings.client_id_prefix, trade.id, opened_at_s)
+            bracket.stop.apply(LegEvent.ACCEPTED)
+            bracket.stop.order_id = sorted(freqtrade_stops)[-1]
+            self.store(trade, bracket)
+            self._place(trade, bracket, LegKind.TAKE_PROFIT, opened_at_s)
+            return bracket
         if not self.live:
             for leg in bracket.legs:
                 leg.begin_attempt(self.settings.client_id_prefix, trade.id, opened_at_s)
@@ -186,6 +209,7 @@ class BracketManager:
         return placement
 
     def _placement_failed(self, trade: TradeView, leg: BracketLeg, placement: Placement) -> None:
+        exit_reason = None
         if leg.kind is LegKind.STOP:
             consequence = (
                 "price is already through the stop: freqtrade's emergency exit closes the trade"
@@ -194,10 +218,10 @@ class BracketManager:
             )
         elif placement.would_trigger:
             consequence = "price is already beyond the take-profit: closing at market"
-            self.request_exit(trade, EXIT_TAKE_PROFIT)
+            exit_reason = EXIT_TAKE_PROFIT
         elif leg.attempt >= self.settings.take_profit_max_attempts:
             consequence = f"no take-profit after {leg.attempt} attempts: closing at market"
-            self.request_exit(trade, EXIT_TAKE_PROFIT_UNPLACEABLE)
+            exit_reason = EXIT_TAKE_PROFIT_UNPLACEABLE
         else:
             consequence = "retrying on the next loop; the stop still protects the position"
         self.events.emit(
@@ -211,6 +235,8 @@ class BracketManager:
             reason=placement.error,
             action=consequence,
         )
+        if exit_reason is not None:  # after the failure event: cause first, then effect
+            self.request_exit(trade, exit_reason)
 
     def request_exit(self, trade: TradeView, reason: str) -> None:
         """Ask freqtrade to close the trade at market (``custom_exit`` reads this)."""
@@ -258,7 +284,7 @@ class BracketManager:
             )
             self._settle(trade, bracket, leg, venue, opened_s)
         elif (
-            leg.status in (LegStatus.FAILED, LegStatus.CANCELLED)
+            leg.status in (LegStatus.PLANNED, LegStatus.FAILED, LegStatus.CANCELLED)
             and trade.id not in self.exit_requests
         ):
             self._replace(trade, bracket, leg, opened_s)
@@ -350,6 +376,158 @@ class BracketManager:
             self.events.emit(Severity.WARNING, EventName.ORPHAN_CANCELLED, pair=venue.pair,
                              client_id=client_id, order_id=venue.order_id)
 
+    # Entries with an unknown outcome ----------------------------------------------------------
+
+    def entry_outcome_unknown(self, pair: str, reason: str, check_after_s: float) -> None:
+        """An entry's answer was lost: it may still fill. The caller locks the pair; the venue's
+        position is checked once the order can no longer be in flight."""
+        self.suspect_entries[pair] = self.clock() + check_after_s
+        self.events.emit(Severity.ERROR, EventName.ENTRY_FAILED, pair=pair, reason=reason,
+                         action=f"pair locked; the position is checked in {check_after_s:g} s")
+
+    def check_suspect_entries(self, trades: list[TradeView]) -> list[str]:
+        """One positions call, only while a suspect entry is due. Returns the pairs found clean
+        (to unlock); a pair holding more than its trades stays locked, with an ERROR event."""
+        due = [p for p, at in self.suspect_entries.items() if at <= self.clock()]
+        if not due or self.gateway is None:
+            return []
+        positions = self.gateway.positions()
+        clean = []
+        for pair in due:
+            del self.suspect_entries[pair]
+            tracked = sum((-t.amount if t.is_short else t.amount) for t in trades if t.pair == pair)
+            excess = positions.get(pair, 0.0) - tracked
+            if abs(excess) < 1e-12:
+                clean.append(pair)
+                continue
+            self.events.emit(Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair,
+                             amount=excess,
+                             action="an entry filled after its answer was lost; no trade owns "
+                                    "it and no leg protects it: the pair stays locked, close or "
+                                    "adopt the excess by hand")
+        return clean
+
+    # Start-up ----------------------------------------------------------------------------------
+
+    def reconcile(self, trades: list[TradeView], opened_at: Callable[[TradeView], int]) -> None:
+        """Before the first trade decision after a (re)start: make every open trade's legs match
+        the venue. Missing leg -> placed; a stop placed but never handed to freqtrade -> adopted
+        (or cancelled if freqtrade has its own); a leg filled while the bot was down -> the trade
+        closed through freqtrade; position gone -> legs cancelled and the exchange's exit
+        imported; quantity changed -> take-profit resized; orphan legs -> cancelled."""
+        if self.gateway is None or self.hooks is None:
+            return
+        open_legs = self.gateway.open_legs()
+        positions = self.gateway.positions()
+        current: set[str] = set()
+        for trade in trades:
+            bracket = self.load(trade)
+            if bracket is None:
+                continue
+            current.update(leg.client_id for leg in bracket.legs if leg.client_id)
+            position = abs(positions.get(trade.pair, 0.0))
+            if position == 0.0:
+                self._position_gone(trade, bracket, open_legs)
+                continue
+            self._reconcile_stop(trade, bracket, open_legs, opened_at(trade))
+            self._watch_take_profit(trade, bracket, open_legs, opened_at(trade))
+            self._resize_take_profit(trade, bracket, position, opened_at(trade))
+        self._cancel_orphans(open_legs, current)
+        tracked = {t.pair for t in trades}
+        for pair, amount in positions.items():
+            if pair not in tracked:
+                self.events.emit(Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair,
+                                 amount=amount,
+                                 action="no open trade owns it: close or adopt it by hand")
+        self.reconciled = True
+
+    def _reconcile_stop(
+        self, trade: TradeView, bracket: Bracket, open_legs: dict[str, VenueLeg], opened_s: int
+    ) -> None:
+        """Exactly one stop, at the bracket's price, owned by freqtrade."""
+        assert self.gateway is not None and self.hooks is not None
+        leg = bracket.stop
+        # freqtrade's stop price must be the bracket's (a crash before custom_stoploss(after_fill)
+        # leaves the hard cap in the database).
+        self.hooks.set_stop_price(trade.id, leg.trigger_price)
+        for order_id in self.hooks.stop_order_ids(trade.id):
+            venue = self.gateway.find(trade.pair, order_id=order_id)
+            if venue is not None and venue.status is VenueStatus.RESTING:
+                if abs(venue.trigger_price - leg.trigger_price) < 1e-12:
+                    return  # freqtrade's stop is the right one
+                self.gateway.cancel(trade.pair, order_id)  # wrong price: replaced below
+        found = (
+            self.gateway.fetch_order(trade.pair, client_id=leg.client_id)
+            if leg.client_id and leg.status in OPEN_LEG_STATUSES else None
+        )
+        if found is None or venue_leg(found, trade.pair).status is not VenueStatus.RESTING:
+            if leg.status in OPEN_LEG_STATUSES:
+                leg.apply(LegEvent.CANCELLED)
+            placement = self._place(trade, bracket, LegKind.STOP, opened_s)
+            found = placement.order if placement.accepted else None
+        elif leg.status is LegStatus.PLACING:
+            leg.order_id = venue_leg(found, trade.pair).order_id
+            leg.apply(LegEvent.ACCEPTED)
+            self.store(trade, bracket)
+        if found is not None and self.hooks.adopt_stop(trade.id, found, leg.trigger_price):
+            self.events.emit(Severity.WARNING, EventName.LEG_RECOVERED, trade=trade.id,
+                             pair=trade.pair, leg="stop", order_id=leg.order_id,
+                             price=leg.trigger_price, action="handed to freqtrade")
+
+    def _position_gone(
+        self, trade: TradeView, bracket: Bracket, open_legs: dict[str, VenueLeg]
+    ) -> None:
+        """No position on the venue for an open trade: a leg filled, or someone closed it."""
+        assert self.gateway is not None and self.hooks is not None
+        take_profit = bracket.take_profit
+        venue_tp = (
+            self.gateway.find(trade.pair, client_id=take_profit.client_id)
+            if take_profit.client_id else None
+        )
+        if venue_tp is not None and venue_tp.status is VenueStatus.FILLED:
+            if take_profit.status is not LegStatus.FILLED:
+                take_profit.apply(LegEvent.TRIGGERED)
+                take_profit.fill_order_id = venue_tp.fill_order_id
+                self.store(trade, bracket)
+            self._take_profit_filled(trade, take_profit)
+            return
+        for leg in bracket.legs:  # nothing to protect any more: no leg may outlive it
+            venue = open_legs.get(leg.client_id or "")
+            if venue is not None:
+                self.gateway.cancel(trade.pair, venue.order_id)
+            if leg.is_open and leg.kind is LegKind.TAKE_PROFIT:
+                leg.apply(LegEvent.CANCELLED)
+        self.store(trade, bracket)
+        stop_filled = any(
+            (v := self.gateway.find(trade.pair, order_id=i)) is not None
+            and v.status is VenueStatus.FILLED
+            for i in self.hooks.stop_order_ids(trade.id)
+        )
+        if stop_filled:
+            return  # freqtrade sees its own stop filled on its first loop and closes the trade
+        imported = self.hooks.import_exchange_exits(trade.id, EXIT_SOLD_ON_EXCHANGE)
+        self.events.emit(Severity.WARNING, EventName.POSITION_GONE, trade=trade.id,
+                         pair=trade.pair, exits_imported=imported,
+                         action="legs cancelled; trade closed from the exchange's fills")
+
+    def _resize_take_profit(
+        self, trade: TradeView, bracket: Bracket, position: float, opened_s: int
+    ) -> None:
+        leg = bracket.take_profit
+        if leg.status is not LegStatus.RESTING or abs(leg.quantity - position) < 1e-12:
+            return
+        assert self.gateway is not None
+        venue = self.gateway.cancel(trade.pair, leg.order_id) if leg.order_id else None
+        if venue is not None and venue.status is VenueStatus.FILLED:
+            return
+        leg.apply(LegEvent.CANCELLED)
+        old = leg.quantity
+        leg.quantity = position
+        self.store(trade, bracket)
+        self.events.emit(Severity.WARNING, EventName.LEG_RESIZED, trade=trade.id,
+                         pair=trade.pair, leg="take_profit", old=old, new=position)
+        self._place(trade, bracket, LegKind.TAKE_PROFIT, opened_s)
+
     # Exit ------------------------------------------------------------------------------------
 
     def close_bracket(self, trade: TradeView, adopted_stop_ids: set[str]) -> None:
@@ -372,9 +550,13 @@ class BracketManager:
                     cancelled.append(leg.kind.value)
                 continue
             if leg.order_id in adopted_stop_ids:
-                # freqtrade cancels its own stop right after this callback.
-                leg.apply(LegEvent.CANCELLED)
-                cancelled.append(leg.kind.value)
+                # freqtrade's stop: it filled (the trade closed on it), or freqtrade cancels it
+                # right after this callback.
+                if _closed_by(leg.kind, getattr(trade, "exit_reason", None)):
+                    leg.apply(LegEvent.TRIGGERED)
+                else:
+                    leg.apply(LegEvent.CANCELLED)
+                    cancelled.append(leg.kind.value)
                 continue
             venue = (
                 self.gateway.cancel(trade.pair, leg.order_id)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,6 +52,7 @@ from ft_bracket.risk import (
     size_position,
 )
 from ft_bracket.settings import BracketConfigError, BracketSettings
+from ft_bracket.venue_guard import Venue, VenueRefusedError, check_venue
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +81,12 @@ _STAKE_NUDGE = 1e-9
 _STOP_NUDGE = 1e-9
 # Stop distance used when the price already crossed the stop at the fill: exit at once.
 _CROSSED_STOP_DISTANCE = 1e-6
+# freqtrade's wording for an entry whose outcome is unknown (TemporaryError from a network error,
+# a timeout or a 5xx); a refusal (InsufficientFunds, InvalidOrder) says something else.
+_OUTCOME_UNKNOWN = re.compile(
+    r"RequestTimeout|NetworkError|ExchangeNotAvailable|OperationFailed|timed out|Could not place"
+)
+_UNKNOWN_ENTRY_LOCK = "ft_bracket: entry outcome unknown"
 # confirm_trade_entry's allowance for the amount's float noise above the budget.
 _BUDGET_TOLERANCE = 1e-6
 
@@ -111,8 +120,9 @@ class RefusalLog:
         self.events: EventSink | None = None
 
     def refuse(self, pair: str, candle: datetime | None, decision: Decision) -> None:
-        """Log ``decision`` for ``pair`` unless the same one was logged for this candle."""
-        key = (candle, str(decision))
+        """Log ``decision`` for ``pair`` unless the same reason was logged for this candle (its
+        detail moves with the live price: that is still the same refusal)."""
+        key = (candle, str(decision.denial))
         if self._last.get(pair) == key:
             return
         self._last[pair] = key
@@ -123,7 +133,7 @@ class RefusalLog:
                              reason=str(decision))
 
 
-class BracketStrategy(IStrategy):
+class BracketStrategy(freqtrade_internals.BacktestFastPath, IStrategy):
     """Base class of bracket-managed strategies; see the module docstring for the contract."""
 
     INTERFACE_VERSION = 3
@@ -147,10 +157,18 @@ class BracketStrategy(IStrategy):
 
     def __init__(self, config: dict) -> None:
         super().__init__(config)
+        freqtrade_internals.warn_if_unverified_freqtrade()
         try:
             self.bracket_settings = BracketSettings.from_config(config)
         except BracketConfigError as error:
             raise OperationalException(f"Invalid bracket settings: {error}") from error
+        self.venue = Venue.SIMULATED
+        if config.get("runmode") == RunMode.LIVE:
+            try:
+                self.venue = check_venue(config, os.environ)
+            except VenueRefusedError as error:
+                raise OperationalException(str(error)) from error
+            logger.warning("ft_bracket trades LIVE on: %s", self.venue)
         self._optimizing = config.get("runmode") in (RunMode.BACKTEST, RunMode.HYPEROPT)
         # A backtest meets thousands of refusals; it keeps them at debug level.
         self.refusals = RefusalLog(logging.DEBUG if self._optimizing else logging.INFO)
@@ -159,6 +177,7 @@ class BracketStrategy(IStrategy):
         self._fees: dict[str, float] = {}
         # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
         self.bracket_manager: BracketManager | None = None
+        self._entry_failures: dict[str, tuple[datetime, str]] = {}
 
     def bot_start(self, **kwargs: Any) -> None:
         """Say which risk limits are in force and start the OrderManager (dry-run and live)."""
@@ -166,6 +185,14 @@ class BracketStrategy(IStrategy):
         if self.config.get("runmode") not in (RunMode.LIVE, RunMode.DRY_RUN):
             return
         live = not self.config.get("dry_run", True)
+        if self.venue is Venue.LOCAL_EMULATOR and not freqtrade_internals.is_local_emulator(
+            freqtrade_internals.ccxt_client(self.dp)
+        ):
+            raise OperationalException(
+                "the exchange is reached through a loopback proxy or URL that is not the "
+                "ft_bracket emulator; that may be a route to Binance's real-money venue. "
+                "ft_bracket refuses to start."
+            )
         events = EventSink(lambda message: self.dp.send_msg(message, always_send=True))
         self.refusals.events = events
         self.bracket_manager = BracketManager(
@@ -174,9 +201,44 @@ class BracketStrategy(IStrategy):
                 take_profit_max_attempts=self.bracket_settings.take_profit_max_attempts,
             ),
             LegGateway(freqtrade_internals.ccxt_client(self.dp)) if live else None,
-            freqtrade_internals.TradeHooks() if live else None,
+            freqtrade_internals.TradeHooks(freqtrade_internals.ccxt_client(self.dp))
+            if live else None,
             events,
         )
+        if live:
+            try:
+                self.bracket_manager.reconcile(Trade.get_open_trades(), _opened_at_s)
+            except Exception as error:  # the venue is down or slow: the bot must still start
+                events.emit(Severity.WARNING, EventName.RECONCILE_FAILED,
+                            error=f"{type(error).__name__}: {error}",
+                            action="reconciling again at the next loop")
+        # freqtrade only logs an entry the exchange refused; make it an event. One watch per
+        # process: a /reload_config's new strategy replaces the old strategy's.
+        freqtrade_internals.watch_entry_failures(self._entry_failed)
+
+    def _entry_failed(self, pair: str, reason: str) -> None:
+        """freqtrade could not create an entry. A refusal is final; a lost answer is not: the
+        order may still fill, so the pair is locked until the venue's position says."""
+        manager = self.bracket_manager
+        if manager is None:
+            return
+        now = datetime.now(UTC)
+        if _OUTCOME_UNKNOWN.search(reason) and manager.live:
+            grace_s = self._entry_grace_s()
+            self.lock_pair(pair, now + timedelta(days=1), reason=_UNKNOWN_ENTRY_LOCK)
+            manager.entry_outcome_unknown(pair, reason, grace_s)
+            return
+        key = (self._signal_candle_date(now), reason.split(".")[0])
+        if self._entry_failures.get(pair) == key:
+            return  # the venue keeps refusing the same entry: once per candle is enough
+        self._entry_failures[pair] = key
+        manager.events.emit(Severity.ERROR, EventName.ENTRY_FAILED, pair=pair, reason=reason)
+
+    def _entry_grace_s(self) -> float:
+        """Longer than any request can stay in flight: the client's timeout, twice, plus a loop."""
+        timeout_ms = float(freqtrade_internals.ccxt_client(self.dp).timeout or 10_000)
+        return 2 * timeout_ms / 1000 + self.config.get("internals", {}).get(
+            "process_throttle_secs", 5)
 
     def bot_loop_start(self, current_time: datetime, **kwargs: Any) -> None:
         """Live: check every take-profit leg with one exchange call (before freqtrade looks at
@@ -185,7 +247,12 @@ class BracketStrategy(IStrategy):
         if manager is None or not manager.live:
             return
         try:
-            manager.watch(Trade.get_open_trades(), _opened_at_s)
+            if not manager.reconciled:  # the start-up reconciliation was cut short
+                manager.reconcile(Trade.get_open_trades(), _opened_at_s)
+            trades = Trade.get_open_trades()
+            manager.watch(trades, _opened_at_s)
+            for pair in manager.check_suspect_entries(trades):
+                self.unlock_pair(pair)
         except Exception as error:  # the venue is down or slow: try again next loop
             manager.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
                                 error=f"{type(error).__name__}: {error}")
@@ -346,7 +413,10 @@ class BracketStrategy(IStrategy):
             is_short=trade.is_short,
         )
         bracket = BracketPrices(stop_price, take_profit_price, risk_amount)
-        trade.set_custom_data(BRACKET_RECORD, asdict(bracket))
+        # A backtest keeps the cache and nothing else: its custom-data store scans every record
+        # of the run on each write (quadratic in the number of trades); a live bot persists.
+        if not self._optimizing:
+            trade.set_custom_data(BRACKET_RECORD, asdict(bracket))
         self._brackets[trade.id] = bracket
         if self.bracket_manager is not None:
             self.bracket_manager.open_bracket(

@@ -34,6 +34,7 @@ class StandInTrade:
     is_short: bool = False
     amount: float = 100.0
     is_open: bool = True
+    exit_reason: str | None = None
     writes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -60,6 +61,16 @@ class RecordingHooks:
     def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool:
         self.exits.append((trade_id, order, reason))
         return True
+
+    def stop_order_ids(self, trade_id: int) -> set[str]:
+        return {order_id for t, order_id, _ in self.adopted if t == trade_id}
+
+    def import_exchange_exits(self, trade_id: int, reason: str) -> int:
+        self.exits.append((trade_id, {}, reason))
+        return 1
+
+    def set_stop_price(self, trade_id: int, stop_price: float) -> None:
+        pass
 
 
 @dataclass
@@ -182,6 +193,23 @@ def test_closing_the_trade_cancels_the_take_profit_and_leaves_adopted_stops(venu
     assert status == {"STOP_MARKET": "NEW", "TAKE_PROFIT_MARKET": "CANCELED"}
     after = venue.manager.load(trade)
     assert not any(leg.is_open for leg in after.legs)
+
+
+def test_a_stop_out_records_the_adopted_stop_as_filled_and_cancels_the_take_profit(
+    venue: Venue,
+) -> None:
+    trade = filled_long(venue)
+    bracket = venue.manager.open_bracket(trade, OPENED_AT, 1.14, 1.29)
+    venue.emulator.set_price(SYMBOL, "1.1300")  # through the stop: it closes the position
+    trade.is_open, trade.exit_reason = False, "stoploss_on_exchange"
+    venue.manager.close_bracket(trade, adopted_stop_ids={bracket.stop.order_id})
+    status = {r["orderType"]: r["algoStatus"] for r in venue.algo_orders()}
+    assert status == {"STOP_MARKET": "FINISHED", "TAKE_PROFIT_MARKET": "CANCELED"}
+    after = venue.manager.load(trade)
+    assert (after.stop.status, after.take_profit.status) == (
+        LegStatus.FILLED, LegStatus.CANCELLED)
+    assert parse_event(venue.events[-1])[1:] == (
+        "legs_cancelled", {"trade": "1", "pair": PAIR, "legs": "take_profit"})
 
 
 def test_take_profit_beyond_the_price_requests_an_exit(venue: Venue) -> None:

@@ -209,8 +209,10 @@ class FreqtradeBot:
         config: dict[str, Any],
         strategy: str = "SignalFromFile",
         strategy_path: Path = E2E_STRATEGIES,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.workdir = workdir
+        self.env = {**_environment(), **(env or {})}
         self.strategy = strategy
         self.strategy_path = strategy_path
         self.port = free_port()
@@ -257,7 +259,7 @@ class FreqtradeBot:
         with self.console_path.open("wb") as console:
             self.process = subprocess.Popen(
                 args, stdout=console, stderr=subprocess.STDOUT, cwd=self.workdir,
-                env=_environment(), preexec_fn=_die_with_parent,
+                env=self.env, preexec_fn=_die_with_parent,
             )
         wait_for(self._answers, timeout, "freqtrade's REST API", on_timeout=self.log_tail)
         # A free port can be taken between choosing and binding it: make sure it is our bot.
@@ -343,6 +345,9 @@ class FreqtradeBot:
         uri = f"file:{self.db_path}?mode=ro"
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=10)) as db:
             db.row_factory = sqlite3.Row
+            # One read transaction: trades and orders from the same commit, never a trade row
+            # from before a commit and its order rows from after it.
+            db.execute("BEGIN")
             trades = [dict(r) for r in db.execute("SELECT * FROM trades ORDER BY id")]
             orders = [dict(r) for r in db.execute("SELECT * FROM orders ORDER BY id")]
         for trade in trades:

@@ -1,0 +1,182 @@
+"""Kill matrix: SIGKILL a real bot at each step of a bracket's life, restart it on the same
+database, and check within a few loops that the venue and freqtrade agree again.
+
+Every open position must have exactly one reduce-only stop and one reduce-only take-profit of the
+trade's quantity at the bracket's prices; every closed trade must have no open leg; no client id
+may ever have been accepted twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.emulator import Emulator
+from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot, live_config
+
+pytestmark = pytest.mark.e2e
+
+PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"
+STOP, TAKE_PROFIT = 1.17, 1.26
+HANG_S = 25  # longer than the test needs: the hung request dies with the killed bot
+
+
+class Harness:
+    def __init__(self, emulator: Emulator, workdir: Path) -> None:
+        self.emulator = emulator
+        self.api_key, api_secret = emulator.new_account()
+        self.workdir = workdir
+        self.signal_file = workdir / "signals.json"
+        self.signal_file.write_text("{}")
+        self.config = live_config(
+            emulator, self.api_key, api_secret, stake_amount="unlimited",
+            signal_file=str(self.signal_file),
+            bracket={"risk_per_trade": 0.01, "max_total_open_risk": 0.05},
+        )
+        (workdir / "bot").mkdir()
+        self.bots: list[FreqtradeBot] = []
+
+    def start(self) -> FreqtradeBot:
+        bot = FreqtradeBot(self.workdir / "bot", self.config, "BracketFromFile", E2E_STRATEGIES)
+        self.bots.append(bot)
+        return bot.start()
+
+    def kill(self, bot: FreqtradeBot) -> None:
+        assert bot.process is not None
+        bot.process.kill()
+        bot.process.wait(timeout=10)
+
+    def signal_long(self) -> None:
+        self.signal_file.write_text(json.dumps(
+            {PAIR: {"side": "long", "stop_price": STOP, "take_profit_price": TAKE_PROFIT}}))
+
+    def state(self) -> dict[str, Any]:
+        return self.emulator.state(self.api_key)
+
+    def resting(self) -> list[dict[str, Any]]:
+        return [a for a in self.state()["algo_orders"] if a["algoStatus"] == "NEW"]
+
+    def posts(self) -> int:
+        return self.emulator.control("GET", "requests").get("POST /fapi/v1/algoOrder", 0)
+
+    def cleanup(self) -> None:
+        for bot in self.bots:
+            bot.stop()
+
+
+@pytest.fixture
+def harness(private_emulator: Emulator, tmp_path: Path) -> Iterator[Harness]:
+    private_emulator.set_price(SYMBOL, "1.2000")
+    running = Harness(private_emulator, tmp_path)
+    yield running
+    running.cleanup()
+
+
+def enter_and_kill(harness: Harness, until: Callable[[FreqtradeBot], bool]) -> FreqtradeBot:
+    bot = harness.start()
+    harness.signal_long()
+    bot.wait_for(lambda: until(bot), 40, "the step to kill at")
+    harness.signal_file.write_text("{}")
+    harness.kill(bot)
+    return bot
+
+
+def position_open(harness: Harness) -> bool:
+    return bool(harness.state()["positions"])
+
+
+def adopted(bot: FreqtradeBot) -> bool:
+    trades = bot.trades_from_db()
+    return bool(trades) and any(o["ft_order_side"] == "stoploss" for o in trades[0]["orders"])
+
+
+def assert_consistent(harness: Harness, bot: FreqtradeBot) -> dict[str, Any]:
+    """Venue and database agree: the invariant of the whole matrix. Returns the trade."""
+    [trade] = bot.trades_from_db()
+    state = harness.state()
+    resting = [a for a in state["algo_orders"] if a["algoStatus"] == "NEW"]
+    ids = state["accepted_client_ids"]
+    assert len(ids) == len(set(ids)), f"a client id was accepted twice: {ids}"
+    if not trade["is_open"]:
+        assert resting == [], f"legs outlived the closed trade: {resting}"
+        assert state["positions"] == []
+        return trade
+    amount = f"{trade['amount']:.1f}"
+    by_type = {a["orderType"]: a for a in resting}
+    assert sorted(a["orderType"] for a in resting) == ["STOP_MARKET", "TAKE_PROFIT_MARKET"]
+    assert by_type["STOP_MARKET"]["triggerPrice"] == f"{STOP:.4f}"
+    assert by_type["TAKE_PROFIT_MARKET"]["triggerPrice"] == f"{TAKE_PROFIT:.4f}"
+    assert all(a["reduceOnly"] and a["quantity"] == amount for a in resting)
+    assert trade["stop_loss"] == pytest.approx(STOP)
+    open_stops = [o["order_id"] for o in trade["orders"]
+                  if o["ft_order_side"] == "stoploss" and o["ft_is_open"]]
+    assert str(by_type["STOP_MARKET"]["algoId"]) in open_stops
+    return trade
+
+
+def settle(harness: Harness, bot: FreqtradeBot, timeout: float = 30) -> dict[str, Any]:
+    """Wait (a few loops after start-up) until the invariant holds, then return the trade."""
+    def holds() -> dict[str, Any] | None:
+        try:
+            return assert_consistent(harness, bot)
+        except (AssertionError, ValueError):
+            return None
+
+    trade = bot.wait_for(holds, timeout, "venue and database consistent after the restart")
+    return assert_consistent(harness, bot) or trade
+
+
+def test_killed_after_the_entry_fill_before_any_leg(harness: Harness) -> None:
+    harness.emulator.fault("POST /fapi/v1/algoOrder", kind="hang", seconds=HANG_S,
+                           match={"type": "STOP_MARKET"})
+    enter_and_kill(harness, lambda bot: position_open(harness) and harness.posts() >= 1)
+    assert harness.resting() == []  # the crash left the position naked
+    harness.emulator.control("DELETE", "faults")
+    trade = settle(harness, harness.start())
+    assert trade["is_open"]
+
+
+def test_killed_after_the_stop_before_the_take_profit(harness: Harness) -> None:
+    harness.emulator.fault("POST /fapi/v1/algoOrder", kind="hang", seconds=HANG_S,
+                           match={"type": "TAKE_PROFIT_MARKET"})
+    enter_and_kill(harness, lambda bot: harness.posts() >= 2
+                   and [a["orderType"] for a in harness.resting()] == ["STOP_MARKET"])
+    harness.emulator.control("DELETE", "faults")
+    trade = settle(harness, harness.start())
+    assert trade["is_open"]
+
+
+def test_killed_with_both_legs_resting(harness: Harness) -> None:
+    enter_and_kill(harness, lambda bot: len(harness.resting()) == 2 and adopted(bot))
+    trade = settle(harness, harness.start())
+    assert trade["is_open"]
+
+
+def test_killed_mid_placement_whose_answer_is_dropped(harness: Harness) -> None:
+    harness.emulator.fault("POST /fapi/v1/algoOrder", kind="drop", seconds=HANG_S,
+                           match={"type": "STOP_MARKET"})
+    enter_and_kill(harness, lambda bot: [a["orderType"] for a in harness.resting()]
+                   == ["STOP_MARKET"])
+    harness.emulator.control("DELETE", "faults")
+    trade = settle(harness, harness.start())
+    assert trade["is_open"]
+
+
+def test_take_profit_fills_while_the_bot_is_down(harness: Harness) -> None:
+    enter_and_kill(harness, lambda bot: len(harness.resting()) == 2 and adopted(bot))
+    harness.emulator.set_price(SYMBOL, "1.2700")
+    trade = settle(harness, harness.start())
+    assert (trade["is_open"], trade["exit_reason"]) == (0, "take_profit")
+    assert trade["close_rate"] == pytest.approx(1.27)
+
+
+def test_stop_fills_while_the_bot_is_down(harness: Harness) -> None:
+    enter_and_kill(harness, lambda bot: len(harness.resting()) == 2 and adopted(bot))
+    harness.emulator.set_price(SYMBOL, "1.1600")
+    trade = settle(harness, harness.start())
+    assert (trade["is_open"], trade["exit_reason"]) == (0, "stoploss_on_exchange")
+    assert trade["close_rate"] == pytest.approx(1.16)
