@@ -6,6 +6,7 @@ both processes; nothing is left running.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -18,8 +19,10 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / ".demo"
-EMULATOR_PORT, API_PORT = 8790, 8080
+# Overridable so a test can run the demo beside a developer's own.
+EMULATOR_PORT = int(os.environ.get("DEMO_EMULATOR_PORT", "8790"))
+API_PORT = int(os.environ.get("DEMO_API_PORT", "8080"))
+DEMO = Path(os.environ.get("DEMO_DIR", str(REPO / ".demo")))
 
 
 def port_is_free(port: int) -> bool:
@@ -40,10 +43,55 @@ def wait_until(url: str, timeout: float, process: subprocess.Popen, log: Path) -
     sys.exit(f"{url} did not answer within {timeout:.0f} s; see {log}")
 
 
+def api_get(path: str, password: str) -> object:
+    request = urllib.request.Request(f"http://127.0.0.1:{API_PORT}/api/v1/{path}")
+    token = base64.b64encode(f"demo:{password}".encode()).decode()
+    request.add_header("Authorization", f"Basic {token}")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
+class TradeFeed:
+    """Prints each bracket as it opens (with its legs) and closes (with the exit reason)."""
+
+    def __init__(self, password: str) -> None:
+        self.password = password
+        self.opened: set[int] = set()
+        self.closed: set[int] = set()
+
+    def poll(self) -> None:
+        try:
+            trades = api_get("trades?limit=500", self.password)["trades"]
+        except (OSError, ValueError, KeyError):
+            return
+        for trade in trades:
+            trade_id, side = trade["trade_id"], "short" if trade["is_short"] else "long"
+            if trade_id not in self.opened:
+                self.opened.add(trade_id)
+                print(f"  #{trade_id} {trade['pair']} {side} opened at {trade['open_rate']}"
+                      f"  {self._legs(trade_id)}", flush=True)
+            if not trade["is_open"] and trade_id not in self.closed:
+                self.closed.add(trade_id)
+                print(f"  #{trade_id} {trade['pair']} closed by {trade['exit_reason']} at "
+                      f"{trade['close_rate']}  profit {trade['profit_abs']:+.2f} USDT", flush=True)
+
+    def _legs(self, trade_id: int) -> str:
+        try:
+            entries = api_get(f"trades/{trade_id}/custom-data?key=bracket_legs", self.password)
+            legs = entries[0]["custom_data"][0]["value"]
+        except (OSError, ValueError, KeyError, IndexError):
+            return "(legs pending)"
+        return (f"stop {legs['stop']['trigger_price']} [{legs['stop']['status']}]  "
+                f"take-profit {legs['take_profit']['trigger_price']} "
+                f"[{legs['take_profit']['status']}]")
+
+
 def runtime_overlay(api_password: str) -> dict:
-    """Per-machine settings generated on first run: never committed, never printed twice."""
+    """Per-run settings: generated credentials (never committed) and this run's ports."""
+    tunnel = {"httpsProxy": f"http://127.0.0.1:{EMULATOR_PORT + 1}", "verify": False}
     return {
         "db_url": f"sqlite:///{DEMO / 'tradesv3.demo.sqlite'}",
+        "exchange": {"ccxt_config": tunnel, "ccxt_async_config": tunnel},
         "api_server": {
             "enabled": True,
             "listen_ip_address": "127.0.0.1",
@@ -78,7 +126,9 @@ def main() -> None:
     emulator_log, bot_log = DEMO / "emulator.log", DEMO / "freqtrade.log"
     python = sys.executable
     emulator = subprocess.Popen(
-        [python, "-m", "binance_emulator", "--port", str(EMULATOR_PORT), "--log-level", "INFO"],
+        # 5x replay: each 1-minute candle carries five minutes of (synthetic) price action.
+        [python, "-m", "binance_emulator", "--port", str(EMULATOR_PORT), "--log-level", "INFO",
+         "--speed", "5", "--proxy-port", str(EMULATOR_PORT + 1)],
         cwd=REPO, env=env, stdout=emulator_log.open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -91,7 +141,7 @@ def main() -> None:
         )
         bot = subprocess.Popen(
             [python, "-m", "freqtrade", "trade", "-c", "config.json",
-             "-c", "configs/emulator.json", "-c", str(overlay),
+             "-c", "configs/emulator.json", "-c", "configs/demo.json", "-c", str(overlay),
              "--userdir", str(DEMO / "user_data"), "--logfile", str(bot_log)],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -106,11 +156,14 @@ def main() -> None:
             f"  database          : {DEMO / 'tradesv3.demo.sqlite'}\n"
             f"  emulator state    : http://127.0.0.1:{EMULATOR_PORT}/_emulator/state"
             f"?api_key={key}\n"
-            "Ctrl-C stops everything.\n",
+            "Brackets appear below as they open and close (the strategy needs a few minutes of"
+            " candles first). Ctrl-C stops everything.\n",
             flush=True,
         )
+        feed = TradeFeed(api_password)
         while all(p.poll() is None for p in processes):
-            time.sleep(1)
+            feed.poll()
+            time.sleep(3)
         sys.exit("a demo process stopped unexpectedly; see the logs above")
     except KeyboardInterrupt:
         print("\nstopping ...")
