@@ -541,17 +541,9 @@ class BracketManager:
         for leg in bracket.legs:
             if not leg.is_open:
                 continue
-            if self.gateway is None:
-                # Dry-run: the simulated leg that closed the trade filled, the other is dropped.
-                if _closed_by(leg.kind, getattr(trade, "exit_reason", None)):
-                    leg.apply(LegEvent.TRIGGERED)
-                else:
-                    leg.apply(LegEvent.CANCELLED)
-                    cancelled.append(leg.kind.value)
-                continue
-            if leg.order_id in adopted_stop_ids:
-                # freqtrade's stop: it filled (the trade closed on it), or freqtrade cancels it
-                # right after this callback.
+            if self.gateway is None or leg.order_id in adopted_stop_ids:
+                # Nothing to send: a dry-run leg is simulated, and freqtrade's own stop either
+                # closed the trade or is cancelled by freqtrade right after this callback.
                 if _closed_by(leg.kind, getattr(trade, "exit_reason", None)):
                     leg.apply(LegEvent.TRIGGERED)
                 else:
