@@ -8,6 +8,7 @@ breaks one module. Verified against freqtrade 2026.9.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import math
 import re
@@ -18,7 +19,7 @@ from typing import Any, ClassVar
 
 import freqtrade
 from ccxt import DECIMAL_PLACES, TICK_SIZE
-from freqtrade.persistence import LocalTrade, Order, Trade
+from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import IStrategy, stoploss_from_absolute
 
 from ft_bracket.risk import MarketRules
@@ -134,6 +135,30 @@ def watch_entry_failures(on_failure: Callable[[str, str], None]) -> EntryFailure
     watch = EntryFailureWatch(on_failure)
     freqtrade_logger.addHandler(watch)
     return watch
+
+
+# Planned entries: kept in freqtrade's database from the order until its fill ---------------------
+
+# freqtrade's key-value store is typed for its own keys; its table takes any key of <= 50 chars.
+_PLANNED_ENTRY_KEY = "ft_bracket_entry:{pair}"
+
+
+def store_planned_entry(pair: str, plan: dict[str, Any]) -> None:
+    """Keep the bracket of the entry about to be sent for ``pair`` (JSON) in the database."""
+    if Trade.use_db:
+        KeyValueStore.store_value(_PLANNED_ENTRY_KEY.format(pair=pair), json.dumps(plan))  # type: ignore[arg-type]
+
+
+def pop_planned_entry(pair: str) -> dict[str, Any] | None:
+    """The bracket stored for ``pair``'s last entry, removed from the database; None if none."""
+    if not Trade.use_db:
+        return None
+    key = _PLANNED_ENTRY_KEY.format(pair=pair)
+    value = KeyValueStore.get_string_value(key)  # type: ignore[arg-type]
+    if value is None:
+        return None
+    KeyValueStore.delete_value(key)  # type: ignore[arg-type]
+    return dict(json.loads(value))
 
 
 # Bracket legs: the two places where the plugin writes to freqtrade's own trade ------------------

@@ -305,19 +305,26 @@ class BracketManager:
                 self.store(trade, bracket)
             return
         if venue is not None and venue.status is VenueStatus.FILLED:
+            assert self.gateway is not None and venue.fill_order_id is not None
+            # Read the fill before recording the leg filled: if the read fails, the leg still
+            # looks open and the next loop settles it again (a filled leg is never looked at).
+            fill = self.gateway.fetch_fill(trade.pair, venue.fill_order_id)
             leg.apply(LegEvent.TRIGGERED)
             leg.fill_order_id = venue.fill_order_id
             self.store(trade, bracket)
-            self._take_profit_filled(trade, leg)
+            self._take_profit_filled(trade, leg, fill)
             return
         # Cancelled or expired on the venue (or never arrived): put it back.
         leg.apply(LegEvent.CANCELLED)
         self.store(trade, bracket)
         self._replace(trade, bracket, leg, opened_s)
 
-    def _take_profit_filled(self, trade: TradeView, leg: BracketLeg) -> None:
+    def _take_profit_filled(
+        self, trade: TradeView, leg: BracketLeg, fill: dict[str, Any] | None = None
+    ) -> None:
         assert self.gateway is not None and leg.fill_order_id is not None
-        fill = self.gateway.fetch_fill(trade.pair, leg.fill_order_id)
+        if fill is None:
+            fill = self.gateway.fetch_fill(trade.pair, leg.fill_order_id)
         self.events.emit(
             Severity.INFO,
             EventName.TAKE_PROFIT_FILLED,

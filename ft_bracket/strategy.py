@@ -367,6 +367,10 @@ class BracketStrategy(freqtrade_internals.BacktestFastPath, IStrategy):
             self._planned.pop(pair, None)
             self.refusals.refuse(pair, candle, decision)
             return False
+        if not self._optimizing:
+            # A bot killed before it sees the fill learns of it at its restart, before any
+            # candle is analysed: the bracket must outlive the process.
+            freqtrade_internals.store_planned_entry(pair, asdict(planned))
         return True
 
     # Fill: record the bracket ----------------------------------------------------------------
@@ -391,6 +395,9 @@ class BracketStrategy(freqtrade_internals.BacktestFastPath, IStrategy):
                 self._brackets[trade.id] = recorded
                 return
         planned = self._planned.pop(pair, None)
+        if not self._optimizing:
+            stored = freqtrade_internals.pop_planned_entry(pair)
+            planned = planned or (_PlannedEntry(**stored) if stored else None)
         if planned is not None and planned.is_short == trade.is_short:
             stop_price, take_profit_price = planned.stop_price, planned.take_profit_price
         else:
