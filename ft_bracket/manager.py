@@ -416,14 +416,17 @@ class BracketManager:
 
     # Start-up ----------------------------------------------------------------------------------
 
-    def reconcile(self, trades: list[TradeView], opened_at: Callable[[TradeView], int]) -> None:
+    def reconcile(
+        self, trades: list[TradeView], opened_at: Callable[[TradeView], int]
+    ) -> list[str]:
         """Before the first trade decision after a (re)start: make every open trade's legs match
         the venue. Missing leg -> placed; a stop placed but never handed to freqtrade -> adopted
         (or cancelled if freqtrade has its own); a leg filled while the bot was down -> the trade
         closed through freqtrade; position gone -> legs cancelled and the exchange's exit
-        imported; quantity changed -> take-profit resized; orphan legs -> cancelled."""
+        imported; quantity changed -> take-profit resized; orphan legs -> cancelled.
+        Returns the pairs holding a position no open trade owns (the caller locks them)."""
         if self.gateway is None or self.hooks is None:
-            return
+            return []
         open_legs = self.gateway.open_legs()
         positions = self.gateway.positions()
         current: set[str] = set()
@@ -441,12 +444,14 @@ class BracketManager:
             self._resize_take_profit(trade, bracket, position, opened_at(trade))
         self._cancel_orphans(open_legs, current)
         tracked = {t.pair for t in trades}
-        for pair, amount in positions.items():
-            if pair not in tracked:
-                self.events.emit(Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair,
-                                 amount=amount,
-                                 action="no open trade owns it: close or adopt it by hand")
+        untracked = [pair for pair in positions if pair not in tracked]
+        for pair in untracked:
+            self.events.emit(Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair,
+                             amount=positions[pair],
+                             action="no open trade owns it: the pair is locked; close or adopt "
+                                    "it by hand")
         self.reconciled = True
+        return untracked
 
     def _reconcile_stop(
         self, trade: TradeView, bracket: Bracket, open_legs: dict[str, VenueLeg], opened_s: int

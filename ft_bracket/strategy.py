@@ -87,6 +87,7 @@ _OUTCOME_UNKNOWN = re.compile(
     r"RequestTimeout|NetworkError|ExchangeNotAvailable|OperationFailed|timed out|Could not place"
 )
 _UNKNOWN_ENTRY_LOCK = "ft_bracket: entry outcome unknown"
+_UNTRACKED_LOCK = "ft_bracket: position on the exchange that no trade owns"
 # confirm_trade_entry's allowance for the amount's float noise above the budget.
 _BUDGET_TOLERANCE = 1e-6
 
@@ -207,7 +208,7 @@ class BracketStrategy(freqtrade_internals.BacktestFastPath, IStrategy):
         )
         if live:
             try:
-                self.bracket_manager.reconcile(Trade.get_open_trades(), _opened_at_s)
+                self._reconcile(self.bracket_manager)
             except Exception as error:  # the venue is down or slow: the bot must still start
                 events.emit(Severity.WARNING, EventName.RECONCILE_FAILED,
                             error=f"{type(error).__name__}: {error}",
@@ -234,6 +235,12 @@ class BracketStrategy(freqtrade_internals.BacktestFastPath, IStrategy):
         self._entry_failures[pair] = key
         manager.events.emit(Severity.ERROR, EventName.ENTRY_FAILED, pair=pair, reason=reason)
 
+    def _reconcile(self, manager: BracketManager) -> None:
+        """Reconcile with the venue; a position no trade owns locks its pair, so a new entry
+        cannot add to it (freqtrade would then mistake it for its own)."""
+        for pair in manager.reconcile(Trade.get_open_trades(), _opened_at_s):
+            self.lock_pair(pair, datetime.now(UTC) + timedelta(days=1), reason=_UNTRACKED_LOCK)
+
     def _entry_grace_s(self) -> float:
         """Longer than any request can stay in flight: the client's timeout, twice, plus a loop."""
         timeout_ms = float(freqtrade_internals.ccxt_client(self.dp).timeout or 10_000)
@@ -248,7 +255,7 @@ class BracketStrategy(freqtrade_internals.BacktestFastPath, IStrategy):
             return
         try:
             if not manager.reconciled:  # the start-up reconciliation was cut short
-                manager.reconcile(Trade.get_open_trades(), _opened_at_s)
+                self._reconcile(manager)
             trades = Trade.get_open_trades()
             manager.watch(trades, _opened_at_s)
             for pair in manager.check_suspect_entries(trades):

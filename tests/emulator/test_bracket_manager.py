@@ -227,3 +227,14 @@ def test_dry_run_simulates_both_legs_without_any_order(private_emulator: Emulato
     assert bracket.stop.status is LegStatus.RESTING and bracket.stop.order_id is None
     assert parse_event(events[0])[2]["simulated"] == "yes"
     manager.close_bracket(StandInTrade(5, is_open=False), set())
+
+
+def test_reconcile_reports_and_returns_a_position_no_trade_owns(venue: Venue) -> None:
+    trade = filled_long(venue)
+    venue.manager.open_bracket(trade, OPENED_AT, 1.14, 1.29)
+    venue.emulator.set_price("DOGEUSDT", "0.160000")
+    venue.client.create_order("DOGE/USDT:USDT", "market", "buy", 100)  # nobody's trade
+    untracked = venue.manager.reconcile([trade], lambda t: OPENED_AT)
+    assert untracked == ["DOGE/USDT:USDT"]
+    [event] = [e for e in venue.events if parse_event(e)[1] == "untracked_position"]
+    assert parse_event(event)[0] == "ERROR" and "locked" in parse_event(event)[2]["action"]
