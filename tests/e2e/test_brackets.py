@@ -317,7 +317,7 @@ def test_entry_refused_by_the_venue_is_an_error_event_and_no_trade(
     def one_event_per_failure() -> bool:
         log = scene.bot.log_text()
         failures = log.count(f"Unable to create trade for {PAIR}")
-        events = log.count("ft_bracket.events - ERROR - [bracket] ERROR entry_failed")
+        events = log.count("ft_bracket.core.events - ERROR - [bracket] ERROR entry_failed")
         return failures >= 1 and events == failures
 
     scene.bot.wait_for(one_event_per_failure, 10, "one entry_failed event per failed entry")
@@ -548,7 +548,9 @@ def test_dry_run_simulates_the_legs_and_takes_profit_when_the_book_crosses(
     assert (placed["simulated"], placed["stop"], placed["take_profit"]) == ("yes", "1.17", "1.26")
     legs = scene.bracket_legs(trade["id"])
     assert (legs["stop"]["status"], legs["take_profit"]["status"]) == ("resting", "resting")
-    assert (legs["stop"]["order_id"], legs["take_profit"]["order_id"]) == (None, None)
+    # Simulated legs carry simulated ids, never a venue's.
+    assert (legs["stop"]["order_id"], legs["take_profit"]["order_id"]) == (
+        "dry-run-" + legs["stop"]["client_id"], "dry-run-" + legs["take_profit"]["client_id"])
 
     scene.emulator.set_price(SYMBOL, "1.2700")
     closed = scene.closed_trade(trade["id"])

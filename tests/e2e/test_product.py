@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ft_bracket.events import parse_event
+from ft_bracket.core.events import parse_event
 from tests.support.emulator import REPO, Emulator
 from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot, merged, tunnel_exchange
 from tests.support.webhook import WebhookListener

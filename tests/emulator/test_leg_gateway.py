@@ -8,8 +8,9 @@ import time
 import ccxt
 import pytest
 
-from ft_bracket.gateway import LegGateway, VenueStatus
-from ft_bracket.legs import LegKind
+from ft_bracket.binance.gateway import LegGateway
+from ft_bracket.core.legs import LegKind
+from ft_bracket.core.venue import VenueStatus
 from tests.support.ccxt_client import binance_client
 from tests.support.emulator import Emulator
 
@@ -48,7 +49,10 @@ def test_places_reduce_only_legs_and_finds_them_by_client_id(
     found = gateway.find(PAIR, client_id="t-1-a-tp1")
     assert found is not None and found.order_id == take_profit.leg.order_id
     assert found.status is VenueStatus.RESTING
-    assert set(gateway.open_legs()) == {"t-1-a-sl1", "t-1-a-tp1"}
+    assert set(gateway.snapshot().legs) == {"t-1-a-sl1", "t-1-a-tp1"}
+    assert set(gateway.snapshot([PAIR], positions=False).legs) == {"t-1-a-sl1", "t-1-a-tp1"}
+    assert gateway.snapshot(["BTC/USDT:USDT"]).legs == {}
+    assert gateway.snapshot().positions == {PAIR: 100.0}
     assert gateway.find(PAIR, client_id="never-sent") is None
 
 
@@ -60,7 +64,7 @@ def test_a_dropped_answer_is_resolved_by_asking_not_by_placing_again(
     emulator.fault("POST /fapi/v1/algoOrder", kind="drop", api_key=ccxt_account[0])
     placement = gateway.place(PAIR, LegKind.TAKE_PROFIT, "sell", 100, round(price * 1.1, 4),
                               "t-2-a-tp1")
-    assert placement.accepted and placement.attempts == 1
+    assert placement.accepted
     state = emulator.state(ccxt_account[0])
     assert state["accepted_client_ids"].count("t-2-a-tp1") == 1
     assert len(state["algo_orders"]) == 1
@@ -115,6 +119,8 @@ def test_rejections_are_reported_not_retried(
     no_position = gateway.place(PAIR, LegKind.TAKE_PROFIT, "buy", 100, round(price * 0.9, 4),
                                 "t-5-a-tp1")
     assert not no_position.accepted and not no_position.would_trigger
+    with pytest.raises(ValueError, match="Binance"):
+        gateway.place(PAIR, LegKind.STOP, "sell", 100, round(price * 0.9, 4), "bad id")
     assert "-2022" in (no_position.error or "")
     assert algo_orders(emulator, ccxt_account[0]) == []
 
@@ -127,10 +133,10 @@ def test_cancel_reports_the_final_state(
                               "t-6-a-tp1")
     assert placement.leg is not None
     cancelled = gateway.cancel(PAIR, placement.leg.order_id)
-    assert cancelled is not None and cancelled.status is VenueStatus.GONE
+    assert cancelled is not None and cancelled.status is VenueStatus.CANCELLED
     again = gateway.cancel(PAIR, placement.leg.order_id)  # idempotent
-    assert again is not None and again.status is VenueStatus.GONE
-    assert gateway.open_legs() == {}
+    assert again is not None and again.status is VenueStatus.CANCELLED
+    assert gateway.snapshot().legs == {}
 
 
 def test_a_triggered_leg_reports_the_order_it_became(
@@ -144,11 +150,12 @@ def test_a_triggered_leg_reports_the_order_it_became(
     placement = gateway.place(PAIR, LegKind.TAKE_PROFIT, "sell", 100, 1.25, "t-7-a-tp1")
     assert placement.accepted
     private_emulator.set_price(SYMBOL, "1.2600")
-    assert gateway.open_legs() == {}
-    filled = gateway.find(PAIR, client_id="t-7-a-tp1")
-    assert filled is not None and filled.status is VenueStatus.FILLED
-    fill = gateway.fetch_fill(PAIR, filled.fill_order_id)
-    assert fill["status"] == "closed" and fill["filled"] == 100 and fill["average"] == 1.26
+    assert gateway.snapshot().legs == {}
+    fired = gateway.find(PAIR, client_id="t-7-a-tp1")
+    assert fired is not None and fired.status is VenueStatus.FINISHED
+    assert fired.fill_order_id is not None
+    fill = gateway.fill(PAIR, fired.fill_order_id)
+    assert (fill.final, fill.filled, fill.average) == (True, 100, 1.26)
 
 
 def test_a_hung_request_never_reaches_the_venue(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ft_bracket.events import parse_event
+from ft_bracket.core.events import parse_event
 
 
 class WebhookListener:

@@ -162,7 +162,7 @@ def test_trailing_or_no_bracket_goes_through_freqtrade(copies: list[Any]) -> Non
 def test_dry_run_and_live_take_profits_go_through_freqtrade(copies: list[Any]) -> None:
     strategy = fast_strategy()
     trade = bracketed_trade(strategy)
-    strategy.bracket_manager = object()  # type: ignore[assignment]
+    strategy.order_manager = object()  # type: ignore[assignment]
     copies.clear()
     assert strategy.min_roi_reached_entry(trade, 5, LATER) == (0, 100.0)
     assert len(copies) == 1
@@ -230,11 +230,11 @@ def test_without_an_order_manager_custom_exit_is_asked_without_a_copy(
 def test_with_an_order_manager_custom_exit_stays_the_plugins(copies: list[Any]) -> None:
     strategy = fast_strategy()
     trade = bracketed_trade(strategy)
-    manager = strategy.bracket_manager = type(
+    manager = strategy.order_manager = type(
         "Manager", (), {"exit_requests": {trade.id: "take_profit"}, "live": True}
     )()
     strategy.ft_bot_start()
-    assert strategy.bracket_manager is manager
+    assert strategy.order_manager is manager
     copies.clear()
     assert custom_exit_answer(strategy, trade) == "take_profit"
     assert len(copies) == 1

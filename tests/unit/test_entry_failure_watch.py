@@ -15,9 +15,9 @@ from freqtrade import freqtradebot
 from freqtrade.enums import RunMode
 from freqtrade.exceptions import InsufficientFundsError
 
-from ft_bracket import freqtrade_internals
-from ft_bracket.events import parse_event
-from ft_bracket.freqtrade_internals import (
+from ft_bracket.core.events import parse_event
+from ft_bracket.freqtrade_adapter import entry_failures
+from ft_bracket.freqtrade_adapter.entry_failures import (
     ENTRY_FAILURE_LOGGER,
     ENTRY_FAILURE_MESSAGE,
     EntryFailureWatch,
@@ -45,7 +45,7 @@ def test_freqtrade_still_logs_a_failed_entry_with_the_watched_text() -> None:
     expected = f'logger.warning("{ENTRY_FAILURE_MESSAGE}", pair, exception)'
     assert expected in source, (
         "freqtrade changed the log line of a failed entry: entry_failed events are no longer "
-        f"sent. Update ENTRY_FAILURE_MESSAGE in ft_bracket/freqtrade_internals.py; "
+        f"sent. Update ENTRY_FAILURE_MESSAGE in ft_bracket/freqtrade_adapter/entry_failures.py; "
         f"enter_positions now reads:\n{source}"
     )
     assert freqtradebot.logger.name == ENTRY_FAILURE_LOGGER
@@ -95,7 +95,7 @@ def test_a_broken_callback_does_not_break_logging(
     def broken(pair: str, reason: str) -> None:
         raise RuntimeError("no message queue")
 
-    freqtrade_internals.watch_entry_failures(broken)
+    entry_failures.watch_entry_failures(broken)
     monkeypatch.setattr(logging, "raiseExceptions", False)  # handleError stays quiet
     FREQTRADE_LOGGER.warning(ENTRY_FAILURE_MESSAGE, PAIR, "timeout")
     assert f"Unable to create trade for {PAIR}: timeout" in caplog.text

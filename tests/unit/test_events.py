@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ft_bracket.events import EventName, EventSink, Severity, format_event, parse_event
+from ft_bracket.core.events import EventName, EventSink, Severity, format_event, parse_event
 
 
 def test_event_line_round_trips_with_quoted_values() -> None:

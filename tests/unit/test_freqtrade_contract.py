@@ -1,4 +1,4 @@
-"""What ft_bracket/freqtrade_internals.py relies on in freqtrade's private internals, checked on
+"""What ft_bracket/freqtrade_adapter/ relies on in freqtrade's private internals, checked on
 the installed freqtrade: one test per private thing, failing with what changed and where to fix.
 
 Run these first after upgrading freqtrade; when one fails, re-read the freqtrade code it names,
@@ -26,8 +26,9 @@ from freqtrade.persistence.base import ModelBase
 from freqtrade.strategy import IStrategy
 from freqtrade.strategy.strategy_wrapper import strategy_safe_wrapper
 
-from ft_bracket import freqtrade_internals
-from ft_bracket.freqtrade_internals import BacktestFastPath
+from ft_bracket.freqtrade_adapter import version as adapter_version
+from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
+from ft_bracket.freqtrade_adapter.trades import closed_trades_since
 from tests.unit.bracket_fakes import (
     PAIR,
     closed_trade,
@@ -36,7 +37,7 @@ from tests.unit.bracket_fakes import (
     open_trade,
 )
 
-ADAPTER = "ft_bracket/freqtrade_internals.py"
+ADAPTER = "ft_bracket/freqtrade_adapter/"
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -72,8 +73,8 @@ def exchange() -> Exchange:
 
 
 def test_installed_freqtrade_is_the_verified_release() -> None:
-    assert freqtrade_internals.freqtrade_release(freqtrade.__version__) == (
-        freqtrade_internals.VERIFIED_FREQTRADE
+    assert adapter_version.freqtrade_release(freqtrade.__version__) == (
+        adapter_version.VERIFIED_FREQTRADE
     ), (
         f"freqtrade {freqtrade.__version__} is not the release {ADAPTER} was verified against: "
         "when every other test here passes, update VERIFIED_FREQTRADE"
@@ -88,20 +89,20 @@ def test_installed_freqtrade_is_the_verified_release() -> None:
 def test_release_is_read_off_the_version_string(
     version: str, release: tuple[int, int] | None
 ) -> None:
-    assert freqtrade_internals.freqtrade_release(version) == release
+    assert adapter_version.freqtrade_release(version) == release
 
 
 def test_another_release_gets_one_loud_warning_and_still_runs(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(freqtrade, "__version__", "2027.1")
-    freqtrade_internals.warn_if_unverified_freqtrade.cache_clear()
+    adapter_version.warn_if_unverified_freqtrade.cache_clear()
     try:
         with caplog.at_level(logging.WARNING):
-            assert freqtrade_internals.warn_if_unverified_freqtrade() is False
-            freqtrade_internals.warn_if_unverified_freqtrade()
+            assert adapter_version.warn_if_unverified_freqtrade() is False
+            adapter_version.warn_if_unverified_freqtrade()
     finally:
-        freqtrade_internals.warn_if_unverified_freqtrade.cache_clear()
+        adapter_version.warn_if_unverified_freqtrade.cache_clear()
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "2026.9.x" in warnings[0].getMessage()
@@ -225,7 +226,7 @@ def test_backtest_closed_trades_are_appended_to_bt_trades_in_close_order() -> No
         )
         proxied = Trade.get_trades_proxy(is_open=False, close_date=NOW - timedelta(hours=1))
         assert proxied == [first, trade], changed("Trade.get_trades_proxy's backtest source")
-        recent = freqtrade_internals.closed_trades_since(NOW)
+        recent = closed_trades_since(NOW)
         assert recent == [trade]
 
 

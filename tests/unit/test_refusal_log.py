@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ft_bracket.events import EventSink, parse_event
-from ft_bracket.risk import Decision, Denial
-from ft_bracket.strategy import RefusalLog
+from ft_bracket.core.events import EventSink, parse_event
+from ft_bracket.core.risk import Decision, Denial
+from ft_bracket.refusals import RefusalLog
 
 
 def test_once_per_candle_and_reason() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ft_bracket.risk import (
+from ft_bracket.core.risk import (
     AccountState,
     Denial,
     MarketRules,
@@ -19,7 +19,7 @@ from ft_bracket.risk import (
     round_down_to_step,
     size_position,
 )
-from ft_bracket.settings import BracketSettings
+from ft_bracket.core.settings import BracketSettings
 
 FEE = 0.0005
 # Binance XRPUSDT filters (as the emulator serves them).

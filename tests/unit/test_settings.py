@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from ft_bracket.settings import BracketConfigError, BracketSettings
+from ft_bracket.core.settings import BracketConfigError, BracketSettings
 
 
 def test_missing_section_gives_the_defaults() -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from freqtrade.exceptions import OperationalException
 
-from ft_bracket.risk import loss_at_stop
+from ft_bracket.core.risk import loss_at_stop
 from tests.unit.bracket_fakes import (
     FEE,
     PAIR,
@@ -89,7 +89,7 @@ def test_stop_and_target_off_the_tick_grid_are_aligned_towards_the_entry() -> No
     )
     assert stake(strategy) > 0
     planned = strategy._planned[PAIR]
-    assert (planned.stop_price, planned.take_profit_price) == (0.99, 1.02)
+    assert (planned.signal.stop_price, planned.signal.take_profit_price) == (0.99, 1.02)
 
 
 def test_no_signal_on_the_last_candle_means_no_stake() -> None:

@@ -40,6 +40,9 @@ class BracketSettings:
     client_id_prefix: str = "ftb"
     # A take-profit the venue keeps refusing: after this many attempts, close at market.
     take_profit_max_attempts: int = 3
+    # The plugin's own venue calls (legs, snapshots) give up after this long: none of them may
+    # hold the bot loop much longer (freqtrade's client keeps its own timeout for its orders).
+    request_timeout_ms: int = 3000
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BracketSettings:
@@ -68,6 +71,8 @@ class BracketSettings:
         _check_number("min_reward_risk", values["min_reward_risk"], minimum=0.0)
         _check_count("stop_out_cooldown_minutes", values["stop_out_cooldown_minutes"], minimum=0)
         _check_count("take_profit_max_attempts", values["take_profit_max_attempts"], minimum=1)
+        _check_count("request_timeout_ms", values["request_timeout_ms"], minimum=500,
+                     maximum=60_000)
         prefix = values["client_id_prefix"]
         if not isinstance(prefix, str) or not CLIENT_ID_PREFIX_PATTERN.match(prefix):
             raise BracketConfigError(
@@ -88,6 +93,7 @@ class BracketSettings:
             stop_out_cooldown_minutes=int(values["stop_out_cooldown_minutes"]),
             client_id_prefix=prefix,
             take_profit_max_attempts=int(values["take_profit_max_attempts"]),
+            request_timeout_ms=int(values["request_timeout_ms"]),
         )
 
 
@@ -111,8 +117,8 @@ def _check_share(key: str, value: Any, *, upper: float) -> None:
         )
 
 
-def _check_count(key: str, value: Any, *, minimum: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise BracketConfigError(
-            f"{SECTION}.{key} must be a whole number >= {minimum}, got {value!r}"
-        )
+def _check_count(key: str, value: Any, *, minimum: int, maximum: int | None = None) -> None:
+    too_big = maximum is not None and isinstance(value, int) and value > maximum
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum or too_big:
+        bounds = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+        raise BracketConfigError(f"{SECTION}.{key} must be a whole number {bounds}, got {value!r}")

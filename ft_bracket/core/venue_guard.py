@@ -18,7 +18,7 @@ PROXY_KEYS = ("httpsProxy", "https_proxy", "httpProxy", "http_proxy", "socksProx
               "socks_proxy", "wsProxy", "wssProxy")
 
 
-class Venue(StrEnum):
+class Destination(StrEnum):
     SIMULATED = "simulated"  # dry-run, backtesting, hyperopt: no order leaves the machine
     LOCAL_EMULATOR = "local emulator"
     BINANCE_DEMO = "Binance demo (demo-fapi)"
@@ -26,7 +26,7 @@ class Venue(StrEnum):
     BINANCE_MAINNET = "Binance mainnet (REAL MONEY)"
 
 
-class VenueRefusedError(RuntimeError):
+class DestinationRefusedError(RuntimeError):
     """The config would trade real money without the explicit opt-in."""
 
 
@@ -36,36 +36,37 @@ def _is_loopback(url: Any) -> bool:
     return (urlparse(url).hostname or "") in LOOPBACK_HOSTS
 
 
-def classify_venue(config: Mapping[str, Any]) -> Venue:
+def classify_destination(config: Mapping[str, Any]) -> Destination:
     """Where a bot with this config would send its orders."""
     if config.get("dry_run", True):
-        return Venue.SIMULATED
+        return Destination.SIMULATED
     exchange = config.get("exchange") or {}
     if exchange.get("demo_trading"):
-        return Venue.BINANCE_DEMO
+        return Destination.BINANCE_DEMO
     # freqtrade places orders through the synchronous client: its config decides.
     ccxt_config = exchange.get("ccxt_config") or {}
     if ccxt_config.get("sandbox") or (ccxt_config.get("options") or {}).get("sandboxMode"):
-        return Venue.BINANCE_TESTNET
+        return Destination.BINANCE_TESTNET
     proxies = [ccxt_config.get(key) for key in PROXY_KEYS if ccxt_config.get(key)]
     if proxies and all(_is_loopback(p) for p in proxies):
-        return Venue.LOCAL_EMULATOR
+        return Destination.LOCAL_EMULATOR
     urls = ((ccxt_config.get("urls") or {}).get("api") or {})
     private = [url for name, url in urls.items() if str(name).startswith("fapiPrivate")]
     if private and all(_is_loopback(url) for url in private):
-        return Venue.LOCAL_EMULATOR
-    return Venue.BINANCE_MAINNET
+        return Destination.LOCAL_EMULATOR
+    return Destination.BINANCE_MAINNET
 
 
-def check_venue(config: Mapping[str, Any], environ: Mapping[str, str]) -> Venue:
-    """The venue, or ``VenueRefusedError`` for mainnet without the opt-in."""
-    venue = classify_venue(config)
-    if venue is Venue.BINANCE_MAINNET and environ.get(MAINNET_OPT_IN_ENV) != MAINNET_OPT_IN_VALUE:
-        raise VenueRefusedError(
+def check_destination(config: Mapping[str, Any], environ: Mapping[str, str]) -> Destination:
+    """The destination, or ``DestinationRefusedError`` for mainnet without the opt-in."""
+    destination = classify_destination(config)
+    opted_in = environ.get(MAINNET_OPT_IN_ENV) == MAINNET_OPT_IN_VALUE
+    if destination is Destination.BINANCE_MAINNET and not opted_in:
+        raise DestinationRefusedError(
             "this config trades on Binance's real-money futures endpoints (dry_run is false and "
             "no local emulator, demo or testnet is configured). ft_bracket refuses to start. "
             "Use dry-run, the local emulator (configs/emulator.json) or Binance's demo venue "
             "(configs/binance-demo.json); to trade real money set the environment variable "
             f"{MAINNET_OPT_IN_ENV}={MAINNET_OPT_IN_VALUE}"
         )
-    return venue
+    return destination

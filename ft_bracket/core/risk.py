@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 
-from ft_bracket.settings import BracketSettings
+from ft_bracket.core.settings import BracketSettings
 
 # Float noise allowance when comparing money amounts and share caps (1e-9 relative).
 _TOLERANCE = 1e-9

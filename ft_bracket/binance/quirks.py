@@ -1,0 +1,53 @@
+"""Binance USDⓈ-M facts the plugin relies on, as data: the one place that knows them.
+
+Generic code (the gateway, the policy) reads these tables; a fact about Binance written anywhere
+else is a bug. Read off Binance's USDⓈ-M docs and ccxt 4.5.90's ``binance.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import ccxt
+
+from ft_bracket.core.legs import LegKind
+from ft_bracket.core.venue import VenueStatus
+
+# ccxt sends an order with one of these parameters to /fapi/v1/algoOrder as STOP_MARKET /
+# TAKE_PROFIT_MARKET (with a market order type). Fetch and cancel need the `trigger` flag.
+TRIGGER_PARAM = {LegKind.STOP: "stopLossPrice", LegKind.TAKE_PROFIT: "takeProfitPrice"}
+TRIGGER_FLAG = {"trigger": True}
+CLIENT_ID_PARAM = "clientAlgoId"
+# clientAlgoId / newClientOrderId must match this.
+CLIENT_ID_PATTERN = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
+# Which price a trigger watches: "CONTRACT_PRICE" (last) or "MARK_PRICE".
+WORKING_TYPES = ("CONTRACT_PRICE", "MARK_PRICE")
+
+# algoStatus → what it means. A TRIGGERED (or TRIGGERING) order has not filled yet, and a
+# FINISHED one has a final real order that may have filled — or expired / been rejected.
+ALGO_STATUS = {
+    "NEW": VenueStatus.RESTING,
+    "TRIGGERING": VenueStatus.TRIGGERED,
+    "TRIGGERED": VenueStatus.TRIGGERED,
+    "FINISHED": VenueStatus.FINISHED,
+    "CANCELED": VenueStatus.CANCELLED,
+    "EXPIRED": VenueStatus.EXPIRED,
+    "REJECTED": VenueStatus.REJECTED,
+}
+# A real (plain) order in one of these will not fill any more.
+FINAL_ORDER_STATUSES = frozenset({"FILLED", "CANCELED", "EXPIRED", "REJECTED",
+                                  "EXPIRED_IN_MATCH"})
+# The real order a triggered algo order became.
+ACTUAL_ORDER_ID = "actualOrderId"
+
+# Errors after which the venue may or may not have acted: ask before sending again.
+OUTCOME_UNKNOWN_ERRORS: tuple[type[Exception], ...] = (ccxt.NetworkError,)
+# -2021: the price is already beyond the trigger.
+WOULD_TRIGGER_ERRORS: tuple[type[Exception], ...] = (ccxt.OrderImmediatelyFillable,)
+# -4116: an open order already carries this client id (an earlier send of ours arrived).
+DUPLICATE_CLIENT_ID_CODE = "-4116"
+
+# Request weight of the queries a snapshot may use (Binance's, as ccxt charges them: its client
+# sleeps rateLimit x cost since the previous request before sending).
+OPEN_ALGO_ORDERS_WEIGHT = {"per_symbol": 1, "all_symbols": 40}
+POSITIONS_WEIGHT = 1

@@ -1,0 +1,264 @@
+"""Bracket legs: the stop-loss and take-profit orders of one trade, as explicit state machines.
+
+Pure: no freqtrade, no ccxt. A leg changes only by applying a typed event that carries its data
+(``Accepted(order_id)``, ``Filled(quantity, price)`` ...), along a transition table: every legal
+move is visible in one place, an illegal one raises, and the table is the only code that sets a
+leg's ids and fill. The whole bracket serialises to a JSON-able dict that the plugin stores in
+freqtrade's custom data before each exchange call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class LegKind(StrEnum):
+    STOP = "stop"
+    TAKE_PROFIT = "take_profit"
+
+
+class LegStatus(StrEnum):
+    PLANNED = "planned"  # nothing sent yet
+    PLACING = "placing"  # sent; the venue's answer is pending or was lost
+    RESTING = "resting"  # live on the venue
+    CANCELLING = "cancelling"  # cancel sent, not confirmed: it may still act
+    TRIGGERED = "triggered"  # the venue turned it into a real order; not filled yet
+    FILLED = "filled"  # triggered and executed
+    CANCELLED = "cancelled"  # by us or behind our back, or its real order never filled
+    FAILED = "failed"  # the venue refused it
+
+
+# Typed events: each carries what the venue told us. ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A placement attempt under ``client_id`` is about to leave (recorded first)."""
+
+    client_id: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    error: str
+
+
+@dataclass(frozen=True)
+class Triggered:
+    """The conditional fired; ``fill_order_id`` is the real order it became."""
+
+    fill_order_id: str | None
+
+
+@dataclass(frozen=True)
+class Filled:
+    quantity: float
+    price: float
+    fill_order_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelRequested:
+    pass
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    reason: str = ""
+
+
+LegEvent = Sent | Accepted | Rejected | Triggered | Filled | CancelRequested | Cancelled
+
+S = LegStatus
+TRANSITIONS: dict[tuple[LegStatus, type], LegStatus] = {
+    (S.PLANNED, Sent): S.PLACING,
+    (S.FAILED, Sent): S.PLACING,
+    (S.CANCELLED, Sent): S.PLACING,
+    (S.PLACING, Accepted): S.RESTING,
+    (S.PLACING, Rejected): S.FAILED,
+    # A placement whose answer was lost may have rested, fired, even filled meanwhile.
+    (S.PLACING, Triggered): S.TRIGGERED,
+    (S.PLACING, Filled): S.FILLED,
+    (S.PLACING, Cancelled): S.CANCELLED,
+    (S.RESTING, Triggered): S.TRIGGERED,
+    (S.RESTING, Filled): S.FILLED,
+    (S.RESTING, CancelRequested): S.CANCELLING,
+    (S.RESTING, Cancelled): S.CANCELLED,
+    (S.CANCELLING, CancelRequested): S.CANCELLING,  # the previous cancel failed: again
+    (S.CANCELLING, Cancelled): S.CANCELLED,
+    # A cancel can lose the race against the trigger.
+    (S.CANCELLING, Triggered): S.TRIGGERED,
+    (S.CANCELLING, Filled): S.FILLED,
+    (S.TRIGGERED, Filled): S.FILLED,
+    # The real order expired or was rejected (e.g. reduce-only with no position): no fill.
+    (S.TRIGGERED, Cancelled): S.CANCELLED,
+}
+# A leg in one of these may act on the venue (or may be resting there): never ignore it.
+LIVE_STATUSES = frozenset({S.PLACING, S.RESTING, S.CANCELLING, S.TRIGGERED})
+# Nothing of the leg rests, and no attempt is under way: a new one may be sent.
+IDLE_STATUSES = frozenset({S.PLANNED, S.FAILED, S.CANCELLED})
+
+
+class IllegalTransitionError(ValueError):
+    """A leg was asked to make a move the table does not allow."""
+
+
+# Client ids: <prefix>-<root>-<sl|tp><attempt>. The root names the bracket. --------------------
+
+_LEG_CODES = {LegKind.STOP: "sl", LegKind.TAKE_PROFIT: "tp"}
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def base36(number: int) -> str:
+    digits = ""
+    while True:
+        number, remainder = divmod(number, 36)
+        digits = _BASE36[remainder] + digits
+        if not number:
+            return digits
+
+
+def bracket_root(trade_id: int, opened_at_s: int) -> str:
+    """The id root of a trade's bracket. The open time keeps roots unique across databases: a
+    fresh database restarts trade ids at 1, and an old leg must never pass for a new trade's."""
+    return f"{trade_id}-{base36(opened_at_s)}"
+
+
+def client_id(prefix: str, root: str, kind: LegKind, attempt: int) -> str:
+    """Deterministic id of one placement attempt of one leg of one bracket."""
+    return f"{prefix}-{root}-{_LEG_CODES[kind]}{attempt}"
+
+
+def parse_client_id(prefix: str, value: str) -> tuple[str, LegKind] | None:
+    """(root, leg) of a client id this plugin made with ``prefix``, else None."""
+    match = re.fullmatch(rf"{re.escape(prefix)}-([0-9a-z-]+)-(sl|tp)\d+", value or "")
+    if match is None:
+        return None
+    return match.group(1), LegKind.STOP if match.group(2) == "sl" else LegKind.TAKE_PROFIT
+
+
+@dataclass
+class BracketLeg:
+    """One protective order of a trade, with the history the venue needs for idempotence."""
+
+    kind: LegKind
+    trigger_price: float
+    quantity: float
+    status: LegStatus = LegStatus.PLANNED
+    attempt: int = 0
+    client_id: str | None = None
+    order_id: str | None = None
+    fill_order_id: str | None = None
+    fill_price: float | None = None
+    filled_quantity: float = 0.0
+    error: str | None = None
+
+    @property
+    def is_live(self) -> bool:
+        """It may rest on the venue or act there."""
+        return self.status in LIVE_STATUSES
+
+    def apply(self, event: LegEvent) -> LegStatus:
+        """Move along the transition table (setting what the event carries) or raise."""
+        target = TRANSITIONS.get((self.status, type(event)))
+        if target is None:
+            raise IllegalTransitionError(
+                f"{self.kind} leg: no move from {self.status} on {type(event).__name__}")
+        match event:
+            case Sent(client_id=sent_id):
+                self.attempt += 1
+                self.client_id = sent_id
+                self.order_id = self.fill_order_id = self.error = None
+                self.fill_price, self.filled_quantity = None, 0.0
+            case Accepted(order_id=order_id):
+                self.order_id = order_id
+            case Rejected(error=error):
+                self.error = error
+            case Triggered(fill_order_id=fill_id):
+                self.fill_order_id = fill_id or self.fill_order_id
+            case Filled(quantity=quantity, price=price, fill_order_id=fill_id):
+                self.filled_quantity, self.fill_price = quantity, price
+                self.fill_order_id = fill_id or self.fill_order_id
+            case Cancelled(reason=reason):
+                self.error = reason or self.error
+        self.status = target
+        return target
+
+    def next_client_id(self, prefix: str, root: str) -> str:
+        return client_id(prefix, root, self.kind, self.attempt + 1)
+
+
+@dataclass
+class Bracket:
+    """Everything the plugin knows about one trade's protection."""
+
+    trade_id: int
+    pair: str
+    is_short: bool
+    root: str
+    stop: BracketLeg
+    take_profit: BracketLeg
+    entry_filled_ms: int | None = None
+    protected_ms: dict[str, int] = field(default_factory=dict)
+
+    def leg(self, kind: LegKind) -> BracketLeg:
+        return self.stop if kind is LegKind.STOP else self.take_profit
+
+    def sibling(self, kind: LegKind) -> BracketLeg:
+        return self.take_profit if kind is LegKind.STOP else self.stop
+
+    @property
+    def legs(self) -> tuple[BracketLeg, BracketLeg]:
+        return (self.stop, self.take_profit)
+
+    @property
+    def exit_side(self) -> str:
+        return "buy" if self.is_short else "sell"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], pair: str = "") -> Bracket:
+        def leg(raw: dict[str, Any]) -> BracketLeg:
+            return BracketLeg(
+                kind=LegKind(raw["kind"]),
+                trigger_price=float(raw["trigger_price"]),
+                quantity=float(raw["quantity"]),
+                status=LegStatus(raw["status"]),
+                attempt=int(raw["attempt"]),
+                client_id=raw.get("client_id"),
+                order_id=raw.get("order_id"),
+                fill_order_id=raw.get("fill_order_id"),
+                fill_price=raw.get("fill_price"),
+                filled_quantity=float(raw.get("filled_quantity") or 0.0),
+                error=raw.get("error"),
+            )
+
+        stop, take_profit = leg(data["stop"]), leg(data["take_profit"])
+        # Records written before roots were stored: the root is inside the legs' client ids.
+        root = data.get("root") or _root_of(stop.client_id or take_profit.client_id or "")
+        return cls(
+            trade_id=int(data["trade_id"]),
+            pair=str(data.get("pair") or pair),
+            is_short=bool(data["is_short"]),
+            root=root,
+            stop=stop,
+            take_profit=take_profit,
+            entry_filled_ms=data.get("entry_filled_ms"),
+            protected_ms=dict(data.get("protected_ms") or {}),
+        )
+
+
+def _root_of(value: str) -> str:
+    # "<prefix>-<root>-<leg><n>": everything between the first and the last dash.
+    head, _, _ = value.rpartition("-")
+    return head.partition("-")[2]

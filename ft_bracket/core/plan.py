@@ -1,0 +1,270 @@
+"""Bracket policy as pure functions: from (bracket record, venue snapshot, trade view) to actions.
+
+Nothing here talks to the venue or to freqtrade. The executor runs the actions (store → call →
+observe → store → emit) and asks again with what it learnt, until nothing is left to do; so
+every row of a bracket's life — a leg resting, filling, cancelled by hand, refused, its answer
+lost, a restart at any step — is a plain function call in the tests.
+
+One rule set serves the loop's watch, the start-up reconciliation and the close: a restart is
+just a watch that sees the whole account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ft_bracket.core.legs import (
+    IDLE_STATUSES,
+    Bracket,
+    BracketLeg,
+    Cancelled,
+    Filled,
+    LegEvent,
+    LegKind,
+    LegStatus,
+    parse_client_id,
+)
+from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus, observe
+
+EXIT_TAKE_PROFIT = "take_profit"
+EXIT_TAKE_PROFIT_UNPLACEABLE = "take_profit_unplaceable"
+# freqtrade's name for a position closed on the exchange by something it did not place.
+EXIT_SOLD_ON_EXCHANGE = "sold_on_exchange"
+# freqtrade's exit reasons (ExitType values) that mean "the protective stop ended the trade".
+STOP_OUT_REASONS = frozenset(
+    {"stop_loss", "stoploss_on_exchange", "trailing_stop_loss", "liquidation"})
+# Quantities and prices closer than this are equal (they come from the venue as decimals).
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class TradeView:
+    """What the policy reads of a freqtrade trade."""
+
+    trade_id: int
+    pair: str
+    is_short: bool
+    amount: float
+    is_open: bool
+    # freqtrade's stop price (its database value) and its open stop-order rows.
+    stop_price: float | None = None
+    freqtrade_stop_ids: frozenset[str] = frozenset()
+    exit_reason: str | None = None
+    close_rate: float | None = None
+    # An exit the plugin has asked freqtrade for (custom_exit returns it).
+    exit_requested: str | None = None
+    # Dry-run: legs are simulated; a closed trade tells which leg would have filled.
+    simulated: bool = False
+
+
+# Actions --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observe:
+    """Apply what the snapshot already says (no call)."""
+
+    kind: LegKind
+    event: LegEvent
+
+
+@dataclass(frozen=True)
+class Query:
+    """Ask the venue for the leg by its client id."""
+
+    kind: LegKind
+
+
+@dataclass(frozen=True)
+class ReadFill:
+    """Read the real order a fired leg became."""
+
+    kind: LegKind
+
+
+@dataclass(frozen=True)
+class Place:
+    """Send a (new) attempt of the leg; ``quantity`` replaces the leg's if set."""
+
+    kind: LegKind
+    quantity: float | None = None
+
+
+@dataclass(frozen=True)
+class Cancel:
+    kind: LegKind
+
+
+@dataclass(frozen=True)
+class Adopt:
+    """Make the resting stop freqtrade's own stop-on-exchange order."""
+
+
+@dataclass(frozen=True)
+class AlignStopPrice:
+    """Put freqtrade's stop price (database) at the bracket's stop."""
+
+    price: float
+
+
+@dataclass(frozen=True)
+class ShowExitFill:
+    """Show freqtrade the take-profit's fill, so that it closes the trade itself."""
+
+
+@dataclass(frozen=True)
+class ImportExits:
+    """The position is gone by orders freqtrade never saw: let it import them."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class RequestExit:
+    """Ask freqtrade to close the trade at market."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CancelOrphan:
+    """A leg of ours that belongs to no live bracket (or to an abandoned attempt)."""
+
+    leg: VenueLeg
+
+
+Action = (Observe | Query | ReadFill | Place | Cancel | Adopt | AlignStopPrice | ShowExitFill
+          | ImportExits | RequestExit | CancelOrphan)
+
+
+# The policy -----------------------------------------------------------------------------------
+
+
+def settle(leg: BracketLeg, pair: str, snapshot: VenueSnapshot) -> Action | None:
+    """What it takes to know where a live leg stands."""
+    venue = snapshot.legs.get(leg.client_id or "")
+    if leg.status is LegStatus.TRIGGERED:
+        return ReadFill(leg.kind)
+    if leg.status is LegStatus.PLACING:
+        event = observe(leg, venue) if venue is not None else None
+        return Observe(leg.kind, event) if event is not None else Query(leg.kind)
+    # Gone from a snapshot that lists open orders only: filled, fired or cancelled — ask.
+    gone = venue is None and snapshot.covers(pair)
+    if leg.status in (LegStatus.RESTING, LegStatus.CANCELLING) and gone:
+        return Query(leg.kind)
+    return None
+
+
+def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
+                 take_profit_max_attempts: int) -> list[Action]:
+    """The next actions for one trade's bracket; [] when the record and the venue agree."""
+    if not trade.is_open:
+        return plan_closed(bracket, trade, snapshot)
+    settling = [a for leg in bracket.legs if (a := settle(leg, trade.pair, snapshot))]
+    if settling:
+        return settling  # know first, then decide
+    stop, take_profit = bracket.stop, bracket.take_profit
+    if take_profit.status is LegStatus.FILLED:
+        # freqtrade closes the trade from the fill; the sibling goes now, not at its cancel.
+        return [ShowExitFill(), *([Cancel(LegKind.STOP)] if _cancellable(stop) else [])]
+    if stop.status is LegStatus.FILLED:
+        # freqtrade learns of its stop's fill from its own poll and closes the trade.
+        return [Cancel(LegKind.TAKE_PROFIT)] if _cancellable(take_profit) else []
+    position = snapshot.position(trade.pair)
+    if position is not None and abs(position) < _EPSILON:
+        return _position_gone(bracket)
+    # A cancel that did not go through (the venue failed) is sent again, every loop.
+    actions: list[Action] = [Cancel(leg.kind) for leg in bracket.legs
+                             if leg.status is LegStatus.CANCELLING]
+    # freqtrade owns a live stop (it polls, trails and cancels it, and places its own when ours
+    # is gone: at its database price, which must be the bracket's); a simulated one it never sees.
+    if not trade.simulated:
+        if _resting(stop) and stop.order_id not in trade.freqtrade_stop_ids:
+            actions.append(Adopt())
+        if trade.stop_price is not None and not _same_price(trade.stop_price, stop.trigger_price):
+            actions.append(AlignStopPrice(stop.trigger_price))
+    if take_profit.status in IDLE_STATUSES and trade.exit_requested is None:
+        if take_profit.attempt < take_profit_max_attempts:
+            actions.append(Place(LegKind.TAKE_PROFIT))
+        else:
+            actions.append(RequestExit(EXIT_TAKE_PROFIT_UNPLACEABLE))
+    elif (take_profit.status is LegStatus.RESTING and position is not None
+          and abs(abs(position) - take_profit.quantity) > _EPSILON):
+        actions.append(Place(LegKind.TAKE_PROFIT, quantity=abs(position)))
+    return actions
+
+
+def _same_price(a: float, b: float) -> bool:
+    return abs(a - b) <= _EPSILON * max(abs(a), abs(b), 1.0)
+
+
+def _resting(leg: BracketLeg) -> bool:
+    return leg.status is LegStatus.RESTING
+
+
+def _cancellable(leg: BracketLeg) -> bool:
+    return leg.status in (LegStatus.RESTING, LegStatus.CANCELLING)
+
+
+def _position_gone(bracket: Bracket) -> list[Action]:
+    """No position for an open trade and no leg filled: someone closed it. Nothing may outlive
+    it; once no leg is live, freqtrade imports the exchange's fills."""
+    cancels: list[Action] = [Cancel(leg.kind) for leg in bracket.legs if _cancellable(leg)]
+    if cancels:
+        return cancels
+    if any(leg.is_live for leg in bracket.legs):
+        return []  # still being settled
+    return [ImportExits(EXIT_SOLD_ON_EXCHANGE)]
+
+
+def plan_closed(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot) -> list[Action]:
+    """The trade is closed: every leg ends, cancelled or filled, and the record says which."""
+    if trade.simulated:
+        return [Observe(leg.kind, _simulated_end(leg, trade)) for leg in bracket.legs
+                if leg.is_live]
+    actions: list[Action] = []
+    for leg in bracket.legs:
+        if _cancellable(leg):
+            actions.append(Cancel(leg.kind))  # the venue's answer says if it filled first
+        elif leg.status is LegStatus.PLACING:
+            actions.append(Query(leg.kind))
+        elif leg.status is LegStatus.TRIGGERED:
+            actions.append(ReadFill(leg.kind))
+    return actions
+
+
+def _simulated_end(leg: BracketLeg, trade: TradeView) -> LegEvent:
+    closed_by = (trade.exit_reason == EXIT_TAKE_PROFIT if leg.kind is LegKind.TAKE_PROFIT
+                 else trade.exit_reason in STOP_OUT_REASONS)
+    if closed_by:
+        return Filled(trade.amount, float(trade.close_rate or leg.trigger_price))
+    return Cancelled(f"trade closed ({trade.exit_reason})")
+
+
+def plan_orphans(brackets: list[Bracket], snapshot: VenueSnapshot, prefix: str
+                 ) -> list[CancelOrphan]:
+    """Our legs resting on the venue that no open trade's current attempt owns."""
+    current = {leg.client_id for b in brackets for leg in b.legs if leg.client_id}
+    return [CancelOrphan(leg) for client_id, leg in sorted(snapshot.legs.items())
+            if parse_client_id(prefix, client_id) is not None and client_id not in current
+            and leg.status is VenueStatus.RESTING]
+
+
+def placement_failed(leg: BracketLeg, would_trigger: bool, take_profit_max_attempts: int,
+                     *, by_freqtrade: bool = False, outcome_unknown: bool = False
+                     ) -> tuple[str, str | None]:
+    """What a refused placement means: the consequence to report, and the exit to request.
+
+    A stop freqtrade asked for is refused back to freqtrade, which answers a refusal with its
+    emergency exit and a lost answer with a new attempt on its next loop.
+    """
+    if leg.kind is LegKind.STOP:
+        if would_trigger or (by_freqtrade and not outcome_unknown):
+            return ("the stop cannot rest: freqtrade's emergency exit closes the trade", None)
+        return "freqtrade places the stop again on its next loop", None
+    if would_trigger:
+        return "price is already beyond the take-profit: closing at market", EXIT_TAKE_PROFIT
+    if leg.attempt >= take_profit_max_attempts:
+        return (f"no take-profit after {leg.attempt} attempts: closing at market",
+                EXIT_TAKE_PROFIT_UNPLACEABLE)
+    return "retrying on the next loop; the stop still protects the position", None

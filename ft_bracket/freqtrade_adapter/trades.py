@@ -1,0 +1,181 @@
+"""freqtrade's own trade rows: records, stop adoption, exits shown to freqtrade, recent closes.
+
+Callbacks get a deep copy of the trade; what must last is written to the bot's own object in
+the database session. The two writes into ``trade.orders`` are what freqtrade's
+``create_stoploss_order`` and ``handle_onexchange_order`` would do for orders it had placed:
+rows that freqtrade then manages itself.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
+from freqtrade.strategy import stoploss_from_absolute
+
+from ft_bracket.core.plan import TradeView
+
+# Aim a hair past a stop so that freqtrade's rounding to the tick lands on it exactly.
+STOP_NUDGE = 1e-9
+
+
+def _live_trade(trade_id: int) -> Trade | None:
+    return Trade.session.get(Trade, trade_id)
+
+
+def _has_order(trade: Trade, order_id: str) -> bool:
+    return any(o.order_id == order_id for o in trade.orders)
+
+
+def trade_view(trade: LocalTrade) -> TradeView:
+    """The policy's view of a freqtrade trade (a copy is fine)."""
+    return TradeView(
+        trade_id=int(trade.id),
+        pair=trade.pair,
+        is_short=bool(trade.is_short),
+        amount=float(trade.amount or 0.0),
+        is_open=bool(trade.is_open),
+        stop_price=trade.stop_loss,
+        freqtrade_stop_ids=frozenset(o.order_id for o in trade.open_sl_orders if o.order_id),
+        exit_reason=trade.exit_reason,
+        close_rate=trade.close_rate,
+    )
+
+
+def stop_distance(stop_price: float, current_rate: float, *, is_short: bool,
+                  leverage: float) -> float:
+    """freqtrade's stoploss ratio that puts its stop at ``stop_price`` exactly."""
+    nudge = 1 + STOP_NUDGE if is_short else 1 - STOP_NUDGE
+    return stoploss_from_absolute(stop_price * nudge, current_rate, is_short=is_short,
+                                  leverage=leverage)
+
+
+class FreqtradeTrades:
+    """The OrderManager's ``FreqtradeSide``: records in custom data, and the bot's trade rows."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+
+    def load_record(self, trade_id: int, key: str) -> Any:
+        trade = _live_trade(trade_id)
+        return None if trade is None else trade.get_custom_data(key)
+
+    def save_record(self, trade_id: int, key: str, value: Any) -> None:
+        trade = _live_trade(trade_id)
+        if trade is not None:
+            trade.set_custom_data(key, value)
+
+    def import_exchange_exits(self, trade_id: int, reason: str) -> int:
+        """The position was closed on the exchange by orders freqtrade never saw: show it those
+        fills, as freqtrade's ``handle_onexchange_order`` (/reload_trade) does. Returns how many."""
+        trade = _live_trade(trade_id)
+        if trade is None or not trade.is_open:
+            return 0
+        since = int(trade.open_date_utc.timestamp() * 1000)
+        fills = [
+            o for o in self.api.fetch_orders(trade.pair, since)
+            if o.get("side") == trade.exit_side and o.get("status") == "closed"
+            and o.get("filled") and not _has_order(trade, str(o["id"]))
+        ]
+        for fill in fills:
+            self.register_exit_fill(trade_id, fill, reason)
+        return len(fills)
+
+    def adopt_stop(self, trade_id: int, order: dict[str, Any], stop_price: float) -> bool:
+        """Make a stop the plugin placed freqtrade's stop-on-exchange order: freqtrade then
+        polls, trails and cancels it as if it had placed it."""
+        trade = _live_trade(trade_id)
+        if trade is None or not trade.is_open:
+            return False
+        if _has_order(trade, str(order["id"])):
+            return True
+        if trade.open_sl_orders:
+            return False  # freqtrade already has a stop of its own: ours is the orphan
+        trade.orders.append(
+            Order.parse_from_ccxt_object(order, trade.pair, "stoploss", trade.amount, stop_price)
+        )
+        Trade.commit()
+        return True
+
+    def set_stop_price(self, trade_id: int, stop_price: float) -> None:
+        """Put freqtrade's stop (its database value, which its stop orders follow) at
+        ``stop_price``, as custom_stoploss(after_fill=True) would have done."""
+        trade = _live_trade(trade_id)
+        if trade is None or not trade.is_open or trade.stop_loss == stop_price:
+            return
+        ratio = stop_distance(stop_price, trade.open_rate, is_short=trade.is_short,
+                              leverage=trade.leverage or 1.0)
+        trade.adjust_stop_loss(trade.open_rate, -ratio, allow_refresh=True)
+        Trade.commit()
+
+    def settle_order_row(self, trade_id: int, order: dict[str, Any]) -> None:
+        """Bring freqtrade's row of an order in line with the venue's answer (an order that
+        ended while freqtrade no longer asks: a closed trade's stop)."""
+        trade = _live_trade(trade_id)
+        if trade is None:
+            return
+        for row in trade.orders:
+            if row.order_id == str(order["id"]) and row.ft_is_open:
+                row.update_from_ccxt_object(order)
+                Trade.commit()
+
+    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool:
+        """Show freqtrade an exit that filled on the exchange (the take-profit): added as an
+        open exit order, freqtrade's next order check fetches it, sees it filled and closes the
+        trade through its normal path (profit, database, exit_fill message, protections)."""
+        trade = _live_trade(trade_id)
+        if trade is None or not trade.is_open:
+            return False
+        if not _has_order(trade, str(order["id"])):
+            pending = {**order, "status": "open", "filled": 0.0, "remaining": order["amount"]}
+            row = Order.parse_from_ccxt_object(
+                pending, trade.pair, trade.exit_side, order["amount"], order["average"]
+            )
+            row.ft_order_tag = reason
+            trade.orders.append(row)
+        trade.exit_reason = reason
+        Trade.commit()
+        return True
+
+
+def closed_trades_since(since: datetime) -> list[LocalTrade]:
+    """Trades closed after ``since``, live from the database, in backtests from memory.
+
+    freqtrade's backtest query scans every closed trade of the run on each call, which makes a
+    year-long backtest quadratic. Its closed-trade list is appended in close order (private,
+    backtest-only), so the recent ones are a tail that can be read backwards.
+    """
+    if Trade.use_db:
+        return Trade.get_trades_proxy(is_open=False, close_date=since)
+    recent = []
+    for trade in reversed(LocalTrade.bt_trades):
+        if trade.close_date_utc <= since:
+            break
+        recent.append(trade)
+    return recent
+
+
+# Planned entries: kept in freqtrade's database from the order until its fill ---------------------
+
+# freqtrade's key-value store is typed for its own keys; its table takes any key of <= 50 chars.
+_PLANNED_ENTRY_KEY = "ft_bracket_entry:{pair}"
+
+
+def store_planned_entry(pair: str, plan: dict[str, Any]) -> None:
+    """Keep the bracket of the entry about to be sent for ``pair`` (JSON) in the database."""
+    if Trade.use_db:
+        KeyValueStore.store_value(_PLANNED_ENTRY_KEY.format(pair=pair), json.dumps(plan))  # type: ignore[arg-type]
+
+
+def pop_planned_entry(pair: str) -> dict[str, Any] | None:
+    """The bracket stored for ``pair``'s last entry, removed from the database; None if none."""
+    if not Trade.use_db:
+        return None
+    key = _PLANNED_ENTRY_KEY.format(pair=pair)
+    value = KeyValueStore.get_string_value(key)  # type: ignore[arg-type]
+    if value is None:
+        return None
+    KeyValueStore.delete_value(key)  # type: ignore[arg-type]
+    return dict(json.loads(value))

@@ -1,0 +1,508 @@
+"""The OrderManager: runs bracket policy against the venue.
+
+The policy (``core.plan``) says what to do; this executor does it, one action at a time: store
+the intent → call the venue → observe the answer (``core.venue.observe``) → store → emit. Then it
+asks the policy again with what it learnt, until nothing is left; each action runs at most once
+per pass, so a venue that keeps failing costs one call per loop, not a spin.
+
+Records live in freqtrade's custom data (``FreqtradeSide``), so a crash at any point leaves a
+record that says what might be on the venue. Dry-run uses a simulated gateway: same code.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from ft_bracket.binance.gateway import Placement, Refusal
+from ft_bracket.core.events import EventName, EventSink, Severity
+from ft_bracket.core.legs import (
+    Bracket,
+    BracketLeg,
+    Cancelled,
+    CancelRequested,
+    LegEvent,
+    LegKind,
+    LegStatus,
+    Rejected,
+    Sent,
+)
+from ft_bracket.core.plan import (
+    EXIT_TAKE_PROFIT,
+    Action,
+    Adopt,
+    AlignStopPrice,
+    Cancel,
+    CancelOrphan,
+    ImportExits,
+    Observe,
+    Place,
+    Query,
+    ReadFill,
+    RequestExit,
+    ShowExitFill,
+    TradeView,
+    placement_failed,
+    plan_bracket,
+    plan_orphans,
+)
+from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
+
+logger = logging.getLogger(__name__)
+
+CUSTOM_DATA_KEY = "bracket_legs"
+# Enough passes for the longest chain (query → read fill → show fill → cancel sibling).
+_MAX_PASSES = 6
+
+
+class Gateway(Protocol):
+    def place(self, pair: str, kind: LegKind, side: str, quantity: float, trigger_price: float,
+              client_id: str, close_position: bool = False) -> Placement: ...
+
+    def find(self, pair: str, *, client_id: str | None = None, order_id: str | None = None
+             ) -> VenueLeg | None: ...
+
+    def cancel(self, pair: str, order_id: str) -> VenueLeg | None: ...
+
+    def fill(self, pair: str, order_id: str) -> VenueFill: ...
+
+    def snapshot(self, pairs: Any = None, positions: bool = True) -> VenueSnapshot: ...
+
+
+class FreqtradeSide(Protocol):
+    """Where the manager reaches into freqtrade: its records and its own trade (adapter)."""
+
+    def load_record(self, trade_id: int, key: str) -> Any: ...
+
+    def save_record(self, trade_id: int, key: str, value: Any) -> None: ...
+
+    def adopt_stop(self, trade_id: int, order: dict[str, Any], stop_price: float) -> bool: ...
+
+    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool: ...
+
+    def import_exchange_exits(self, trade_id: int, reason: str) -> int: ...
+
+    def set_stop_price(self, trade_id: int, stop_price: float) -> None: ...
+
+    def settle_order_row(self, trade_id: int, order: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class ManagerSettings:
+    client_id_prefix: str = "ftb"
+    take_profit_max_attempts: int = 3
+
+
+@dataclass(frozen=True)
+class StopReport:
+    """A stop as the venue last reported it (ccxt-parsed), and its fill once it fired."""
+
+    order: dict[str, Any]
+    fill: dict[str, Any] | None = None
+
+
+class OrderManager:
+    """Owns the brackets of one bot."""
+
+    def __init__(self, settings: ManagerSettings, gateway: Gateway, freqtrade: FreqtradeSide,
+                 events: EventSink, *, simulated: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.gateway = gateway
+        self.freqtrade = freqtrade
+        self.events = events
+        self.simulated = simulated
+        self.clock = clock
+        self.snapshot = VenueSnapshot()
+        self.exit_requests: dict[int, str] = {}
+        # False until a watch has seen the whole account (the start-up reconciliation).
+        self.reconciled = False
+        self._fills: dict[str, VenueFill] = {}  # real orders read, by order id
+        # The venue's last word on each leg order (ccxt-parsed), for freqtrade's stop calls.
+        self._reports: dict[str, dict[str, Any]] = {}
+        self._stop_owners: dict[str, int] = {}  # stop order id -> trade id
+        # The REST API thread (force exit) and the bot loop both reach the manager.
+        self._lock = threading.RLock()
+
+    @property
+    def live(self) -> bool:
+        return not self.simulated
+
+    # Records ---------------------------------------------------------------------------------
+
+    def load(self, trade_id: int, pair: str = "") -> Bracket | None:
+        data = self.freqtrade.load_record(trade_id, CUSTOM_DATA_KEY)
+        return Bracket.from_dict(data, pair) if data else None
+
+    def store(self, bracket: Bracket) -> None:
+        self.freqtrade.save_record(bracket.trade_id, CUSTOM_DATA_KEY, bracket.to_dict())
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    # Entry fill ------------------------------------------------------------------------------
+
+    def open_bracket(self, trade: TradeView, root: str, stop_price: float,
+                     take_profit_price: float) -> Bracket:
+        """Protect a filled entry: stop first (it limits the loss), then the take-profit.
+
+        Idempotent: freqtrade may report the same fill twice; a recorded bracket is kept.
+        """
+        with self._lock:
+            existing = self.load(trade.trade_id, trade.pair)
+            if existing is not None:
+                return existing
+            bracket = Bracket(
+                trade_id=trade.trade_id, pair=trade.pair, is_short=trade.is_short, root=root,
+                stop=BracketLeg(LegKind.STOP, stop_price, trade.amount),
+                take_profit=BracketLeg(LegKind.TAKE_PROFIT, take_profit_price, trade.amount),
+                entry_filled_ms=self._now_ms(),
+            )
+            self.store(bracket)
+            for kind in (LegKind.STOP, LegKind.TAKE_PROFIT):
+                self._place(bracket, trade, kind)
+            if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
+                self._placed_event(bracket)
+            return bracket
+
+    def adopt_stop(self, trade: TradeView) -> bool:
+        """Hand the stop placed at the fill to freqtrade; False if there is none to hand over."""
+        with self._lock:
+            bracket = self.load(trade.trade_id, trade.pair)
+            if bracket is None or bracket.stop.status is not LegStatus.RESTING or self.simulated:
+                return False
+            return self._adopt(bracket, trade)
+
+    # Every loop, and at start-up ---------------------------------------------------------------
+
+    def watch(self, trades: list[TradeView]) -> None:
+        """One look at the account, then each bracket brought in line with it.
+
+        Until the first full look (start-up, or after a venue error cut it short) every pair
+        is read; afterwards only the pairs with a bracket.
+        """
+        with self._lock:
+            records = [(t, b) for t in trades if (b := self.load(t.trade_id, t.pair))]
+            pairs = None if not self.reconciled else {t.pair for t, _ in records}
+            self.snapshot = self.gateway.snapshot(pairs, positions=self.live)
+            for venue in self.snapshot.legs.values():
+                self._seen(venue)
+            for trade, bracket in records:
+                self._run(bracket, self._view(trade))
+            for orphan in plan_orphans([b for _, b in records], self.snapshot,
+                                       self.settings.client_id_prefix):
+                self._cancel_orphan(orphan)
+            self.reconciled = True
+
+    def close_bracket(self, trade: TradeView) -> None:
+        """The trade is closed: end what still rests (cancelled, or found filled)."""
+        with self._lock:
+            self.exit_requests.pop(trade.trade_id, None)
+            bracket = self.load(trade.trade_id, trade.pair)
+            if bracket is None:
+                return
+            self._run(bracket, self._view(trade))
+
+    def request_exit(self, trade_id: int, pair: str, reason: str) -> None:
+        """Ask freqtrade to close the trade at market (``custom_exit`` reads this)."""
+        if self.exit_requests.get(trade_id) != reason:
+            self.exit_requests[trade_id] = reason
+            self.events.emit(Severity.WARNING, EventName.EXIT_REQUESTED, trade=trade_id,
+                             pair=pair, reason=reason)
+
+    # The executor ----------------------------------------------------------------------------
+
+    def _view(self, trade: TradeView) -> TradeView:
+        return replace(trade, exit_requested=self.exit_requests.get(trade.trade_id),
+                       simulated=self.simulated)
+
+    def _run(self, bracket: Bracket, trade: TradeView) -> None:
+        done: list[Action] = []
+        for _ in range(_MAX_PASSES):
+            actions = [a for a in plan_bracket(bracket, trade, self.snapshot,
+                                               self.settings.take_profit_max_attempts)
+                       if a not in done]
+            after = self._execute_all(actions, bracket, trade, done) if actions else None
+            if after is None:
+                break
+            trade = after
+        # Ended by us: a cancel sent, or (dry-run) a simulated leg ended with its trade.
+        ours = {a.kind for a in done if isinstance(a, Cancel)
+                or (isinstance(a, Observe) and isinstance(a.event, Cancelled))}
+        cancelled = [kind.value for kind in LegKind
+                     if kind in ours and bracket.leg(kind).status is LegStatus.CANCELLED]
+        if cancelled:
+            self.events.emit(Severity.INFO, EventName.LEGS_CANCELLED, trade=bracket.trade_id,
+                             pair=bracket.pair, legs=",".join(cancelled))
+        self._settle_freqtrade_stop(bracket, trade)
+
+    def _settle_freqtrade_stop(self, bracket: Bracket, trade: TradeView) -> None:
+        """A closed trade's stop row that freqtrade still thinks open, once the stop ended on
+        the venue (its own cancel may have failed before the plugin's retry went through)."""
+        stop = bracket.stop
+        report = self._reports.get(stop.order_id or "")
+        if (not trade.is_open and stop.order_id in trade.freqtrade_stop_ids
+                and not stop.is_live and report is not None):
+            self.freqtrade.settle_order_row(bracket.trade_id, report)
+
+    def _execute_all(self, actions: list[Action], bracket: Bracket, trade: TradeView,
+                     done: list[Action]) -> TradeView | None:
+        """Run one pass; None when the venue failed (the record says what to retry)."""
+        for action in actions:
+            done.append(action)
+            try:
+                trade = self._execute(action, bracket, trade)
+            except Exception as error:  # retried on the next loop, from the record
+                self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
+                                 trade=bracket.trade_id, pair=bracket.pair,
+                                 step=type(action).__name__,
+                                 error=f"{type(error).__name__}: {error}",
+                                 action="retrying on the next loop")
+                return None
+        return trade
+
+    def _execute(self, action: Action, bracket: Bracket, trade: TradeView) -> TradeView:
+        """Carry out one action; returns the trade view as it is afterwards."""
+        match action:
+            case Observe(kind=kind, event=event):
+                self._apply(bracket, kind, event)
+            case Query(kind=kind):
+                leg = bracket.leg(kind)
+                venue = self.gateway.find(bracket.pair, client_id=leg.client_id)
+                if venue is not None:
+                    self._seen(venue)
+                self._apply(bracket, kind, observe(leg, venue))
+            case ReadFill(kind=kind):
+                self._read_fill(bracket, kind)
+            case Place(kind=kind, quantity=quantity):
+                self._replace(bracket, trade, kind, quantity)
+            case Cancel(kind=kind):
+                self._cancel(bracket, kind)
+            case Adopt():
+                if self._adopt(bracket, trade):
+                    trade = replace(trade, freqtrade_stop_ids=trade.freqtrade_stop_ids
+                                    | {bracket.stop.order_id or ""})
+            case AlignStopPrice(price=price):
+                self.freqtrade.set_stop_price(bracket.trade_id, price)
+                trade = replace(trade, stop_price=price)
+            case ShowExitFill():
+                self._show_exit_fill(bracket)
+            case ImportExits(reason=reason):
+                imported = self.freqtrade.import_exchange_exits(bracket.trade_id, reason)
+                self.events.emit(Severity.WARNING, EventName.POSITION_GONE,
+                                 trade=bracket.trade_id, pair=bracket.pair,
+                                 exits_imported=imported,
+                                 action="legs cancelled; trade closed from the exchange's fills")
+            case RequestExit(reason=reason):
+                self.request_exit(bracket.trade_id, bracket.pair, reason)
+                trade = replace(trade, exit_requested=reason)
+            case CancelOrphan():
+                self._cancel_orphan(action)
+        return trade
+
+    def _apply(self, bracket: Bracket, kind: LegKind, event: LegEvent | None) -> None:
+        """Record ``event`` for the leg (store first, then tell), if it changes anything."""
+        if event is None:
+            return
+        leg = bracket.leg(kind)
+        before = leg.status
+        leg.apply(event)
+        if kind is LegKind.STOP and leg.order_id:
+            self._stop_owners[leg.order_id] = bracket.trade_id
+        if leg.status is LegStatus.RESTING and before is not LegStatus.RESTING:
+            bracket.protected_ms.setdefault(kind.value, self._now_ms())
+        self.store(bracket)
+        if leg.status is LegStatus.FILLED and kind is LegKind.TAKE_PROFIT:
+            self.events.emit(Severity.INFO, EventName.TAKE_PROFIT_FILLED,
+                             trade=bracket.trade_id, pair=bracket.pair, price=leg.fill_price,
+                             quantity=leg.filled_quantity, order_id=leg.fill_order_id)
+
+    def _place(self, bracket: Bracket, trade: TradeView, kind: LegKind,
+               by_freqtrade: bool = False) -> Placement:
+        leg = bracket.leg(kind)
+        client_id = leg.next_client_id(self.settings.client_id_prefix, bracket.root)
+        leg.apply(Sent(client_id))
+        self.store(bracket)  # the attempt is on record before it is sent
+        placement = self.gateway.place(bracket.pair, kind, bracket.exit_side, leg.quantity,
+                                       leg.trigger_price, client_id)
+        if placement.leg is not None:
+            self._seen(placement.leg)
+            self._apply(bracket, kind, observe(leg, placement.leg))
+        else:
+            leg.apply(Rejected(placement.error or "refused"))
+            self.store(bracket)
+            self._placement_failed(bracket, leg, placement, by_freqtrade)
+        return placement
+
+    def _placement_failed(self, bracket: Bracket, leg: BracketLeg, placement: Placement,
+                          by_freqtrade: bool) -> None:
+        consequence, exit_reason = placement_failed(
+            leg, placement.would_trigger, self.settings.take_profit_max_attempts,
+            by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN)
+        self.events.emit(Severity.ERROR, EventName.LEG_FAILED, trade=bracket.trade_id,
+                         pair=bracket.pair, leg=leg.kind.value, price=leg.trigger_price,
+                         client_id=leg.client_id, reason=placement.error, action=consequence)
+        if exit_reason is not None:  # after the failure event: cause first, then effect
+            self.request_exit(bracket.trade_id, bracket.pair, exit_reason)
+
+    def _replace(self, bracket: Bracket, trade: TradeView, kind: LegKind,
+                 quantity: float | None) -> None:
+        """A new attempt of a leg: after it was cancelled, refused, or to resize it."""
+        leg = bracket.leg(kind)
+        if quantity is not None:  # resize: the resting one goes first
+            self._cancel(bracket, kind)
+            if leg.status is not LegStatus.CANCELLED:
+                return  # it filled meanwhile, or the cancel is not confirmed: not now
+            self.events.emit(Severity.WARNING, EventName.LEG_RESIZED, trade=bracket.trade_id,
+                             pair=bracket.pair, leg=kind.value, old=leg.quantity, new=quantity)
+            leg.quantity = quantity
+        else:
+            self.events.emit(Severity.WARNING, EventName.LEG_REPLACED, trade=bracket.trade_id,
+                             pair=bracket.pair, leg=kind.value, previous=leg.client_id)
+        placement = self._place(bracket, trade, kind)
+        if placement.accepted:
+            self.events.emit(Severity.INFO, EventName.LEG_PLACED, trade=bracket.trade_id,
+                             pair=bracket.pair, leg=kind.value, price=leg.trigger_price,
+                             order_id=leg.order_id, client_id=leg.client_id)
+
+    def _cancel(self, bracket: Bracket, kind: LegKind) -> None:
+        leg = bracket.leg(kind)
+        if leg.status not in (LegStatus.RESTING, LegStatus.CANCELLING) or leg.order_id is None:
+            return
+        leg.apply(CancelRequested())
+        self.store(bracket)
+        venue = self.gateway.cancel(bracket.pair, leg.order_id)
+        if venue is not None:
+            self._seen(venue)
+        self._apply(bracket, kind, observe(leg, venue))
+
+    def _read_fill(self, bracket: Bracket, kind: LegKind) -> None:
+        leg = bracket.leg(kind)
+        if leg.fill_order_id is None:  # fired, but the venue has not named its order yet
+            venue = self.gateway.find(bracket.pair, client_id=leg.client_id)
+            if venue is None or venue.fill_order_id is None:
+                return
+            leg.fill_order_id = venue.fill_order_id
+        fill = self.gateway.fill(bracket.pair, leg.fill_order_id)
+        self._fills[fill.order_id] = fill
+        self._apply(bracket, kind, observe_fill(leg, fill))
+
+    def _show_exit_fill(self, bracket: Bracket) -> None:
+        leg = bracket.take_profit
+        if leg.fill_order_id is None:
+            return
+        fill = self._fills.get(leg.fill_order_id)
+        if fill is None:
+            fill = self._fills[leg.fill_order_id] = self.gateway.fill(bracket.pair,
+                                                                      leg.fill_order_id)
+        self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, EXIT_TAKE_PROFIT)
+
+    def _adopt(self, bracket: Bracket, trade: TradeView) -> bool:
+        venue = self.snapshot.legs.get(bracket.stop.client_id or "")
+        if venue is None or not venue.raw:
+            venue = self.gateway.find(bracket.pair, client_id=bracket.stop.client_id)
+        if venue is None or not venue.raw:
+            return False
+        return self.freqtrade.adopt_stop(bracket.trade_id, venue.raw, bracket.stop.trigger_price)
+
+    def _cancel_orphan(self, orphan: CancelOrphan) -> None:
+        leg = orphan.leg
+        after = self.gateway.cancel(leg.pair, leg.order_id)
+        self.snapshot.forget(leg.client_id)
+        self.events.emit(Severity.WARNING, EventName.ORPHAN_CANCELLED, pair=leg.pair,
+                         client_id=leg.client_id, order_id=leg.order_id,
+                         now=after.status.value if after else None)
+
+    def _seen(self, venue: VenueLeg) -> None:
+        """Keep the snapshot current with what a call just learnt, and the venue's words."""
+        self.snapshot.remember(venue)
+        if venue.raw:
+            self._reports[venue.order_id] = venue.raw
+
+    # freqtrade's own stop-order calls, routed here (freqtrade_adapter.stop_orders) ------------
+
+    def place_stop(self, trade: TradeView, amount: float, stop_price: float
+                   ) -> Placement | None:
+        """freqtrade wants a stop for a trade: it becomes the bracket's next stop attempt, with
+        a deterministic client id. None: the trade has no bracket (freqtrade's own call)."""
+        with self._lock:
+            bracket = self.load(trade.trade_id, trade.pair)
+            if bracket is None or self.simulated:
+                return None
+            leg = bracket.stop
+            if leg.is_live:  # its cancel is not confirmed: two stops may never rest
+                return Placement(None, f"stop {leg.client_id} may still rest", Refusal.UNKNOWN)
+            leg.quantity, leg.trigger_price = amount, stop_price
+            placement = self._place(bracket, trade, LegKind.STOP, by_freqtrade=True)
+            if placement.leg is not None:
+                self._stop_owners[placement.leg.order_id] = bracket.trade_id
+            return placement
+
+    def stop_report(self, trade_id: int, order_id: str) -> StopReport | None:
+        """What the venue last said of a stop this plugin placed, without a call; None when
+        it is not ours or nothing fresh is known (freqtrade then asks the venue itself)."""
+        with self._lock:
+            bracket = self._stop_bracket(trade_id, order_id)
+            if bracket is None:
+                return None
+            return self._stop_report(bracket, order_id)
+
+    def cancel_stop(self, trade_id: int, order_id: str) -> StopReport | None:
+        """freqtrade cancels a stop this plugin placed: one cancel (no retries holding the
+        loop); a failure leaves it ``cancelling`` and the watch sends it again every loop."""
+        with self._lock:
+            bracket = self._stop_bracket(trade_id, order_id)
+            if bracket is None:
+                return None
+            if bracket.stop.order_id == order_id:
+                try:
+                    self._cancel(bracket, LegKind.STOP)
+                except Exception as error:  # the venue failed: still live, said so
+                    self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
+                                     trade=trade_id, pair=bracket.pair, step="Cancel",
+                                     error=f"{type(error).__name__}: {error}",
+                                     action="stop cancel retried on the next loop")
+            return self._stop_report(bracket, order_id) or StopReport(
+                {"id": order_id, "status": "open", "amount": bracket.stop.quantity,
+                 "filled": 0.0, "remaining": bracket.stop.quantity, "fee": {}, "info": {}})
+
+    def _stop_bracket(self, trade_id: int, order_id: str) -> Bracket | None:
+        if self.simulated:
+            return None
+        bracket = self.load(trade_id)
+        if bracket is None:
+            return None
+        ours = bracket.stop.order_id == order_id or self._stop_owners.get(order_id) == trade_id
+        return bracket if ours else None
+
+    def _stop_report(self, bracket: Bracket, order_id: str) -> StopReport | None:
+        leg = bracket.stop
+        if leg.order_id == order_id and leg.status is LegStatus.FILLED:
+            fill = self._fills.get(leg.fill_order_id or "")
+            order = self._reports.get(order_id)
+            return StopReport(order, fill.raw) if fill and order else None
+        order = self._reports.get(order_id)
+        if order is None or (leg.order_id == order_id and leg.status in (
+                LegStatus.PLACING, LegStatus.TRIGGERED)):
+            return None
+        return StopReport(order)
+
+    def _placed_event(self, bracket: Bracket) -> None:
+        protected = [bracket.protected_ms.get(k.value) for k in LegKind]
+        window = (max(protected) - bracket.entry_filled_ms  # type: ignore[type-var]
+                  if all(protected) and bracket.entry_filled_ms else None)
+        self.events.emit(
+            Severity.INFO, EventName.BRACKET_PLACED, trade=bracket.trade_id, pair=bracket.pair,
+            side="short" if bracket.is_short else "long", quantity=bracket.stop.quantity,
+            stop=bracket.stop.trigger_price, stop_id=bracket.stop.order_id,
+            take_profit=bracket.take_profit.trigger_price,
+            take_profit_id=bracket.take_profit.order_id,
+            unprotected_ms=None if self.simulated else window,
+            simulated="yes" if self.simulated else None,
+        )
+
+

@@ -1,0 +1,131 @@
+"""The OrderManager inside a running bot (dry-run and live): wiring at start-up, the watch of
+every loop, entries whose outcome is unknown, and positions no trade owns.
+
+It locks and unlocks pairs through the strategy (freqtrade's public pair locks), so that a new
+entry can never add to a position the bot cannot explain.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from freqtrade.exceptions import OperationalException
+from freqtrade.persistence import Trade
+
+from ft_bracket import signals
+from ft_bracket.binance.gateway import LegGateway
+from ft_bracket.core.events import EventName, EventSink, Severity
+from ft_bracket.core.positions import UnknownEntries, excess_positions
+from ft_bracket.core.settings import BracketSettings
+from ft_bracket.core.venue_guard import Destination
+from ft_bracket.freqtrade_adapter import exchange, trades
+from ft_bracket.freqtrade_adapter.entry_failures import outcome_unknown, watch_entry_failures
+from ft_bracket.freqtrade_adapter.stop_orders import route_stop_orders
+from ft_bracket.order_manager import ManagerSettings, OrderManager
+from ft_bracket.simulated import SimulatedGateway
+
+UNKNOWN_ENTRY_LOCK = "ft_bracket: entry outcome unknown"
+UNTRACKED_LOCK = "ft_bracket: position on the exchange that no trade owns"
+_LOCK_FOR = timedelta(days=1)
+
+
+class Supervisor:
+    """Starts the OrderManager and runs it each loop for one strategy."""
+
+    def __init__(self, strategy: Any, settings: BracketSettings, destination: Destination
+                 ) -> None:
+        self.strategy = strategy
+        config = strategy.config
+        self.live = not config.get("dry_run", True)
+        # Dry-run never signs a request: it needs no client.
+        client = exchange.ccxt_client(strategy.dp) if self.live else None
+        if (self.live and destination is Destination.LOCAL_EMULATOR
+                and not exchange.is_local_emulator(client)):
+            raise OperationalException(
+                "the exchange is reached through a loopback proxy or URL that is not the "
+                "ft_bracket emulator; that may be a route to Binance's real-money venue. "
+                "ft_bracket refuses to start."
+            )
+        self.events = EventSink(lambda message: strategy.dp.send_msg(message, always_send=True))
+        self.manager = OrderManager(
+            ManagerSettings(client_id_prefix=settings.client_id_prefix,
+                            take_profit_max_attempts=settings.take_profit_max_attempts),
+            LegGateway(exchange.plugin_client(strategy.dp, settings.request_timeout_ms))
+            if self.live else SimulatedGateway(),
+            trades.FreqtradeTrades(client),
+            self.events,
+            simulated=not self.live,
+        )
+        self.client = client
+        if self.live:
+            route_stop_orders(exchange.freqtrade_exchange(strategy.dp), self.manager)
+        self.pairs = set(config.get("exchange", {}).get("pair_whitelist", []))
+        self.throttle_s = float(config.get("internals", {}).get("process_throttle_secs", 5))
+        self.unknown_entries = UnknownEntries()
+        self._entry_failures: dict[str, tuple[datetime, str]] = {}
+        # freqtrade only logs an entry the exchange refused; make it an event. One watch per
+        # process: a /reload_config's new strategy replaces the old strategy's.
+        watch_entry_failures(self.entry_failed)
+
+    def watch(self) -> None:
+        """Live: watch the brackets; a position no trade owns locks its pair, so a new entry
+        cannot add to it (freqtrade would then mistake it for its own). A venue error never
+        stops the bot: the next loop tries again (and reads the whole account if this was the
+        first)."""
+        if not self.live:
+            return
+        manager = self.manager
+        try:
+            first = not manager.reconciled
+            views = [trades.trade_view(t) for t in Trade.get_open_trades()]
+            manager.watch(views)
+            held = {v.pair for v in views}
+            excess = excess_positions(manager.snapshot.positions or {}, views, self.pairs | held)
+            clean, filled = self.unknown_entries.settle(manager.clock(), excess)
+            for pair in clean:
+                self.strategy.unlock_pair(pair)
+            for pair, amount in filled.items():  # its pair is locked already
+                self._untracked(pair, amount, "an entry filled after its answer was lost; no "
+                                "trade owns it and no leg protects it", lock=False)
+            if first:
+                for pair, amount in excess.items():
+                    if pair not in held and pair not in filled:
+                        self._untracked(pair, amount, "no open trade owns it")
+        except Exception as error:  # the venue is down or slow: try again next loop
+            self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
+                             error=f"{type(error).__name__}: {error}")
+
+    def _untracked(self, pair: str, amount: float, why: str, lock: bool = True) -> None:
+        if lock:
+            self._lock(pair, UNTRACKED_LOCK)
+        self.events.emit(Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair,
+                         amount=amount,
+                         action=f"{why}: the pair is locked; close or adopt it by hand")
+
+    def _lock(self, pair: str, reason: str) -> None:
+        self.strategy.lock_pair(pair, datetime.now(UTC) + _LOCK_FOR, reason=reason)
+
+    def entry_failed(self, pair: str, reason: str) -> None:
+        """freqtrade could not create an entry. A refusal is final; a lost answer is not: the
+        order may still fill, so the pair is locked until the venue's position says."""
+        now = datetime.now(UTC)
+        if outcome_unknown(reason) and self.live:
+            grace_s = self._entry_grace_s()
+            self._lock(pair, UNKNOWN_ENTRY_LOCK)
+            self.unknown_entries.note(pair, self.manager.clock() + grace_s)
+            self.events.emit(Severity.ERROR, EventName.ENTRY_FAILED, pair=pair, reason=reason,
+                             action=f"pair locked; the position is checked in {grace_s:g} s")
+            return
+        key = (signals.signal_candle_date(self.strategy.timeframe, now), reason.split(".")[0])
+        if self._entry_failures.get(pair) == key:
+            return  # the venue keeps refusing the same entry: once per candle is enough
+        self._entry_failures[pair] = key
+        self.events.emit(Severity.ERROR, EventName.ENTRY_FAILED, pair=pair, reason=reason)
+
+    def _entry_grace_s(self) -> float:
+        """Longer than any request can stay in flight: the client's timeout, twice, plus a loop."""
+        timeout_ms = float(getattr(self.client, "timeout", None) or 10_000)
+        return 2 * timeout_ms / 1000 + self.throttle_s
+
+

@@ -1,0 +1,55 @@
+"""An honest stand-in for the freqtrade side of the OrderManager (records and trade rows), for
+tests that run the manager without freqtrade. It refuses what freqtrade would refuse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class StandInFreqtrade:
+    """Records keep every version written, in order; trade rows are plain lists."""
+
+    writes: dict[int, list[Any]] = field(default_factory=dict)
+    stops: dict[int, list[str]] = field(default_factory=dict)  # trade -> adopted stop ids
+    exits: list[tuple[int, dict[str, Any], str]] = field(default_factory=list)
+    imported: list[tuple[int, str]] = field(default_factory=list)
+    stop_prices: dict[int, float] = field(default_factory=dict)
+    closed: set[int] = field(default_factory=set)
+    settled: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def load_record(self, trade_id: int, key: str) -> Any:
+        versions = self.writes.get(trade_id)
+        return versions[-1] if versions else None
+
+    def save_record(self, trade_id: int, key: str, value: Any) -> None:
+        self.writes.setdefault(trade_id, []).append(value)
+
+    def adopt_stop(self, trade_id: int, order: dict[str, Any], stop_price: float) -> bool:
+        if trade_id in self.closed:
+            return False
+        stops = self.stops.setdefault(trade_id, [])
+        if str(order["id"]) in stops:
+            return True
+        if stops:
+            return False  # freqtrade has a stop of its own
+        stops.append(str(order["id"]))
+        return True
+
+    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool:
+        if trade_id in self.closed:
+            return False
+        if all(o["id"] != order["id"] for t, o, _ in self.exits if t == trade_id):
+            self.exits.append((trade_id, order, reason))
+        return True
+
+    def import_exchange_exits(self, trade_id: int, reason: str) -> int:
+        self.imported.append((trade_id, reason))
+        return 1
+
+    def set_stop_price(self, trade_id: int, stop_price: float) -> None:
+        self.stop_prices[trade_id] = stop_price
+
+    def settle_order_row(self, trade_id: int, order: dict[str, Any]) -> None:
+        self.settled.append((trade_id, str(order["id"]), str(order.get("status"))))
