@@ -34,6 +34,7 @@ def last_candle_time(bot: FreqtradeBot) -> str:
 
 def test_frequi_shows_the_open_brackets_stop_and_the_strategy_columns_at_the_last_candle(
     private_emulator: Emulator, start_bot: Callable[..., FreqtradeBot], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     private_emulator.set_price(SYMBOL, "1.2000")
     api_key, api_secret = private_emulator.new_account()
@@ -68,4 +69,5 @@ def test_frequi_shows_the_open_brackets_stop_and_the_strategy_columns_at_the_las
         assert tooltip.number("signal_take_profit") == pytest.approx(TAKE_PROFIT)
         assert ui.column_at_last_candle("signal_stop") == f"{STOP}"
         shot = ui.screenshot(tmp_path / "frequi-chart.png")
-        print(f"FreqUI screenshot: {shot}")
+        with capsys.disabled():  # shown even when the test passes
+            print(f"\nFreqUI screenshot: {shot}")
