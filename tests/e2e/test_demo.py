@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import json
 import os
 import re
 import select
@@ -167,27 +168,32 @@ def test_demo_prints_brackets_while_open_and_when_closed_then_ctrl_c_stops_it(
     banner = demo.wait_running()
     assert f"http://127.0.0.1:{demo.env['DEMO_API_PORT']}" in banner
 
-    def a_bracket_opened_and_closed() -> tuple[float, re.Match, re.Match] | None:
+    def closed_at(trade_id: int) -> float:
+        stamp = datetime.datetime.fromisoformat(demo.api(f"trade/{trade_id}")["close_date"])
+        return stamp.replace(tzinfo=stamp.tzinfo or datetime.UTC).timestamp()
+
+    def printed_while_open() -> tuple[re.Match, re.Match] | None:
+        """A bracket whose open line was read before freqtrade closed the trade, then its
+        close line. (One that closed within a poll of opening proves nothing: keep waiting.)"""
         assert demo.process.poll() is None, demo.output()
         opened = {int(m["id"]): (seen, m) for seen, text in demo.lines
                   if (m := OPENED.search(text))}
         for _, text in demo.lines:
             if (closed := CLOSED.search(text)) and int(closed["id"]) in opened:
                 seen, open_match = opened[int(closed["id"])]
-                return seen, open_match, closed
+                if seen < closed_at(int(closed["id"])):
+                    return open_match, closed
         return None
 
-    seen, opened, closed = wait_for(a_bracket_opened_and_closed, TRADE_DEADLINE_S,
-                                    "a bracket printed opening and closing",
-                                    interval=1, on_timeout=demo.output)
+    opened, closed = wait_for(printed_while_open, TRADE_DEADLINE_S,
+                              "a bracket printed while open, then closed",
+                              interval=1, on_timeout=demo.output)
     trade_id = int(opened["id"])
     trade = demo.api(f"trade/{trade_id}")
-    # Printed while the trade was open: the line was read before freqtrade closed the trade.
-    closed_at = datetime.datetime.fromisoformat(trade["close_date"])
-    assert seen < closed_at.replace(tzinfo=closed_at.tzinfo or datetime.UTC).timestamp()
     # The legs' order ids and prices are the ones the plugin recorded.
     [entry] = demo.api(f"trades/{trade_id}/custom-data")
-    data = {row["key"]: row["value"] for row in entry["custom_data"]}
+    data = {row["key"]: json.loads(row["value"]) if isinstance(row["value"], str)
+            else row["value"] for row in entry["custom_data"]}
     legs, bracket = data["bracket_legs"], data["bracket"]
     assert (opened["stop_id"], opened["tp_id"]) == (
         legs["stop"]["order_id"], legs["take_profit"]["order_id"])
