@@ -38,18 +38,19 @@ def private_emulator(tmp_path: Path) -> Iterator[Emulator]:
 def start_bot(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[Callable[..., FreqtradeBot]]:
-    """Factory: ``start_bot(config, strategy=...)`` runs ``freqtrade trade``; all are stopped after
-    the test, pass or fail."""
+    """Factory: ``start_bot(config, strategy=..., env=...)`` runs ``freqtrade trade`` (``env``
+    adds to its environment); all are stopped after the test, pass or fail."""
     bots = request.node.stash.setdefault(STARTED_BOTS, [])
 
     def start(
         config: dict[str, Any],
         strategy: str = "SignalFromFile",
         strategy_path: Path = E2E_STRATEGIES,
+        env: dict[str, str] | None = None,
     ) -> FreqtradeBot:
         workdir = tmp_path / f"bot{len(bots)}"
         workdir.mkdir()
-        bot = FreqtradeBot(workdir, config, strategy, strategy_path)
+        bot = FreqtradeBot(workdir, config, strategy, strategy_path, env)
         bots.append(bot)
         return bot.start()
 

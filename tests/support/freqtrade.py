@@ -226,7 +226,8 @@ class FreqtradeBot:
             "enable_openapi": False,
             "jwt_secret_key": uuid.uuid4().hex + uuid.uuid4().hex,
             "ws_token": uuid.uuid4().hex,
-            "CORS_origins": [],
+            # A browser UI served from its own origin (tests/support/frequi.py) may be allowed.
+            "CORS_origins": config.get("api_server", {}).get("CORS_origins", []),
             "username": self.username,
             "password": self.password,
         }})
