@@ -10,11 +10,11 @@ from decimal import Decimal, InvalidOperation
 
 from aiohttp import web
 
-from binance_emulator import wire
+from binance_emulator import margin, wire
 from binance_emulator.engine import Account
 from binance_emulator.errors import BinanceError
 from binance_emulator.faults import parse_rule
-from binance_emulator.server import Venue
+from binance_emulator.service import Service
 
 
 def _bad_request(reason: str) -> web.HTTPBadRequest:
@@ -43,13 +43,13 @@ async def _body(request: web.Request) -> dict[str, object]:
     return body
 
 
-def account_state(venue: Venue, account: Account) -> dict[str, object]:
-    exchange = venue.exchange
+def account_state(service: Service, account: Account) -> dict[str, object]:
+    exchange = service.exchange
     return {
         "api_key": account.api_key,
         "balance": {
             "wallet": wire.money(account.wallet),
-            "available": wire.money(account.available_balance()),
+            "available": wire.money(margin.available_balance(account)),
         },
         "positions": [wire.position_risk_json(account, p, v2=True)
                       for p in account.positions.values() if p.amount],
@@ -64,23 +64,23 @@ def account_state(venue: Venue, account: Account) -> dict[str, object]:
 
 
 class Control:
-    """Handlers of the control API, bound to one venue."""
+    """Handlers of the control API, bound to one service."""
 
-    def __init__(self, venue: Venue, default_key: str, default_secret: str,
+    def __init__(self, service: Service, default_key: str, default_secret: str,
                  default_balance: Decimal) -> None:
-        self.venue = venue
+        self.service = service
         self.default_key = default_key
         self.default_secret = default_secret
         self.default_balance = default_balance
 
     def _account(self, api_key: str | None) -> Account:
-        account = self.venue.exchange.accounts.get(api_key or self.default_key)
+        account = self.service.exchange.accounts.get(api_key or self.default_key)
         if account is None:
             raise web.HTTPNotFound(text=f"no account with api_key {api_key!r}")
         return account
 
     def _prices(self) -> dict[str, dict[str, object]]:
-        exchange = self.venue.exchange
+        exchange = self.service.exchange
         return {
             symbol: {
                 "last": f"{exchange.last_price(symbol):f}",
@@ -92,13 +92,13 @@ class Control:
 
     def _set_price(self, symbol: object, price: object) -> None:
         try:
-            self.venue.exchange.set_price(str(symbol), _decimal(price, "price"))
+            self.service.exchange.set_price(str(symbol), _decimal(price, "price"))
         except BinanceError as error:
             raise _bad_request(f"{symbol}: {error.msg}") from None
 
     async def price(self, request: web.Request) -> web.Response:
         body = await _body(request)
-        self.venue.exchange.refresh()
+        self.service.exchange.refresh()
         self._set_price(body.get("symbol"), body.get("price"))
         return web.json_response({"prices": self._prices()})
 
@@ -121,11 +121,11 @@ class Control:
             rule = parse_rule(await _body(request))
         except ValueError as error:
             raise _bad_request(str(error)) from None
-        self.venue.faults.arm(rule)
-        return web.json_response({"armed": [r.describe() for r in self.venue.faults.rules]})
+        self.service.faults.arm(rule)
+        return web.json_response({"armed": [r.describe() for r in self.service.faults.rules]})
 
     async def clear_faults(self, request: web.Request) -> web.Response:
-        self.venue.faults.clear()
+        self.service.faults.clear()
         return web.json_response({"armed": []})
 
     async def add_account(self, request: web.Request) -> web.Response:
@@ -134,44 +134,44 @@ class Control:
         if not isinstance(key, str) or not isinstance(secret, str) or not key or not secret:
             raise _bad_request("'api_key' and 'api_secret' are required strings")
         balance = _decimal(body.get("balance", self.default_balance), "balance")
-        self.venue.exchange.add_account(key, secret, balance)
+        self.service.exchange.add_account(key, secret, balance)
         return web.json_response({"api_key": key, "balance": f"{balance:f}"})
 
     async def config(self, request: web.Request) -> web.Response:
         body = await _body(request)
         if "weight_limit" in body:
-            self.venue.weights.limit = int(body["weight_limit"])  # type: ignore[arg-type]
-        return web.json_response({"weight_limit": self.venue.weights.limit})
+            self.service.weights.limit = int(body["weight_limit"])  # type: ignore[arg-type]
+        return web.json_response({"weight_limit": self.service.weights.limit})
 
     async def state(self, request: web.Request) -> web.Response:
-        self.venue.exchange.refresh()
+        self.service.exchange.refresh()
         account = self._account(request.query.get("api_key"))
         return web.json_response({
-            "server_time": self.venue.exchange.clock(),
+            "server_time": self.service.exchange.clock(),
             "prices": self._prices(),
-            "faults": {"armed": [r.describe() for r in self.venue.faults.rules],
-                       "injected": self.venue.faults.injected},
-            "requests": dict(self.venue.account_requests.get(account.api_key, {})),
-            **account_state(self.venue, account),
+            "faults": {"armed": [r.describe() for r in self.service.faults.rules],
+                       "injected": self.service.faults.injected},
+            "requests": dict(self.service.account_requests.get(account.api_key, {})),
+            **account_state(self.service, account),
         })
 
     async def requests(self, request: web.Request) -> web.Response:
-        return web.json_response(dict(self.venue.request_counts))
+        return web.json_response(dict(self.service.request_counts))
 
     async def hosts(self, request: web.Request) -> web.Response:
-        return web.json_response(dict(self.venue.hosts))
+        return web.json_response(dict(self.service.hosts))
 
     async def reset(self, request: web.Request) -> web.Response:
         """Back to a fresh default account; other accounts, faults and counts are dropped."""
         body = await _body(request)
         balance = _decimal(body.get("balance", self.default_balance), "balance")
-        exchange = self.venue.exchange
+        exchange = self.service.exchange
         exchange.accounts.clear()
         exchange.add_account(self.default_key, self.default_secret, balance)
-        self.venue.faults.clear()
-        self.venue.request_counts.clear()
-        self.venue.account_requests.clear()
-        self.venue.hosts.clear()
+        self.service.faults.clear()
+        self.service.request_counts.clear()
+        self.service.account_requests.clear()
+        self.service.hosts.clear()
         return web.json_response({"balance": f"{balance:f}"})
 
 

@@ -27,6 +27,7 @@ class Code:
     INVALID_SIGNATURE = -1022
     BAD_PRECISION = -1111
     MANDATORY_PARAM = -1102
+    BAD_INTERVAL = -1120
     BAD_SYMBOL = -1121
     ILLEGAL_PARAM = -1130
     FILTER_FAILURE = -1013
@@ -45,6 +46,7 @@ class Code:
     LEVERAGE_NOT_VALID = -4028
     MARGIN_TYPE_WITH_OPEN_ORDERS = -4047
     MARGIN_TYPE_WITH_POSITION = -4048
+    HEDGE_MODE_UNSUPPORTED = -4068
 
 
 MESSAGES: dict[int, str] = {
@@ -60,6 +62,7 @@ MESSAGES: dict[int, str] = {
     Code.INVALID_TIMESTAMP: "Timestamp for this request is outside of the recvWindow.",
     Code.INVALID_SIGNATURE: "Signature for this request is not valid.",
     Code.BAD_PRECISION: "Precision is over the maximum defined for this asset.",
+    Code.BAD_INTERVAL: "Invalid interval.",
     Code.BAD_SYMBOL: "Invalid symbol.",
     Code.NO_SUCH_ORDER: "Order does not exist.",
     Code.UNKNOWN_ORDER_CANCEL: "Unknown order sent.",
@@ -80,6 +83,8 @@ MESSAGES: dict[int, str] = {
         "Margin type cannot be changed if there exists open orders."
     ),
     Code.MARGIN_TYPE_WITH_POSITION: "Margin type cannot be changed if there exists position.",
+    # Binance refuses the switch only with open positions; this emulator is one-way only.
+    Code.HEDGE_MODE_UNSUPPORTED: "Hedge mode is not supported by this emulator.",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from binance_emulator import margin
 from binance_emulator.engine import Account, AlgoOrder, Exchange, Fill, Income, Order, Position
 from binance_emulator.markets import (
     ONBOARD_DATE,
@@ -230,8 +231,8 @@ def position_risk_json(account: Account, position: Position, v2: bool) -> dict[s
     mark = exchange.mark_price(position.symbol)
     notional = position.amount * mark
     isolated = account.is_isolated(position.symbol)
-    upnl = account.unrealized_pnl(position)
-    initial = account.position_initial_margin(position)
+    upnl = margin.unrealized_pnl(account, position)
+    initial = margin.position_initial_margin(account, position)
     body: dict[str, object] = {
         "symbol": position.symbol,
         "positionSide": "BOTH",
@@ -240,14 +241,14 @@ def position_risk_json(account: Account, position: Position, v2: bool) -> dict[s
         "breakEvenPrice": f"{position.entry_price.normalize():f}" if position.amount else "0.0",
         "markPrice": price_str(market, mark),
         "unRealizedProfit": money(upnl),
-        "liquidationPrice": price_str(market, account.liquidation_price(position)),
+        "liquidationPrice": price_str(market, margin.liquidation_price(account, position)),
         "isolatedMargin": money(position.isolated_margin + upnl if isolated and position.amount
                                 else Decimal(0)),
         "notional": money(notional),
         "marginAsset": "USDT",
         "isolatedWallet": money(position.isolated_margin if isolated else Decimal(0)),
         "initialMargin": money(initial),
-        "maintMargin": money(account.maintenance_margin(position)),
+        "maintMargin": money(margin.maintenance_margin(account, position)),
         "positionInitialMargin": money(initial),
         "openOrderInitialMargin": "0",
         "adl": 0,
@@ -265,15 +266,12 @@ def position_risk_json(account: Account, position: Position, v2: bool) -> dict[s
 
 def account_json(account: Account, v2: bool) -> dict[str, object]:
     wallet = account.wallet
-    upnl = account.total_unrealized_pnl()
-    position_margin = account.position_margin_total()
-    order_margin = account.open_order_margin()
-    available = account.available_balance()
-    cross_wallet = wallet - account.isolated_margin_total()
-    maint = sum(
-        (account.maintenance_margin(p) for p in account.positions.values() if p.amount),
-        Decimal(0),
-    )
+    upnl = margin.total_unrealized_pnl(account)
+    position_margin = margin.position_margin_total(account)
+    order_margin = margin.open_order_margin(account)
+    available = margin.available_balance(account)
+    cross_wallet = wallet - margin.isolated_margin_total(account)
+    maint = margin.total_maintenance_margin(account)
     asset = {
         "asset": "USDT",
         "walletBalance": money(wallet),
@@ -284,7 +282,7 @@ def account_json(account: Account, v2: bool) -> dict[str, object]:
         "positionInitialMargin": money(position_margin),
         "openOrderInitialMargin": money(order_margin),
         "crossWalletBalance": money(cross_wallet),
-        "crossUnPnl": money(account.cross_unrealized_pnl()),
+        "crossUnPnl": money(margin.cross_unrealized_pnl(account)),
         "availableBalance": money(available),
         "maxWithdrawAmount": money(max(available, Decimal(0))),
         "marginAvailable": True,

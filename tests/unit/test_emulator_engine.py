@@ -8,6 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from binance_emulator import margin
 from binance_emulator.engine import Account, Exchange, OrderRequest
 from binance_emulator.errors import BinanceError
 from binance_emulator.markets import MARKETS, Market
@@ -148,7 +149,7 @@ def test_limit_order_rests_then_fills_as_maker_at_its_price(
 ) -> None:
     order = account.new_order(limit("BUY", "100", "0.9500"))
     assert order.status == "NEW"
-    assert account.open_order_margin() == D("100") * D("0.95") / 20
+    assert margin.open_order_margin(account) == D("100") * D("0.95") / 20
     exchange.set_price(XRP, D("0.9400"))
     assert order.status == "FILLED"
     assert order.avg_price == D("0.9500")
@@ -173,10 +174,10 @@ def test_cross_available_balance_subtracts_initial_margin_and_adds_upnl(
     fee = D("1000") * D("1.0001") * D("0.0005")
     assert account.wallet == D(10_000) - fee
     # Initial margin at mark 1.0000: 1000 / 10; unrealised (1.0000 - 1.0001) * 1000.
-    assert account.available_balance() == account.wallet - D("100") - D("0.1")
+    assert margin.available_balance(account) == account.wallet - D("100") - D("0.1")
     exchange.set_price(XRP, D("1.1"))
-    assert account.unrealized_pnl(account.position(XRP)) == D("99.9")
-    assert account.available_balance() == account.wallet + D("99.9") - D("110")
+    assert margin.unrealized_pnl(account, account.position(XRP)) == D("99.9")
+    assert margin.available_balance(account) == account.wallet + D("99.9") - D("110")
 
 
 def test_isolated_margin_is_locked_on_entry_and_released_on_close(
@@ -190,12 +191,12 @@ def test_isolated_margin_is_locked_on_entry_and_released_on_close(
     wallet_after_entry = account.wallet
     # Isolated unrealised PnL does not change what is available to other positions.
     exchange.set_price(XRP, D("1.2"))
-    assert account.available_balance() == wallet_after_entry - D("100.01")
+    assert margin.available_balance(account) == wallet_after_entry - D("100.01")
     account.new_order(market("SELL", "400", reduce_only=True))
     assert position.isolated_margin == D("100.01") * 600 / 1000
     account.new_order(market("SELL", "600", reduce_only=True))
     assert position.isolated_margin == 0
-    assert account.available_balance() == account.wallet
+    assert margin.available_balance(account) == account.wallet
     assert account.wallet > D(10_000)
 
 
@@ -216,7 +217,7 @@ def test_closing_order_needs_no_margin(exchange: Exchange) -> None:
     trader.new_order(market("BUY", "100"))
     exchange.set_price(XRP, D("0.72"))
     # Available is negative now, yet a plain (not reduce-only) close must still go through.
-    assert trader.available_balance() < 0
+    assert margin.available_balance(trader) < 0
     assert trader.new_order(market("SELL", "100")).status == "FILLED"
     assert trader.position(XRP).amount == 0
 
@@ -318,7 +319,7 @@ def test_several_reduce_only_orders_coexist_beyond_the_position(
     exit_ = account.new_order(limit("SELL", "100", "1.1000", reduce_only=True))
     assert [stop.status, take.status, exit_.status] == ["NEW", "NEW", "NEW"]
     # Reduce-only limits reserve no margin.
-    assert account.open_order_margin() == 0
+    assert margin.open_order_margin(account) == 0
     exchange.set_price(XRP, D("1.1"))
     assert exit_.status == "FILLED"
     assert account.position(XRP).amount == 0
@@ -553,16 +554,16 @@ def test_isolated_liquidation_price_follows_binance_formula(
     account.new_order(market(side, "1000"))
     position = account.position(XRP)
     entry = position.entry_price
-    margin = position.isolated_margin
-    assert margin == D(1000) * entry / 10
+    locked = position.isolated_margin
+    assert locked == D(1000) * entry / 10
     tier = MARKETS[XRP].tier_for(D(1000) * entry)
     assert (tier.maintenance_margin_rate, tier.maintenance_amount) == (D("0.005"), 0)
     # Binance one-way: LP = (WB + cum - side * qty * entry) / (qty * mmr - side * qty)
-    expected = (margin - sign * 1000 * entry) / (1000 * D("0.005") - sign * 1000)
-    liquidation = account.liquidation_price(position)
+    expected = (locked - sign * 1000 * entry) / (1000 * D("0.005") - sign * 1000)
+    liquidation = margin.liquidation_price(account, position)
     assert liquidation == expected
     # At that price the position's equity equals its maintenance margin.
-    equity = margin + (liquidation - entry) * position.amount
+    equity = locked + (liquidation - entry) * position.amount
     assert abs(equity - D(1000) * liquidation * D("0.005")) < D("1e-20")
     if sign > 0:
         assert D("0.90") < liquidation < entry * D("0.91")
@@ -577,7 +578,7 @@ def test_cross_liquidation_price_uses_the_wallet(account: Account) -> None:
     expected = (account.wallet - 1000 * position.entry_price) / (1000 * D("0.005") - 1000)
     # A 1000-USDT long backed by ~10,000 USDT of wallet cannot be liquidated above zero.
     assert expected < 0
-    assert account.liquidation_price(position) == 0
+    assert margin.liquidation_price(account, position) == 0
 
 
 def test_every_fill_writes_a_trade_row_and_income_rows(

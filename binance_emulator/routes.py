@@ -1,0 +1,96 @@
+"""The route table: every Binance path the emulator answers, its handler, signing and weight."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from binance_emulator import handlers_account as account
+from binance_emulator import handlers_market as market
+from binance_emulator import handlers_orders as orders
+from binance_emulator.call import Handler, Params
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    signed: bool
+    weight: int | Callable[[Params], int] = 1
+
+
+def _kline_weight(params: Params) -> int:
+    limit = int(params.get("limit") or 500)
+    return 1 if limit < 100 else 2 if limit < 500 else 5 if limit <= 1000 else 10
+
+
+def _depth_weight(params: Params) -> int:
+    limit = int(params.get("limit") or 500)
+    return 2 if limit <= 50 else 5 if limit <= 100 else 10 if limit <= 500 else 20
+
+
+def _kline_weight(params: Params) -> int:
+    limit = int(params.get("limit") or 500)
+    return 1 if limit < 100 else 2 if limit < 500 else 5 if limit <= 1000 else 10
+
+
+def _depth_weight(params: Params) -> int:
+    limit = int(params.get("limit") or 500)
+    return 2 if limit <= 50 else 5 if limit <= 100 else 10 if limit <= 500 else 20
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/fapi/v1/ping", market.ping, False),
+    Route("GET", "/fapi/v1/time", market.server_time, False),
+    Route("GET", "/fapi/v1/exchangeInfo", market.exchange_info, False),
+    Route("GET", "/fapi/v1/klines", market.klines, False, _kline_weight),
+    Route("GET", "/fapi/v1/continuousKlines", market.klines, False, _kline_weight),
+    Route("GET", "/fapi/v1/markPriceKlines", market.klines, False, _kline_weight),
+    Route("GET", "/fapi/v1/indexPriceKlines", market.klines, False, _kline_weight),
+    Route("GET", "/fapi/v1/premiumIndexKlines", market.klines, False, _kline_weight),
+    Route("GET", "/fapi/v1/depth", market.depth, False, _depth_weight),
+    Route("GET", "/fapi/v1/ticker/bookTicker", market.book_ticker, False, 2),
+    Route("GET", "/fapi/v1/ticker/price", market.price_ticker, False),
+    Route("GET", "/fapi/v2/ticker/price", market.price_ticker, False),
+    Route("GET", "/fapi/v1/ticker/24hr", market.ticker_24hr, False, 5),
+    Route("GET", "/fapi/v1/premiumIndex", market.premium_index, False),
+    Route("GET", "/fapi/v1/fundingRate", market.funding_rate_history, False),
+    Route("GET", "/fapi/v1/fundingInfo", market.empty_list, False),
+    Route("GET", "/fapi/v1/openInterest", market.open_interest, False),
+    # ccxt's default market loading also asks spot, coin-M and margin: nothing listed there.
+    Route("GET", "/api/v3/exchangeInfo", market.empty_exchange_info, False),
+    Route("GET", "/dapi/v1/exchangeInfo", market.empty_exchange_info, False),
+    Route("GET", "/sapi/v1/capital/config/getall", market.empty_list, True),
+    Route("GET", "/sapi/v1/margin/allPairs", market.empty_list, False),
+    Route("GET", "/sapi/v1/margin/isolated/allPairs", market.empty_list, True),
+    Route("GET", "/fapi/v1/leverageBracket", account.leverage_bracket, True),
+    Route("GET", "/fapi/v1/positionSide/dual", account.get_position_mode, True, 30),
+    Route("POST", "/fapi/v1/positionSide/dual", account.set_position_mode, True),
+    Route("GET", "/fapi/v1/multiAssetsMargin", account.get_multi_assets, True, 30),
+    Route("POST", "/fapi/v1/multiAssetsMargin", account.set_multi_assets, True),
+    Route("POST", "/fapi/v1/marginType", account.set_margin_type, True),
+    Route("POST", "/fapi/v1/leverage", account.set_leverage, True),
+    Route("GET", "/fapi/v1/commissionRate", account.commission_rate, True, 20),
+    Route("GET", "/fapi/v2/account", account.account_v2, True, 5),
+    Route("GET", "/fapi/v3/account", account.account_v3, True, 5),
+    Route("GET", "/fapi/v2/balance", account.balance, True, 5),
+    Route("GET", "/fapi/v3/balance", account.balance, True, 5),
+    Route("GET", "/fapi/v2/positionRisk", account.position_risk_v2, True, 5),
+    Route("GET", "/fapi/v3/positionRisk", account.position_risk_v3, True, 5),
+    Route("POST", "/fapi/v1/listenKey", account.listen_key, True),
+    Route("POST", "/fapi/v1/order", orders.new_order, True, 0),
+    Route("GET", "/fapi/v1/order", orders.get_order, True),
+    Route("DELETE", "/fapi/v1/order", orders.cancel_order, True),
+    Route("GET", "/fapi/v1/openOrders", orders.open_orders, True),
+    Route("GET", "/fapi/v1/allOrders", orders.all_orders, True, 5),
+    Route("DELETE", "/fapi/v1/allOpenOrders", orders.cancel_all_orders, True),
+    Route("POST", "/fapi/v1/algoOrder", orders.new_algo_order, True, 0),
+    Route("GET", "/fapi/v1/algoOrder", orders.get_algo_order, True),
+    Route("DELETE", "/fapi/v1/algoOrder", orders.cancel_algo_order, True),
+    Route("GET", "/fapi/v1/openAlgoOrders", orders.open_algo_orders, True),
+    Route("GET", "/fapi/v1/allAlgoOrders", orders.all_algo_orders, True, 5),
+    Route("DELETE", "/fapi/v1/algoOpenOrders", orders.cancel_all_algo_orders, True),
+    Route("GET", "/fapi/v1/userTrades", orders.user_trades, True, 5),
+    Route("GET", "/fapi/v1/income", orders.income, True, 30),
+)
