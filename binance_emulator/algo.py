@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from binance_emulator import matching, rules
-from binance_emulator.errors import BinanceError, Code, illegal, mandatory, notional_too_small
+from binance_emulator.errors import BinanceError, Code, illegal, mandatory
 from binance_emulator.models import (
     STOP_TYPES,
     TAKE_PROFIT_TYPES,
@@ -28,8 +28,7 @@ def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:
     """POST /fapi/v1/algoOrder with algoType=CONDITIONAL."""
     exchange = account.exchange
     market = exchange.market(request.symbol)
-    if request.side not in ("BUY", "SELL"):
-        raise illegal("side")
+    rules.check_common(request)
     if request.type not in STOP_TYPES | TAKE_PROFIT_TYPES:
         raise illegal("type")
     if request.trigger_price is None:
@@ -43,15 +42,17 @@ def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:
         rules.check_price(market, request.price, "price")
         price = request.price
     if request.close_position:
+        # Close-All is a STOP_MARKET / TAKE_PROFIT_MARKET alone: no quantity, no reduceOnly.
+        if not is_market:
+            raise BinanceError.of(Code.CLOSE_POSITION_TYPE_INVALID, order_type=request.type)
         if request.quantity is not None:
-            raise illegal("quantity")
+            raise BinanceError(Code.QUANTITY_WITH_CLOSE_POSITION)
         if request.reduce_only:
-            raise illegal("reduceOnly")
+            raise BinanceError.of(Code.PARAM_NOT_REQUIRED, param="reduceonly")
         quantity = ZERO
     else:
         quantity = rules.check_quantity(market, request.quantity, is_market)
-        if not request.reduce_only and quantity * request.trigger_price < market.min_notional:
-            raise notional_too_small(f"{market.min_notional.normalize():f}")
+        rules.check_min_notional(market, request, quantity, request.trigger_price)
     if request.working_type not in ("MARK_PRICE", "CONTRACT_PRICE"):
         raise illegal("workingType")
     client_id = rules.check_client_id(
@@ -72,7 +73,7 @@ def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:
         working_type=request.working_type,
         reduce_only=request.reduce_only or request.close_position,
         close_position=request.close_position,
-        time_in_force=request.time_in_force,
+        time_in_force=request.time_in_force or "GTC",
         create_time=now,
         update_time=now,
     )
@@ -80,6 +81,13 @@ def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:
         raise BinanceError(Code.WOULD_IMMEDIATELY_TRIGGER)
     account.algo_orders[algo.algo_id] = algo
     account.accepted_client_ids.append(client_id)
+    exchange.journal.record(
+        account.api_key, "algo_created", symbol=algo.symbol, algo_id=algo.algo_id,
+        client_id=client_id, side=algo.side, type=algo.order_type, qty=algo.quantity,
+        trigger_price=algo.trigger_price, price=algo.price or None,
+        working_type=algo.working_type, reduce_only=algo.reduce_only,
+        close_position=algo.close_position,
+    )
     return algo
 
 
@@ -90,12 +98,24 @@ def reference_price(account: Account, algo: AlgoOrder) -> Decimal:
 
 
 def trigger(account: Account, algo: AlgoOrder) -> None:
-    """The venue turns a triggered conditional into a real order and fills it if it can."""
+    """The venue turns a triggered conditional into a real order in the matching engine.
+
+    TRIGGERED while that order rests there, FINISHED once it filled or expired, REJECTED (and no
+    real order) when the matching engine refuses it, e.g. for want of margin.
+    """
     exchange = account.exchange
     now = exchange.clock()
+    algo.trigger_time = algo.update_time = now
     position = account.position(algo.symbol)
     quantity = abs(position.amount) if algo.close_position else algo.quantity
     is_market = algo.order_type.endswith("_MARKET")
+    if quantity and not algo.reduce_only:
+        try:
+            rules.check_margin(account, exchange.markets[algo.symbol], algo.side, quantity,
+                               matching.taker_price(account, algo.symbol, algo.side))
+        except BinanceError as error:
+            account.close_algo_order(algo, "REJECTED", reason=error.msg)
+            return
     order = Order(
         order_id=exchange.next_id(),
         client_order_id=algo.client_algo_id,
@@ -108,32 +128,38 @@ def trigger(account: Account, algo: AlgoOrder) -> None:
         stop_price=algo.trigger_price,
         reduce_only=algo.reduce_only,
         close_position=algo.close_position,
-        time_in_force=algo.time_in_force,
+        time_in_force="GTC" if is_market else algo.time_in_force,
         working_type=algo.working_type,
         time=now,
         update_time=now,
     )
-    if not quantity:
-        order.status = "EXPIRED"
-    elif not algo.reduce_only:
-        try:
-            rules.check_margin(account, exchange.markets[algo.symbol], algo.side, quantity,
-                               matching.taker_price(account, algo.symbol, algo.side))
-        except BinanceError:
-            order.status = "REJECTED"
-    account.orders[order.order_id] = order
-    if order.status == "NEW" and (is_market or matching.marketable(account, order)):
-        matching.execute(account, order, matching.taker_price(account, order.symbol, order.side),
-                         maker=False)
-    algo.status = "FINISHED"
-    algo.trigger_time = now
-    algo.update_time = now
     algo.actual_order_id = order.order_id
-    algo.actual_price = order.avg_price
+    account.algo_by_order[order.order_id] = algo
+    algo.status = "TRIGGERED"
+    exchange.journal.record(account.api_key, "algo_triggered", symbol=algo.symbol,
+                            algo_id=algo.algo_id, client_id=algo.client_algo_id,
+                            actual_order_id=order.order_id,
+                            reference=reference_price(account, algo))
+    matching.accept(account, order)
+    if not quantity:
+        account.close_order(order, "EXPIRED", reason="no_position")
+    elif is_market or matching.marketable(account, order):
+        matching.take(account, order)
 
 
-def fire_crossed(account: Account, symbol: str) -> None:
-    """Fire crossed conditionals of a symbol, oldest first."""
-    for algo in sorted(account.open_algo_orders(symbol), key=lambda a: a.algo_id):
-        if algo.is_open and algo.is_triggered_by(reference_price(account, algo)):
-            trigger(account, algo)
+def fire_crossed(account: Account, symbol: str, liquidation_first: Decimal | None = None) -> None:
+    """Fire crossed conditionals of a symbol, oldest first.
+
+    With ``liquidation_first`` (the position's liquidation price) conditionals the price reaches
+    only after that level wait: on the way down (or up) the liquidation comes first.
+    """
+    amount = account.position(symbol).amount
+    for found in sorted(account.open_algo_orders(symbol), key=lambda a: a.algo_id):
+        if not found.is_open or not found.is_triggered_by(reference_price(account, found)):
+            continue
+        if liquidation_first and amount and (
+            (amount > 0 and not found.fires_on_rise and found.trigger_price < liquidation_first)
+            or (amount < 0 and found.fires_on_rise and found.trigger_price > liquidation_first)
+        ):
+            continue
+        trigger(account, found)

@@ -15,15 +15,19 @@ from aiohttp import web
 from binance_emulator.control import Control, add_control_routes
 from binance_emulator.engine import Exchange, FeeSchedule
 from binance_emulator.limits import DEFAULT_WEIGHT_LIMIT
+from binance_emulator.mark import seeded_basis
 from binance_emulator.markets import MARKETS
 from binance_emulator.prices import build_paths, now_ms
-from binance_emulator.server import add_binance_routes
+from binance_emulator.server import add_binance_routes, add_not_found
 from binance_emulator.service import Service
 from binance_emulator.tunnel import self_signed_context, start_proxy
 
 logger = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 TICK_SECONDS = 0.1
+# Mark = last × (1 + basis), |basis| ≤ this: 5 bps, about Binance's usual gap on liquid
+# perpetuals ("generally a few cents from the Last Price"), enough to tell the two apart.
+DEFAULT_MARK_BASIS = 0.0005
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Options:
     api_secret: str = "emulator-secret"
     weight_limit: int = DEFAULT_WEIGHT_LIMIT
     fees: FeeSchedule = field(default_factory=FeeSchedule)
+    mark_basis: float = DEFAULT_MARK_BASIS
+    liquidation_cancels: str = "all"
 
 
 @dataclass
@@ -76,7 +82,13 @@ async def _tick(exchange: Exchange) -> None:
 
 def build_app(options: Options) -> tuple[web.Application, Service]:
     paths = build_paths(MARKETS, options.data_dir, options.seed, now_ms(), speed=options.speed)
-    exchange = Exchange(MARKETS, paths, options.fees)
+    marks = {
+        symbol: path.with_basis(seeded_basis(symbol, options.mark_basis, options.seed,
+                                             options.speed))
+        for symbol, path in paths.items()
+    }
+    exchange = Exchange(MARKETS, paths, options.fees, mark_paths=marks,
+                        liquidation_cancels=options.liquidation_cancels)
     exchange.add_account(options.api_key, options.api_secret, options.balance)
     service = Service(exchange, options.weight_limit)
     app = web.Application()
@@ -84,6 +96,7 @@ def build_app(options: Options) -> tuple[web.Application, Service]:
     add_control_routes(
         app, Control(service, options.api_key, options.api_secret, options.balance)
     )
+    add_not_found(app)
     return app, service
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from binance_emulator.engine import Account, Exchange
 from binance_emulator.errors import illegal, mandatory
+
+if TYPE_CHECKING:
+    from binance_emulator.service import Service
 
 Params = dict[str, str]
 Handler = Callable[["Call"], Awaitable[object] | object]
@@ -19,8 +24,12 @@ class Call:
 
     params: Params
     account: Account | None
-    exchange: Exchange
+    service: Service
     server_time: int
+
+    @property
+    def exchange(self) -> Exchange:
+        return self.service.exchange
 
     def get(self, name: str) -> str | None:
         value = self.params.get(name)
@@ -49,6 +58,19 @@ class Call:
             return int(value)
         except ValueError:
             raise illegal(name) from None
+
+    def json_list(self, name: str, limit: int) -> list[object] | None:
+        """A JSON list parameter (batchOrders, orderIdList) of at most ``limit`` items."""
+        value = self.get(name)
+        if value is None:
+            return None
+        try:
+            items = json.loads(value)
+        except ValueError:
+            raise illegal(name) from None
+        if not isinstance(items, list) or not items or len(items) > limit:
+            raise illegal(name)
+        return items
 
     def flag(self, name: str) -> bool:
         return (self.get(name) or "false").lower() == "true"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from binance_emulator import wire
+from binance_emulator import wire, wire_account
 from binance_emulator.call import Call, symbols_of
 from binance_emulator.errors import BinanceError, Code, mandatory
 
@@ -47,9 +47,38 @@ def set_leverage(call: Call) -> object:
     market = call.exchange.markets[symbol]
     return {
         "leverage": leverage,
-        "maxNotionalValue": f"{market.leverage_tiers[0].notional_cap:f}",
+        "maxNotionalValue": f"{market.max_notional(leverage):f}",
         "symbol": symbol,
     }
+
+
+def symbol_config(call: Call) -> object:
+    return [wire_account.symbol_config_json(call.me, s) for s in symbols_of(call)]
+
+
+def position_margin(call: Call) -> object:
+    amount = call.decimal("amount")
+    kind = call.integer("type")
+    if amount is None:
+        raise mandatory("amount")
+    if kind is None:
+        raise mandatory("type")
+    call.me.change_isolated_margin(call.require("symbol"), amount, kind)
+    return {"amount": float(amount), "code": 200, "msg": "Successfully modify position margin.",
+            "type": kind}
+
+
+def position_margin_history(call: Call) -> object:
+    symbol = call.exchange.market(call.get("symbol")).symbol
+    kind = call.integer("type")
+    start, end = call.integer("startTime"), call.integer("endTime") or call.server_time
+    rows = [c for c in call.me.margin_changes
+            if c.symbol == symbol and (kind is None or c.type == kind)
+            and (start is None or c.time >= start) and c.time <= end]
+    limit = call.integer("limit", 500) or 500
+    return [{"symbol": c.symbol, "type": c.type, "deltaType": "USER_ADJUST",
+             "amount": f"{c.amount:f}", "asset": "USDT", "time": c.time, "positionSide": "BOTH"}
+            for c in rows[:limit]]
 
 
 def commission_rate(call: Call) -> object:
@@ -60,15 +89,15 @@ def commission_rate(call: Call) -> object:
 
 
 def account_v2(call: Call) -> object:
-    return wire.account_json(call.me, v2=True)
+    return wire_account.account_json(call.me, v2=True)
 
 
 def account_v3(call: Call) -> object:
-    return wire.account_json(call.me, v2=False)
+    return wire_account.account_json(call.me, v2=False)
 
 
 def balance(call: Call) -> object:
-    return wire.balance_json(call.me)
+    return wire_account.balance_json(call.me)
 
 
 def _position_rows(call: Call, v2: bool) -> list[dict[str, object]]:
@@ -76,9 +105,10 @@ def _position_rows(call: Call, v2: bool) -> list[dict[str, object]]:
     account = call.me
     if v2:
         symbols = [call.exchange.market(symbol).symbol] if symbol else list(call.exchange.markets)
-        return [wire.position_risk_json(account, account.position(s), v2=True) for s in symbols]
+        return [wire_account.position_risk_json(account, account.position(s), v2=True)
+                for s in symbols]
     return [
-        wire.position_risk_json(account, p, v2=False)
+        wire_account.position_risk_json(account, p, v2=False)
         for p in account.positions.values()
         if p.amount and (symbol is None or p.symbol == symbol)
     ]
@@ -94,3 +124,8 @@ def position_risk_v3(call: Call) -> object:
 
 def listen_key(call: Call) -> object:
     return {"listenKey": hashlib.sha256(call.server_time.to_bytes(8, "big")).hexdigest()}
+
+
+def listen_key_keepalive(call: Call) -> object:
+    # No user-data stream is served; keep-alive and close answer as Binance does.
+    return {}

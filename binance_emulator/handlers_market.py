@@ -7,7 +7,7 @@ from decimal import Decimal
 from binance_emulator import wire
 from binance_emulator.call import Call, symbols_of
 from binance_emulator.errors import BinanceError, Code
-from binance_emulator.prices import FUNDING_INTERVAL_MS, INTERVAL_MS, align_down
+from binance_emulator.prices import INTERVAL_MS, PricePath
 
 
 def ping(call: Call) -> object:
@@ -19,7 +19,10 @@ def server_time(call: Call) -> object:
 
 
 def exchange_info(call: Call) -> object:
-    return wire.exchange_info(call.exchange, call.server_time)
+    service = call.service
+    rate_limits = [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
+                    "limit": service.weights.limit}, *service.order_counts.rate_limits()]
+    return wire.exchange_info(call.exchange, call.server_time, rate_limits)
 
 
 def empty_exchange_info(call: Call) -> object:
@@ -30,34 +33,40 @@ def empty_list(call: Call) -> object:
     return []
 
 
-def klines(call: Call) -> object:
+def _klines(call: Call, paths: dict[str, PricePath]) -> object:
     market = call.exchange.market(call.get("symbol") or call.get("pair"))
     interval = call.require("interval")
     if interval not in INTERVAL_MS:
         raise BinanceError(Code.BAD_INTERVAL)
     limit = min(max(call.integer("limit", 500) or 500, 1), 1500)
-    candles = call.exchange.paths[market.symbol].candles(
+    candles = paths[market.symbol].candles(
         interval, call.integer("startTime"), call.integer("endTime"), limit, call.server_time
     )
     return [wire.kline_row(market, c) for c in candles]
 
 
+def klines(call: Call) -> object:
+    return _klines(call, call.exchange.paths)
+
+
+def mark_klines(call: Call) -> object:
+    """Mark-price (and index) klines follow the mark path, basis included."""
+    return _klines(call, call.exchange.mark_paths)
+
+
 def depth(call: Call) -> object:
+    """The symbol's book as the engine fills against it, consumption included."""
     market = call.exchange.market(call.get("symbol"))
     limit = min(max(call.integer("limit", 500) or 500, 5), 1000)
-    bid = call.exchange.best_bid(market.symbol)
-    ask = call.exchange.best_ask(market.symbol)
-    # Deep enough that freqtrade's dry-run fills never walk past the first level.
-    size = wire.qty_str(market, max(market.min_qty, Decimal(1_000_000) / max(bid, Decimal(1))))
-    tick = market.tick_size
-    return {
-        "lastUpdateId": call.server_time,
-        "E": call.server_time,
-        "T": call.server_time,
-        "bids": [[wire.price_str(market, bid - i * tick), size] for i in range(limit)
-                 if bid - i * tick > 0],
-        "asks": [[wire.price_str(market, ask + i * tick), size] for i in range(limit)],
-    }
+    book = call.exchange.books[market.symbol]
+    last = call.exchange.last_price(market.symbol)
+
+    def rows(side: str) -> list[list[str]]:
+        return [[wire.price_str(market, price), wire.qty_str(market, qty)]
+                for price, qty in book.levels(side, last, limit) if qty > 0]
+
+    return {"lastUpdateId": call.server_time, "E": call.server_time, "T": call.server_time,
+            "bids": rows("bids"), "asks": rows("asks")}
 
 
 def book_ticker(call: Call) -> object:
@@ -116,10 +125,6 @@ def ticker_24hr(call: Call) -> object:
     return rows[0] if call.get("symbol") else rows
 
 
-def _next_funding_time(t: int) -> int:
-    return align_down(t, FUNDING_INTERVAL_MS) + FUNDING_INTERVAL_MS
-
-
 def premium_index(call: Call) -> object:
     rows = []
     for symbol in symbols_of(call):
@@ -133,7 +138,7 @@ def premium_index(call: Call) -> object:
             "estimatedSettlePrice": mark,
             "lastFundingRate": f"{path.funding_rate_at(call.server_time):.8f}",
             "interestRate": "0.00010000",
-            "nextFundingTime": _next_funding_time(call.server_time),
+            "nextFundingTime": path.next_funding_time(call.server_time),
             "time": call.server_time,
         })
     return rows[0] if call.get("symbol") else rows
@@ -145,14 +150,15 @@ def funding_rate_history(call: Call) -> object:
     limit = min(call.integer("limit", 100) or 100, 1000)
     first = max(call.integer("startTime") or 0, path.listing_ms)
     last = min(call.integer("endTime") or call.server_time, call.server_time)
-    times = range(_next_funding_time(first - 1), last + 1, FUNDING_INTERVAL_MS)
+    times = path.funding_times(first - 1, last)
     times = times[:limit] if call.get("startTime") else times[-limit:]
+    marks = call.exchange.mark_paths[market.symbol]
     return [
         {
             "symbol": market.symbol,
             "fundingTime": t,
             "fundingRate": f"{path.funding_rate_at(t):.8f}",
-            "markPrice": wire.price_str(market, path.price_at(t)),
+            "markPrice": wire.price_str(market, marks.price_at(t)),
         }
         for t in times
     ]

@@ -35,10 +35,10 @@ def maintenance_margin(account: Account, position: Position) -> Decimal:
     return max(ZERO, notional * tier.maintenance_margin_rate - tier.maintenance_amount)
 
 
-def open_order_margin(account: Account) -> Decimal:
+def open_order_margin(account: Account, symbol: str | None = None) -> Decimal:
     total = ZERO
     for order in account.orders.values():
-        if order.is_open and not order.reduce_only:
+        if order.is_open and not order.reduce_only and symbol in (None, order.symbol):
             total += order.remaining * order.price / account.leverage_for(order.symbol)
     return total
 

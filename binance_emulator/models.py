@@ -89,10 +89,15 @@ class AlgoOrder:
     def is_open(self) -> bool:
         return algo_is_open(self.status)
 
+    @property
+    def fires_on_rise(self) -> bool:
+        """Buy stops and sell take-profits fire on a rising price; the others on a falling one."""
+        return (self.order_type in STOP_TYPES) == (self.side == "BUY")
+
     def is_triggered_by(self, reference: Decimal) -> bool:
-        """Stops fire when price moves against the position, take-profits when it moves for it."""
-        rising_fires = (self.order_type in STOP_TYPES) == (self.side == "BUY")
-        return reference >= self.trigger_price if rising_fires else reference <= self.trigger_price
+        if self.fires_on_rise:
+            return reference >= self.trigger_price
+        return reference <= self.trigger_price
 
 
 @dataclass
@@ -140,6 +145,7 @@ class OrderRequest:
     trigger_price: Decimal | None = None
     reduce_only: bool = False
     close_position: bool = False
-    time_in_force: str = "GTC"
+    time_in_force: str | None = None  # None: not sent (a LIMIT order must send it)
     working_type: str = "CONTRACT_PRICE"
     client_id: str | None = None
+    position_side: str | None = None

@@ -23,8 +23,8 @@ from binance_emulator.signing import verify
 logger = logging.getLogger(__name__)
 
 
-def _json(body: object, status: int = 200, used_weight: int | None = None) -> web.Response:
-    headers = {"X-MBX-USED-WEIGHT-1M": str(used_weight)} if used_weight is not None else None
+def _json(body: object, status: int = 200,
+          headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         text=json.dumps(body, separators=(",", ":")),
         status=status,
@@ -50,29 +50,35 @@ def _endpoint(service: Service, route: Route) -> Endpoint:
             service.account_requests.setdefault(api_key, Counter())[
                 f"{route.method} {route.path}"] += 1
         service.hosts[request.host.split(":")[0]] += 1
+        headers: dict[str, str] = {}
         try:
+            # Weight is spent before anything is judged: Binance counts refused calls too, and
+            # every answer (errors included) carries the minute's weight so far.
+            bucket = api_key if route.signed and api_key else "public"
+            used = service.weights.spend(bucket, route.weight_of(params), now)
+            headers["X-MBX-USED-WEIGHT-1M"] = str(used)
             account = verify(api_key, raw, service, now) if route.signed else None
-            weight = route.weight(params) if callable(route.weight) else route.weight
-            used = service.weights.spend(api_key if route.signed else "public", weight, now)
+            if account is not None and route.orders != (0, 0):
+                headers |= service.order_counts.count(account.api_key, *route.orders, now)
             fault = service.faults.take(route.method, route.path, params,
-                                      api_key if route.signed else None)
-            call = Call(params, account, service.exchange, now)
+                                        api_key if route.signed else None)
+            call = Call(params, account, service, now)
             if fault is None:
-                return _json(route.handler(call), used_weight=used)
-            return await _faulty(request, fault, route, call, used)
+                return _json(route.handler(call), headers=headers)
+            return await _faulty(request, fault, route, call, headers)
         except BinanceError as error:
-            return _json(error.body(), status=error.http_status)
+            return _json(error.body(), status=error.http_status, headers=headers)
 
     return handle
 
 
 async def _faulty(
-    request: web.Request, fault: FaultRule, route: Route, call: Call, used: int
+    request: web.Request, fault: FaultRule, route: Route, call: Call, headers: dict[str, str]
 ) -> web.StreamResponse:
     logger.info("injecting %s fault into %s %s", fault.kind, route.method, route.path)
     if fault.kind == "error":
         error = BinanceError(fault.code, fault.msg, fault.http_status)
-        return _json(error.body(), status=error.http_status)
+        return _json(error.body(), status=error.http_status, headers=headers)
     if fault.kind == "http":
         if fault.process:
             with contextlib.suppress(BinanceError):
@@ -82,7 +88,7 @@ async def _faulty(
         await asyncio.sleep(fault.seconds)
         call.exchange.refresh()
         call.server_time = call.exchange.clock()
-        return _json(route.handler(call), used_weight=used)
+        return _json(route.handler(call), headers=headers)
     if fault.kind == "drop":  # the venue acts, the answer never arrives
         with contextlib.suppress(BinanceError):
             route.handler(call)
@@ -95,3 +101,24 @@ async def _faulty(
 def add_binance_routes(app: web.Application, service: Service) -> None:
     for route in ROUTES:
         app.router.add_route(route.method, route.path, _endpoint(service, route))
+
+
+# Binance answers a path it does not have with its HTML error page, not with JSON.
+NOT_FOUND_PAGE = """<!DOCTYPE html>
+<!-- saved from url=(0032)https://www.binance.com/en/error -->
+<html>
+<head><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><title>Binance</title>
+</head>
+<body><div class="info"><h3>404 Not Found</h3>
+<p>Sorry! The page you're looking for cannot be found.</p></div></body>
+</html>
+"""
+
+
+async def _not_found(request: web.Request) -> web.Response:
+    return web.Response(status=404, text=NOT_FOUND_PAGE, content_type="text/html")
+
+
+def add_not_found(app: web.Application) -> None:
+    """Register last: every path nothing else answered gets Binance's 404 page."""
+    app.router.add_route("*", "/{tail:.*}", _not_found)

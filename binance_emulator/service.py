@@ -1,4 +1,4 @@
-"""What the HTTP layer shares: the engine, armed faults, the weight budget, request counts."""
+"""What the HTTP layer shares: the engine, armed faults, request limits, request counts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections import Counter
 
 from binance_emulator.engine import Exchange
 from binance_emulator.faults import FaultInjector
-from binance_emulator.limits import DEFAULT_WEIGHT_LIMIT, WeightBudget
+from binance_emulator.limits import DEFAULT_WEIGHT_LIMIT, OrderCounts, WeightBudget
 
 
 class Service:
@@ -16,6 +16,7 @@ class Service:
         self.exchange = exchange
         self.faults = FaultInjector()
         self.weights = WeightBudget(weight_limit)
+        self.order_counts = OrderCounts()
         self.request_counts: Counter[str] = Counter()
         # The same, per API key: what one client (one bot) asked.
         self.account_requests: dict[str, Counter[str]] = {}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from binance_emulator import margin
-from binance_emulator.engine import Account, AlgoOrder, Exchange, Fill, Income, Order, Position
+from binance_emulator.engine import AlgoOrder, Exchange, Fill, Income, Order
 from binance_emulator.markets import (
     ONBOARD_DATE,
     ORDER_TYPES,
@@ -51,7 +50,7 @@ def symbol_info(market: Market) -> dict[str, object]:
         "underlyingType": "COIN",
         "underlyingSubType": [],
         "triggerProtect": "0.0500",
-        "liquidationFee": "0.012500",
+        "liquidationFee": f"{market.liquidation_fee:.6f}",
         "marketTakeBound": "0.05",
         "maxMoveOrderLimit": 10000,
         "filters": [
@@ -64,8 +63,8 @@ def symbol_info(market: Market) -> dict[str, object]:
             {"filterType": "MAX_NUM_ORDERS", "limit": 200},
             {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": 10},
             {"filterType": "MIN_NOTIONAL", "notional": f"{market.min_notional:f}"},
-            {"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500",
-             "multiplierDown": "0.9500", "multiplierDecimal": "4"},
+            {"filterType": "PERCENT_PRICE", "multiplierUp": f"{market.percent_up:.4f}",
+             "multiplierDown": f"{market.percent_down:.4f}", "multiplierDecimal": "4"},
         ],
         "orderTypes": list(ORDER_TYPES),
         "timeInForce": ["GTC", "IOC", "FOK", "GTX", "GTD"],
@@ -73,17 +72,13 @@ def symbol_info(market: Market) -> dict[str, object]:
     }
 
 
-def exchange_info(exchange: Exchange, server_time: int) -> dict[str, object]:
+def exchange_info(exchange: Exchange, server_time: int,
+                  rate_limits: list[dict[str, object]]) -> dict[str, object]:
     return {
         "timezone": "UTC",
         "serverTime": server_time,
         "futuresType": "U_MARGINED",
-        "rateLimits": [
-            {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
-             "limit": 2400},
-            {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200},
-            {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 300},
-        ],
+        "rateLimits": rate_limits,
         "exchangeFilters": [],
         "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
         "symbols": [symbol_info(m) for m in exchange.markets.values()],
@@ -157,6 +152,14 @@ def order_json(exchange: Exchange, order: Order) -> dict[str, object]:
     }
 
 
+def ack_json(exchange: Exchange, order: Order) -> dict[str, object]:
+    """newOrderRespType=ACK: the order as accepted, before the matching engine touched it."""
+    body = order_json(exchange, order)
+    zero_qty = qty_str(exchange.markets[order.symbol], Decimal(0))
+    return {**body, "status": "NEW", "avgPrice": "0.00", "executedQty": zero_qty,
+            "cumQty": zero_qty, "cumQuote": money(Decimal(0)), "updateTime": order.time}
+
+
 def algo_json(exchange: Exchange, algo: AlgoOrder, detail: bool = False) -> dict[str, object]:
     market = exchange.markets[algo.symbol]
     body: dict[str, object] = {
@@ -223,114 +226,3 @@ def income_json(row: Income) -> dict[str, object]:
         "tranId": row.tran_id,
         "tradeId": row.trade_id,
     }
-
-
-def position_risk_json(account: Account, position: Position, v2: bool) -> dict[str, object]:
-    exchange = account.exchange
-    market = exchange.markets[position.symbol]
-    mark = exchange.mark_price(position.symbol)
-    notional = position.amount * mark
-    isolated = account.is_isolated(position.symbol)
-    upnl = margin.unrealized_pnl(account, position)
-    initial = margin.position_initial_margin(account, position)
-    body: dict[str, object] = {
-        "symbol": position.symbol,
-        "positionSide": "BOTH",
-        "positionAmt": qty_str(market, position.amount),
-        "entryPrice": f"{position.entry_price.normalize():f}" if position.amount else "0.0",
-        "breakEvenPrice": f"{position.entry_price.normalize():f}" if position.amount else "0.0",
-        "markPrice": price_str(market, mark),
-        "unRealizedProfit": money(upnl),
-        "liquidationPrice": price_str(market, margin.liquidation_price(account, position)),
-        "isolatedMargin": money(position.isolated_margin + upnl if isolated and position.amount
-                                else Decimal(0)),
-        "notional": money(notional),
-        "marginAsset": "USDT",
-        "isolatedWallet": money(position.isolated_margin if isolated else Decimal(0)),
-        "initialMargin": money(initial),
-        "maintMargin": money(margin.maintenance_margin(account, position)),
-        "positionInitialMargin": money(initial),
-        "openOrderInitialMargin": "0",
-        "adl": 0,
-        "bidNotional": "0",
-        "askNotional": "0",
-        "updateTime": position.update_time,
-    }
-    if v2:
-        body["leverage"] = str(account.leverage_for(position.symbol))
-        body["marginType"] = "isolated" if isolated else "cross"
-        body["isAutoAddMargin"] = "false"
-        body["maxNotionalValue"] = f"{market.leverage_tiers[0].notional_cap:f}"
-    return body
-
-
-def account_json(account: Account, v2: bool) -> dict[str, object]:
-    wallet = account.wallet
-    upnl = margin.total_unrealized_pnl(account)
-    position_margin = margin.position_margin_total(account)
-    order_margin = margin.open_order_margin(account)
-    available = margin.available_balance(account)
-    cross_wallet = wallet - margin.isolated_margin_total(account)
-    maint = margin.total_maintenance_margin(account)
-    asset = {
-        "asset": "USDT",
-        "walletBalance": money(wallet),
-        "unrealizedProfit": money(upnl),
-        "marginBalance": money(wallet + upnl),
-        "maintMargin": money(maint),
-        "initialMargin": money(position_margin + order_margin),
-        "positionInitialMargin": money(position_margin),
-        "openOrderInitialMargin": money(order_margin),
-        "crossWalletBalance": money(cross_wallet),
-        "crossUnPnl": money(margin.cross_unrealized_pnl(account)),
-        "availableBalance": money(available),
-        "maxWithdrawAmount": money(max(available, Decimal(0))),
-        "marginAvailable": True,
-        "updateTime": account.update_time,
-    }
-    positions = []
-    for position in account.positions.values():
-        if not position.amount:
-            continue
-        risk = position_risk_json(account, position, v2=v2)
-        positions.append({k: risk[k] for k in (
-            "symbol", "positionSide", "positionAmt", "unRealizedProfit", "isolatedMargin",
-            "notional", "isolatedWallet", "initialMargin", "maintMargin", "updateTime",
-        )})
-    return {
-        "totalInitialMargin": asset["initialMargin"],
-        "totalMaintMargin": asset["maintMargin"],
-        "totalWalletBalance": asset["walletBalance"],
-        "totalUnrealizedProfit": asset["unrealizedProfit"],
-        "totalMarginBalance": asset["marginBalance"],
-        "totalPositionInitialMargin": asset["positionInitialMargin"],
-        "totalOpenOrderInitialMargin": asset["openOrderInitialMargin"],
-        "totalCrossWalletBalance": asset["crossWalletBalance"],
-        "totalCrossUnPnl": asset["crossUnPnl"],
-        "availableBalance": asset["availableBalance"],
-        "maxWithdrawAmount": asset["maxWithdrawAmount"],
-        "canTrade": True,
-        "canDeposit": True,
-        "canWithdraw": True,
-        "feeTier": 0,
-        "multiAssetsMargin": account.multi_assets_margin,
-        "updateTime": 0,
-        "assets": [asset],
-        "positions": positions,
-    }
-
-
-def balance_json(account: Account) -> list[dict[str, object]]:
-    body = account_json(account, v2=False)
-    asset = body["assets"][0]  # type: ignore[index]
-    return [{
-        "accountAlias": "emulator",
-        "asset": "USDT",
-        "balance": asset["walletBalance"],
-        "crossWalletBalance": asset["crossWalletBalance"],
-        "crossUnPnl": asset["crossUnPnl"],
-        "availableBalance": asset["availableBalance"],
-        "maxWithdrawAmount": asset["maxWithdrawAmount"],
-        "marginAvailable": True,
-        "updateTime": account.update_time,
-    }]

@@ -43,20 +43,11 @@ def flat_path(market: Market, price: float, candles: int = 24) -> PricePath:
     return PricePath(market, BaseCandles(open_times, FIVE_MINUTES, ohlcv))
 
 
-class MarkOffsetExchange(Exchange):
-    """The real venue's mark price drifts from the last trade; this one adds a fixed basis."""
-
-    mark_offset = D(0)
-
-    def mark_price(self, symbol: str) -> Decimal:
-        return self.last_price(symbol) + self.mark_offset
-
-
-def make_exchange(cls: type[Exchange] = Exchange) -> Exchange:
+def make_exchange() -> Exchange:
     markets = {XRP: MARKETS[XRP], BTC: MARKETS[BTC], ODD.symbol: ODD}
     paths = {XRP: flat_path(MARKETS[XRP], 1.0), BTC: flat_path(MARKETS[BTC], 60000.0),
              ODD.symbol: flat_path(ODD, 2.0)}
-    return cls(markets, paths, clock=Clock())
+    return Exchange(markets, paths, clock=Clock())
 
 
 @pytest.fixture
@@ -74,6 +65,7 @@ def market(side: str, qty: str, symbol: str = XRP, **kwargs: object) -> OrderReq
 
 
 def limit(side: str, qty: str, price: str, symbol: str = XRP, **kwargs: object) -> OrderRequest:
+    kwargs.setdefault("time_in_force", "GTC")
     return OrderRequest(symbol=symbol, side=side, type="LIMIT", quantity=D(qty), price=D(price),
                         **kwargs)
 
@@ -157,10 +149,12 @@ def test_limit_order_rests_then_fills_as_maker_at_its_price(
     assert account.fills[-1].commission == D("100") * D("0.95") * D("0.0002")
 
 
-def test_post_only_limit_that_would_take_expires(account: Account) -> None:
-    order = account.new_order(limit("BUY", "100", "1.0001", time_in_force="GTX"))
-    assert order.status == "EXPIRED"
+def test_post_only_limit_that_would_take_is_rejected_and_not_recorded(account: Account) -> None:
+    error = rejected(-5022, account.new_order, limit("BUY", "100", "1.0001", time_in_force="GTX"))
+    assert "Post Only order will be rejected" in error.msg
+    assert account.orders == {}
     assert account.position(XRP).amount == 0
+    assert account.new_order(limit("BUY", "100", "1.0000", time_in_force="GTX")).status == "NEW"
 
 
 # Margin and balance ------------------------------------------------------------------------
@@ -233,12 +227,13 @@ def test_closing_order_needs_no_margin(exchange: Exchange) -> None:
          "Precision is over the maximum defined for this asset."),
         (market("BUY", "0"), -4003, "Quantity less than or equal to zero."),
         (market("BUY", "-10"), -4003, "Quantity less than or equal to zero."),
-        (market("BUY", "7", symbol=ODD.symbol), -1013, "Filter failure: LOT_SIZE"),
+        (market("BUY", "7", symbol=ODD.symbol), -4023, "Qty not increased by step size."),
         (market("BUY", "0.001", symbol=BTC), -4164,
          "Order's notional must be no smaller than 100 (unless you choose reduce only)."),
-        (limit("BUY", "10", "2.0003", symbol=ODD.symbol), -1013, "Filter failure: PRICE_FILTER"),
-        (limit("BUY", "10000000.1", "0.5"), -1013, "Filter failure: LOT_SIZE"),
-        (market("BUY", "2000000.1"), -1013, "Filter failure: MARKET_LOT_SIZE"),
+        (limit("BUY", "10", "2.0003", symbol=ODD.symbol), -4014,
+         "Price not increased by tick size."),
+        (limit("BUY", "10000000.1", "0.5"), -4005, "Quantity greater than max quantity."),
+        (market("BUY", "2000000.1"), -4005, "Quantity greater than max quantity."),
         (market("BUY", "4.9"), -4164,
          "Order's notional must be no smaller than 5 (unless you choose reduce only)."),
         (limit("BUY", "5", "0.9999"), -4164,
@@ -391,10 +386,10 @@ def test_conditional_already_crossed_would_immediately_trigger(
 def test_would_immediately_trigger_uses_the_working_type_price(
     working_type: str, trigger: str, code: int | None
 ) -> None:
-    exchange = make_exchange(MarkOffsetExchange)
-    exchange.mark_offset = D("-0.05")  # type: ignore[attr-defined]
+    exchange = make_exchange()
     account = exchange.add_account("key", "secret", D(10_000))
     account.new_order(market("BUY", "100"))
+    exchange.set_price(XRP, D("1.0000"), mark=D("0.9500"))
     request = conditional("STOP_MARKET", "SELL", trigger, reduce_only=True,
                           working_type=working_type)
     if code is None:
@@ -404,13 +399,12 @@ def test_would_immediately_trigger_uses_the_working_type_price(
 
 
 def test_mark_price_stop_fires_on_mark_not_last() -> None:
-    exchange = make_exchange(MarkOffsetExchange)
+    exchange = make_exchange()
     account = exchange.add_account("key", "secret", D(10_000))
     account.new_order(market("BUY", "100"))
     stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9500", reduce_only=True,
                                               working_type="MARK_PRICE"))
-    exchange.mark_offset = D("-0.06")  # type: ignore[attr-defined]
-    exchange.set_price(XRP, D("1.0000"))
+    exchange.set_price(XRP, D("1.0000"), mark=D("0.9400"))
     assert stop.status == "FINISHED"
     assert account.orders[stop.actual_order_id].avg_price == D("1.0000")
 
@@ -460,8 +454,9 @@ def test_conditional_that_opens_a_position_checks_margin_at_trigger(exchange: Ex
     assert trader.orders[breakout.actual_order_id].status == "FILLED"
     assert trader.position(XRP).amount == D("500")
     exchange.set_price(XRP, D("1.2"))
-    assert poor.status == "FINISHED"
-    assert trader.orders[poor.actual_order_id].status == "REJECTED"
+    # The matching engine refused it: no real order exists.
+    assert poor.status == "REJECTED"
+    assert poor.actual_order_id is None
     assert trader.position(XRP).amount == D("500")
 
 
@@ -485,9 +480,9 @@ def test_close_position_stop_closes_whatever_the_position_is_at_trigger(
 
 def test_close_position_rejects_a_quantity(account: Account) -> None:
     account.new_order(market("BUY", "100"))
-    error = rejected(-1130, account.new_algo_order,
+    error = rejected(-4137, account.new_algo_order,
                      conditional("STOP_MARKET", "SELL", "0.9", "100", close_position=True))
-    assert "quantity" in error.msg
+    assert error.msg == "Quantity must be zero with closePosition equals true"
 
 
 def test_cancelled_conditional_never_triggers(exchange: Exchange, account: Account) -> None:
@@ -619,8 +614,9 @@ def test_margin_type_changes_once_then_no_need_to_change(account: Account) -> No
 
 
 def test_leverage_bounds(account: Account) -> None:
-    account.set_leverage(XRP, 75)
-    assert account.leverage_for(XRP) == 75
-    assert rejected(-4028, account.set_leverage, XRP, 76).msg == "Leverage 76 is not valid"
+    # XRP's real first bracket (freqtrade's copy of Binance's table) allows 100x.
+    account.set_leverage(XRP, 100)
+    assert account.leverage_for(XRP) == 100
+    assert rejected(-4028, account.set_leverage, XRP, 101).msg == "Leverage 101 is not valid"
     rejected(-4028, account.set_leverage, XRP, 0)
     assert account.leverage_for(BTC) == 20
