@@ -144,7 +144,10 @@ class Control:
             charged = exchange.settle_funding(None if symbol is None else str(symbol), rate)
         except BinanceError as error:
             raise _bad_request(f"{symbol}: {error.msg}") from None
-        return web.json_response({"charged": charged})
+        return web.json_response({"charged": {
+            key: {symbol: wire.money(amount) for symbol, amount in per_symbol.items()}
+            for key, per_symbol in charged.items()
+        }})
 
     async def book(self, request: web.Request) -> web.Response:
         """Shape one symbol's book; only ``symbol`` given: back to the deep default."""

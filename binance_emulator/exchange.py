@@ -87,7 +87,7 @@ class Exchange:
 
     def _tick_round(self, symbol: str, price: Decimal, rounding: str | None = None) -> Decimal:
         tick = self.markets[symbol].tick_size
-        return (price / tick).to_integral_value(rounding) * tick
+        return ((price / tick).to_integral_value(rounding) * tick).quantize(tick)
 
     def _mark_at(self, symbol: str, at: int) -> Decimal:
         # Binance truncates the mark price to the symbol's precision before judging triggers.
@@ -130,14 +130,14 @@ class Exchange:
             account.on_price(symbol)
 
     def settle_funding(self, symbol: str | None = None,
-                       rate: Decimal | None = None) -> dict[str, dict[str, str]]:
+                       rate: Decimal | None = None) -> dict[str, dict[str, Decimal]]:
         """Settle funding now, for one symbol or all, at ``rate`` or each symbol's current one."""
         symbols = [self.market(symbol).symbol] if symbol else list(self.markets)
-        charged: dict[str, dict[str, str]] = {}
+        charged: dict[str, dict[str, Decimal]] = {}
         at = self.clock()
         for name in symbols:
             applied = rate if rate is not None else Decimal(
                 repr(self.paths[name].funding_rate_at(at)))
             for api_key, amount in funding.settle(self, name, applied).items():
-                charged.setdefault(api_key, {})[name] = f"{amount:f}"
+                charged.setdefault(api_key, {})[name] = amount
         return charged

@@ -108,7 +108,7 @@ def _close(account: Account, position: Position, bankruptcy: Decimal) -> tuple[D
         price=bankruptcy, stop_price=ZERO, reduce_only=False, close_position=False,
         time_in_force="IOC", working_type="CONTRACT_PRICE", time=now, update_time=now,
     )
-    account.orders[order.order_id] = order
+    matching.accept(account, order)
     account.force_orders.append(order)
     fills_before = len(account.fills)
     book = exchange.books[position.symbol]

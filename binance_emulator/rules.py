@@ -74,11 +74,12 @@ def check_percent_price(market: Market, side: str, price: Decimal, mark: Decimal
     if side == "BUY":
         cap = (mark * market.percent_up / tick).to_integral_value(ROUND_FLOOR) * tick
         if price > cap:
-            raise BinanceError.of(Code.PRICE_ABOVE_MULTIPLIER_UP, price=f"{cap:f}")
+            raise BinanceError.of(Code.PRICE_ABOVE_MULTIPLIER_UP, price=f"{cap.quantize(tick):f}")
     else:
         floor = (mark * market.percent_down / tick).to_integral_value(ROUND_CEILING) * tick
         if price < floor:
-            raise BinanceError.of(Code.PRICE_BELOW_MULTIPLIER_DOWN, price=f"{floor:f}")
+            raise BinanceError.of(Code.PRICE_BELOW_MULTIPLIER_DOWN,
+                                      price=f"{floor.quantize(tick):f}")
 
 
 def check_market_percent_price(market: Market, side: str, best: Decimal, mark: Decimal) -> None:

@@ -25,6 +25,11 @@ def price_str(market: Market, value: Decimal | float) -> str:
     return f"{exact.quantize(market.tick_size):f}"
 
 
+def avg_price_str(market: Market, value: Decimal) -> str:
+    # An average across levels is not on the tick; Binance shows it with extra places.
+    return f"{value.quantize(market.tick_size / 1000):f}"
+
+
 def qty_str(market: Market, value: Decimal) -> str:
     return f"{value.quantize(market.step_size):f}"
 
@@ -129,7 +134,7 @@ def order_json(exchange: Exchange, order: Order) -> dict[str, object]:
         "status": order.status,
         "clientOrderId": order.client_order_id,
         "price": price_str(market, order.price),
-        "avgPrice": price_str(market, order.avg_price) if order.executed_qty else "0",
+        "avgPrice": avg_price_str(market, order.avg_price) if order.executed_qty else "0",
         "origQty": qty_str(market, order.quantity),
         "executedQty": qty_str(market, order.executed_qty),
         "cumQty": qty_str(market, order.executed_qty),

@@ -216,7 +216,7 @@ def test_triggered_stop_shows_actual_order_filled_at_its_average(
     assert (actual["status"], actual["type"], actual["side"]) == ("closed", "market", "sell")
     assert (actual["filled"], actual["average"]) == (100, 0.85)
     assert actual["info"]["status"] == "FILLED"
-    assert actual["info"]["avgPrice"] == "0.8500"
+    assert Decimal(actual["info"]["avgPrice"]) == Decimal("0.85")
     assert actual["info"]["origType"] == "STOP_MARKET"
     assert actual["info"]["stopPrice"] == "0.9000"
     assert actual["reduceOnly"] is True
