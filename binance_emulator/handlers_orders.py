@@ -93,8 +93,10 @@ def cancel_order(call: Call) -> object:
 def cancel_batch(call: Call) -> object:
     """DELETE /fapi/v1/batchOrders: up to 10 ids (or client ids), each answered in place."""
     symbol = _symbol(call)
-    ids = call.json_list("orderIdList", 10)
-    client_ids = call.json_list("origClientOrderIdList", 10)
+    # ccxt spells these in lower case; Binance takes either.
+    ids = call.json_list("orderIdList", 10) or call.json_list("orderidlist", 10)
+    client_ids = (call.json_list("origClientOrderIdList", 10)
+                  or call.json_list("origclientorderidlist", 10))
     if ids is None and client_ids is None:
         raise mandatory("orderIdList")
     targets = [(int(i), None) for i in ids or []] + [(None, str(c)) for c in client_ids or []]

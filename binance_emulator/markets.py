@@ -73,7 +73,9 @@ class Market:
 
     @property
     def price_precision(self) -> int:
-        return max(0, -self.tick_size.normalize().as_tuple().exponent)
+        # Binance's pricePrecision can exceed the tick's places (BTCUSDT: 2 with tick 0.10);
+        # the table writes the tick with as many places as pricePrecision.
+        return max(0, -self.tick_size.as_tuple().exponent)
 
     @property
     def quantity_precision(self) -> int:

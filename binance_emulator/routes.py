@@ -24,6 +24,8 @@ class Route:
     weight: Weight = 1
     # (10-second count, 1-minute count) spent on the ORDERS limits: new and modified orders.
     orders: tuple[int, int] = (0, 0)
+    # USER_STREAM security: an API key, no signature.
+    key_only: bool = False
 
     def weight_of(self, params: Params) -> int:
         return self.weight(params) if callable(self.weight) else self.weight
@@ -85,9 +87,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/fapi/v3/balance", account.balance, True, 5),
     Route("GET", "/fapi/v2/positionRisk", account.position_risk_v2, True, 5),
     Route("GET", "/fapi/v3/positionRisk", account.position_risk_v3, True, 5),
-    Route("POST", "/fapi/v1/listenKey", account.listen_key, True),
-    Route("PUT", "/fapi/v1/listenKey", account.listen_key_keepalive, True),
-    Route("DELETE", "/fapi/v1/listenKey", account.listen_key_keepalive, True),
+    Route("POST", "/fapi/v1/listenKey", account.listen_key, True, key_only=True),
+    Route("PUT", "/fapi/v1/listenKey", account.listen_key_keepalive, True, key_only=True),
+    Route("DELETE", "/fapi/v1/listenKey", account.listen_key_keepalive, True, key_only=True),
     Route("POST", "/fapi/v1/order", orders.new_order, True, 0, orders=(1, 1)),
     Route("PUT", "/fapi/v1/order", orders.modify_order, True, 0, orders=(1, 1)),
     Route("GET", "/fapi/v1/order", orders.get_order, True),

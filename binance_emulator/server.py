@@ -40,7 +40,8 @@ def _endpoint(service: Service, route: Route) -> Endpoint:
     async def handle(request: web.Request) -> web.StreamResponse:
         now = service.exchange.clock()
         service.exchange.refresh()
-        query = request.query_string
+        # Signatures cover the query exactly as sent: keep it percent-encoded.
+        query = request.rel_url.raw_query_string
         body = (await request.text()) if request.can_read_body else ""
         raw = "&".join(part for part in (query, body) if part)
         params = dict(parse_qsl(raw, keep_blank_values=True))
@@ -57,7 +58,8 @@ def _endpoint(service: Service, route: Route) -> Endpoint:
             bucket = api_key if route.signed and api_key else "public"
             used = service.weights.spend(bucket, route.weight_of(params), now)
             headers["X-MBX-USED-WEIGHT-1M"] = str(used)
-            account = verify(api_key, raw, service, now) if route.signed else None
+            account = (verify(api_key, raw, service, now, route.key_only) if route.signed
+                       else None)
             if account is not None and route.orders != (0, 0):
                 headers |= service.order_counts.count(account.api_key, *route.orders, now)
             fault = service.faults.take(route.method, route.path, params,

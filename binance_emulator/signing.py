@@ -13,11 +13,17 @@ from binance_emulator.service import Service
 DEFAULT_RECV_WINDOW_MS = 5000
 
 
-def verify(request_key: str | None, raw: str, service: Service, now: int) -> Account:
-    """Check key, timestamp window and HMAC-SHA256 signature the way the venue does."""
+def verify(request_key: str | None, raw: str, service: Service, now: int,
+           key_only: bool = False) -> Account:
+    """Check key, timestamp window and HMAC-SHA256 signature the way the venue does.
+
+    ``key_only``: USER_STREAM calls (listenKey) need a valid API key and no signature.
+    """
     account = service.exchange.accounts.get(request_key or "")
     if account is None:
         raise BinanceError(Code.BAD_API_KEY, http_status=401)
+    if key_only:
+        return account
     payload, _, signature = raw.rpartition("&signature=")
     if not signature:
         raise mandatory("signature")
