@@ -49,6 +49,9 @@ class Account:
         self.margin_changes: list[MarginChange] = []
         # A triggered conditional by the id of the real order it became.
         self.algo_by_order: dict[int, AlgoOrder] = {}
+        # Orders that may still be open: every price tick scans these, not the whole history.
+        self._live_orders: dict[int, Order] = {}
+        self._live_algos: dict[int, AlgoOrder] = {}
         # Every client id ever accepted, in order: lets tests prove nothing was placed twice.
         self.accepted_client_ids: list[str] = []
         self.update_time = exchange.clock()
@@ -115,13 +118,23 @@ class Account:
             position = self.positions[symbol] = Position(symbol)
         return position
 
+    def store_order(self, order: Order) -> None:
+        self.orders[order.order_id] = order
+        self._live_orders[order.order_id] = order
+
+    def store_algo_order(self, found: AlgoOrder) -> None:
+        self.algo_orders[found.algo_id] = found
+        self._live_algos[found.algo_id] = found
+
     def open_orders(self, symbol: str | None = None) -> list[Order]:
-        return [o for o in self.orders.values()
-                if o.is_open and (symbol is None or o.symbol == symbol)]
+        for order_id in [i for i, o in self._live_orders.items() if not o.is_open]:
+            del self._live_orders[order_id]
+        return [o for o in self._live_orders.values() if symbol in (None, o.symbol)]
 
     def open_algo_orders(self, symbol: str | None = None) -> list[AlgoOrder]:
-        return [a for a in self.algo_orders.values()
-                if a.is_open and (symbol is None or a.symbol == symbol)]
+        for algo_id in [i for i, a in self._live_algos.items() if not a.is_open]:
+            del self._live_algos[algo_id]
+        return [a for a in self._live_algos.values() if symbol in (None, a.symbol)]
 
     # Plain orders -------------------------------------------------------------------------
 
@@ -241,16 +254,16 @@ class Account:
 
     # Price reactions ----------------------------------------------------------------------
 
-    def on_price(self, symbol: str) -> None:
+    def on_price(self, symbol: str, last_moved: bool = True) -> None:
         """React to a new last/mark price of ``symbol``, in the order the price path meets things:
         conditionals reached before the liquidation price, then liquidation (on mark), then the
-        rest of the crossed conditionals, then resting limits the price traded through."""
+        rest of the crossed conditionals, then resting limits the last price traded through."""
         position = self.positions.get(symbol)
-        if self.algo_orders and position is not None and position.amount:
+        if self._live_algos and position is not None and position.amount:
             algo.fire_crossed(self, symbol, margin.liquidation_price(self, position))
-        liquidation.check(self)
-        if self.algo_orders:
+        liquidation.check(self, symbol)
+        if self._live_algos:
             algo.fire_crossed(self, symbol)
-        if self.orders:
+        if last_moved and self._live_orders:
             matching.fill_crossed_limits(self, symbol)
-            liquidation.check(self)
+            liquidation.check(self, symbol)

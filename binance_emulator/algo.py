@@ -79,7 +79,7 @@ def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:
     )
     if algo.is_triggered_by(reference_price(account, algo)):
         raise BinanceError(Code.WOULD_IMMEDIATELY_TRIGGER)
-    account.algo_orders[algo.algo_id] = algo
+    account.store_algo_order(algo)
     account.accepted_client_ids.append(client_id)
     exchange.journal.record(
         account.api_key, "algo_created", symbol=algo.symbol, algo_id=algo.algo_id,

@@ -123,11 +123,12 @@ class Exchange:
         self._move(symbol, last, mark)
 
     def _move(self, symbol: str, last: Decimal, mark: Decimal) -> None:
-        if last != self._last.get(symbol):
+        last_moved = last != self._last.get(symbol)
+        if last_moved:
             self.books[symbol].refill()  # a new last price brings fresh liquidity
         self._last[symbol], self._mark[symbol] = last, mark
         for account in list(self.accounts.values()):
-            account.on_price(symbol)
+            account.on_price(symbol, last_moved)
 
     def settle_funding(self, symbol: str | None = None,
                        rate: Decimal | None = None) -> dict[str, dict[str, Decimal]]:

@@ -28,15 +28,20 @@ if TYPE_CHECKING:
     from binance_emulator.account import Account
 
 
-def check(account: Account) -> None:
-    """Liquidate whatever the current mark prices leave under-margined."""
-    if not any(p.amount for p in account.positions.values()):
+def check(account: Account, symbol: str | None = None) -> None:
+    """Liquidate whatever the current mark prices leave under-margined; with ``symbol``, only
+    what that symbol's price can have changed (its isolated position, or the cross set if it
+    holds a cross position)."""
+    moved = account.positions.get(symbol) if symbol is not None else None
+    if symbol is not None and (moved is None or not moved.amount):
         return
-    for position in list(account.positions.values()):
+    for position in [moved] if moved is not None else list(account.positions.values()):
         if position.amount and account.is_isolated(position.symbol):
             equity = position.isolated_margin + margin.unrealized_pnl(account, position)
             if equity <= margin.maintenance_margin(account, position):
                 _liquidate(account, [position], cross=False)
+    if moved is not None and account.is_isolated(moved.symbol):
+        return
     cross = [p for p in account.positions.values()
              if p.amount and not account.is_isolated(p.symbol)]
     if cross:

@@ -79,7 +79,7 @@ def new_order(account: Account, request: OrderRequest) -> Order:
 
 def accept(account: Account, order: Order) -> None:
     """The order is on the venue: stored, queryable, journaled."""
-    account.orders[order.order_id] = order
+    account.store_order(order)
     account.exchange.journal.record(
         account.api_key, "order_created", symbol=order.symbol, order_id=order.order_id,
         client_id=order.client_order_id, side=order.side, type=order.type,

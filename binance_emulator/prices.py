@@ -121,7 +121,7 @@ class PricePath:
     def price_at(self, t_ms: int) -> float:
         if self._manual_times and t_ms >= self._manual_times[0]:
             return self._manual_prices[bisect_right(self._manual_times, t_ms) - 1]
-        return float(np.interp(t_ms, self._vertex_times, self._vertex_prices))
+        return self._interpolate(t_ms, self._vertex_prices)
 
     def _extremes_between(self, start_ms: int, end_ms: int) -> tuple[float, float] | None:
         """Highest and lowest vertex strictly inside (start, end) and manual tick in [start, end].
@@ -143,14 +143,26 @@ class PricePath:
             prices += self._manual_prices[lo:hi]
             # The path's value where manual control began is a price that was traded.
             if start_ms < manual_from <= end_ms:
-                prices.append(float(np.interp(manual_from, self._vertex_times,
-                                              self._vertex_prices)))
+                prices.append(self._interpolate(manual_from, self._vertex_prices))
         if not prices:
             return None
         return max(prices), min(prices)
 
     def _cumulative_volume(self, t_ms: int) -> float:
-        return float(np.interp(t_ms, self._vertex_times, self._vertex_volumes))
+        return self._interpolate(t_ms, self._vertex_volumes)
+
+    def _interpolate(self, t_ms: int, values: np.ndarray) -> float:
+        """np.interp for one point; np.interp itself rescans the arrays on every call, which
+        dominates the price tick with many symbols."""
+        times = self._vertex_times
+        i = int(np.searchsorted(times, t_ms, side="right"))
+        if i == 0:
+            return float(values[0])
+        if i == len(times):
+            return float(values[-1])
+        t0, t1 = int(times[i - 1]), int(times[i])
+        v0, v1 = float(values[i - 1]), float(values[i])
+        return v0 + (v1 - v0) * (t_ms - t0) / (t1 - t0)
 
     def candle(self, open_ms: int, interval_ms: int, at_ms: int) -> Candle:
         """The candle opening at ``open_ms``, formed up to ``at_ms`` if it is still open."""
