@@ -11,8 +11,9 @@ import signal
 from decimal import Decimal
 from pathlib import Path
 
-from binance_emulator.app import Options, serve
+from binance_emulator.app import DEFAULT_MARK_BASIS, Options, serve
 from binance_emulator.engine import FeeSchedule
+from binance_emulator.exchange import LIQUIDATION_CANCELS
 
 
 def parse_args(argv: list[str] | None = None) -> Options:
@@ -37,12 +38,20 @@ def parse_args(argv: list[str] | None = None) -> Options:
                         help="request weight per minute before HTTP 429")
     parser.add_argument("--taker-fee", type=Decimal, default=FeeSchedule.taker)
     parser.add_argument("--maker-fee", type=Decimal, default=FeeSchedule.maker)
+    parser.add_argument("--mark-basis", type=float, default=DEFAULT_MARK_BASIS,
+                        help="bound of the mark price's basis to last, as a fraction "
+                             f"(default {DEFAULT_MARK_BASIS}; 0: mark = last)")
+    parser.add_argument("--liquidation-cancels", choices=LIQUIDATION_CANCELS, default="all",
+                        help="what a liquidation cancels besides the position: all open orders "
+                             "and algo orders (default), or only plain orders")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     if args.data is not None and not args.data.is_dir():
         parser.error(f"--data {args.data}: not a directory")
     if args.speed <= 0:
         parser.error("--speed must be positive")
+    if not 0 <= args.mark_basis < 0.1:
+        parser.error("--mark-basis must be in [0, 0.1)")
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     return Options(
@@ -57,6 +66,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
         api_secret=os.environ.get("BINANCE_EMULATOR_API_SECRET", "emulator-secret"),
         weight_limit=args.weight_limit,
         fees=FeeSchedule(taker=args.taker_fee, maker=args.maker_fee),
+        mark_basis=args.mark_basis,
+        liquidation_cancels=args.liquidation_cancels,
     )
 
 

@@ -14,14 +14,20 @@ from aiohttp import web
 
 from binance_emulator.control import Control, add_control_routes
 from binance_emulator.engine import Exchange, FeeSchedule
+from binance_emulator.limits import DEFAULT_WEIGHT_LIMIT
+from binance_emulator.mark import seeded_basis
 from binance_emulator.markets import MARKETS
 from binance_emulator.prices import build_paths, now_ms
-from binance_emulator.server import DEFAULT_WEIGHT_LIMIT, Venue, add_binance_routes
+from binance_emulator.server import add_binance_routes, add_not_found
+from binance_emulator.service import Service
 from binance_emulator.tunnel import self_signed_context, start_proxy
 
 logger = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 TICK_SECONDS = 0.1
+# Mark = last × (1 + basis), |basis| ≤ this: 5 bps, about Binance's usual gap on liquid
+# perpetuals ("generally a few cents from the Last Price"), enough to tell the two apart.
+DEFAULT_MARK_BASIS = 0.0005
 
 
 @dataclass
@@ -36,11 +42,13 @@ class Options:
     api_secret: str = "emulator-secret"
     weight_limit: int = DEFAULT_WEIGHT_LIMIT
     fees: FeeSchedule = field(default_factory=FeeSchedule)
+    mark_basis: float = DEFAULT_MARK_BASIS
+    liquidation_cancels: str = "all"
 
 
 @dataclass
 class Running:
-    venue: Venue
+    service: Service
     runner: web.AppRunner
     port: int
     proxy_port: int | None
@@ -68,36 +76,43 @@ async def _tick(exchange: Exchange) -> None:
         await asyncio.sleep(TICK_SECONDS)
         try:
             exchange.refresh()
-        except Exception:  # a bug here must not stop the venue; it is logged loudly
+        except Exception:  # a bug here must not stop the service; it is logged loudly
             logger.exception("price tick failed")
 
 
-def build_app(options: Options) -> tuple[web.Application, Venue]:
+def build_app(options: Options) -> tuple[web.Application, Service]:
     paths = build_paths(MARKETS, options.data_dir, options.seed, now_ms(), speed=options.speed)
-    exchange = Exchange(MARKETS, paths, options.fees)
+    marks = {
+        symbol: path.with_basis(seeded_basis(symbol, options.mark_basis, options.seed,
+                                             options.speed))
+        for symbol, path in paths.items()
+    }
+    exchange = Exchange(MARKETS, paths, options.fees, mark_paths=marks,
+                        liquidation_cancels=options.liquidation_cancels)
     exchange.add_account(options.api_key, options.api_secret, options.balance)
-    venue = Venue(exchange, options.weight_limit)
+    service = Service(exchange, options.weight_limit)
     app = web.Application()
-    add_binance_routes(app, venue)
+    add_binance_routes(app, service)
     add_control_routes(
-        app, Control(venue, options.api_key, options.api_secret, options.balance)
+        app, Control(service, options.api_key, options.api_secret, options.balance)
     )
-    return app, venue
+    add_not_found(app)
+    return app, service
 
 
 async def start(options: Options) -> Running:
-    app, venue = build_app(options)
+    app, service = build_app(options)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     plain = _bound_socket(options.port)
     await web.SockSite(runner, plain).start()
-    running = Running(venue, runner, plain.getsockname()[1], None)
+    running = Running(service, runner, plain.getsockname()[1], None)
     if options.proxy_port is not None:
         tls = _bound_socket(0)
         await web.SockSite(runner, tls, ssl_context=self_signed_context()).start()
         running.proxy = await start_proxy(options.proxy_port, tls.getsockname()[1])
         running.proxy_port = running.proxy.sockets[0].getsockname()[1]
-    running.tasks.append(asyncio.create_task(_tick(venue.exchange)))
+    running.tasks.append(asyncio.create_task(_tick(service.exchange)))
     return running
 
 

@@ -1,14 +1,23 @@
 """The perpetual contracts the emulator lists, as data.
 
-Figures follow Binance USDⓈ-M's published filters for each symbol (tick size, step size, minimum
-notional); leverage brackets are the first tiers of the real tables. Everything symbol-specific
-lives here so the engine and the HTTP layer stay generic.
+Filters and reference prices come from ``market_table``. Leverage brackets (with Binance's
+``cum``) are Binance's real ones as freqtrade ships them (``binance_leverage_tiers.json`` in the
+installed freqtrade package), read once at start-up rather than invented. Everything
+symbol-specific lives here so the engine and the HTTP layer stay generic.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import math
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from binance_emulator.market_table import PLAUSIBLE_ROWS, TESTED_ROWS
 
 ORDER_TYPES = (
     "LIMIT",
@@ -56,10 +65,17 @@ class Market:
     # Starting price of the synthetic path when no data is replayed.
     reference_price: float
     quote_asset: str = "USDT"
+    # PERCENT_PRICE: a LIMIT buy may not exceed mark × up, a sell not go below mark × down.
+    percent_up: Decimal = Decimal("1.05")
+    percent_down: Decimal = Decimal("0.95")
+    # exchangeInfo's liquidationFee: the clearance fee rate on what a liquidation closes.
+    liquidation_fee: Decimal = Decimal("0.0125")
 
     @property
     def price_precision(self) -> int:
-        return max(0, -self.tick_size.normalize().as_tuple().exponent)
+        # Binance's pricePrecision can exceed the tick's places (BTCUSDT: 2 with tick 0.10);
+        # the table writes the tick with as many places as pricePrecision.
+        return max(0, -self.tick_size.as_tuple().exponent)
 
     @property
     def quantity_precision(self) -> int:
@@ -73,6 +89,11 @@ class Market:
     def max_leverage(self) -> int:
         return self.leverage_tiers[0].max_leverage
 
+    def max_notional(self, leverage: int) -> Decimal:
+        """The largest position this leverage allows: the cap of the last bracket that offers it."""
+        caps = [t.notional_cap for t in self.leverage_tiers if t.max_leverage >= leverage]
+        return caps[-1] if caps else self.leverage_tiers[0].notional_cap
+
     def tier_for(self, notional: Decimal) -> LeverageTier:
         """The bracket that a position of this notional falls into."""
         for tier in self.leverage_tiers:
@@ -81,35 +102,57 @@ class Market:
         return self.leverage_tiers[-1]
 
 
-def _tiers(*rows: tuple[int, int, int, str]) -> tuple[LeverageTier, ...]:
-    """Build brackets from (floor, cap, max leverage, mmr), deriving Binance's cumulative amount."""
-    tiers: list[LeverageTier] = []
-    cum = Decimal(0)
-    previous_rate = Decimal(0)
-    for floor, cap, leverage, rate in rows:
-        mmr = Decimal(rate)
-        cum += Decimal(floor) * (mmr - previous_rate)
-        tiers.append(LeverageTier(Decimal(floor), Decimal(cap), leverage, mmr, cum))
-        previous_rate = mmr
-    return tuple(tiers)
+def tiers_file() -> Path:
+    """freqtrade's copy of Binance's leverage brackets, found without importing freqtrade."""
+    spec = importlib.util.find_spec("freqtrade")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("freqtrade is not installed: its leverage tiers file is needed")
+    return Path(spec.origin).parent / "exchange" / "binance_leverage_tiers.json"
 
 
-_MAJOR_TIERS = _tiers(
-    (0, 50_000, 125, "0.004"),
-    (50_000, 600_000, 100, "0.005"),
-    (600_000, 3_000_000, 75, "0.0065"),
-    (3_000_000, 12_000_000, 50, "0.01"),
-    (12_000_000, 70_000_000, 25, "0.02"),
-    (70_000_000, 100_000_000, 20, "0.025"),
-)
-_ALT_TIERS = _tiers(
-    (0, 5_000, 75, "0.005"),
-    (5_000, 50_000, 50, "0.01"),
-    (50_000, 600_000, 25, "0.02"),
-    (600_000, 3_000_000, 20, "0.025"),
-    (3_000_000, 10_000_000, 10, "0.05"),
-    (10_000_000, 20_000_000, 5, "0.1"),
-)
+@cache
+def real_tiers(path: Path) -> dict[str, tuple[LeverageTier, ...]]:
+    """Brackets per Binance symbol id (``XRPUSDT``), USDT perpetuals only."""
+    tiers: dict[str, tuple[LeverageTier, ...]] = {}
+    for ccxt_symbol, rows in json.loads(path.read_text()).items():
+        base, _, settle = ccxt_symbol.partition("/")
+        if settle != "USDT:USDT":
+            continue
+        tiers[f"{base}USDT"] = tuple(
+            LeverageTier(
+                notional_floor=Decimal(str(row["info"]["notionalFloor"])),
+                notional_cap=Decimal(str(row["info"]["notionalCap"])),
+                max_leverage=int(row["info"]["initialLeverage"]),
+                maintenance_margin_rate=Decimal(str(row["info"]["maintMarginRatio"])),
+                maintenance_amount=Decimal(str(row["info"]["cum"])),
+            )
+            for row in sorted(rows, key=lambda r: r["info"]["bracket"])
+        )
+    return tiers
+
+
+def _plausible_limits(step: str, price: float) -> tuple[str, str]:
+    """LOT_SIZE and MARKET_LOT_SIZE maxima of the same order as Binance's (~50M / ~5M USDT)."""
+    limit = Decimal(10) ** round(math.log10(50_000_000 / price))
+    limit = max(limit, Decimal(step))
+    return f"{limit:f}", f"{max(limit / 10, Decimal(step)):f}"
+
+
+def load_markets(path: Path | None = None) -> dict[str, Market]:
+    """Every listed contract, with its real leverage brackets."""
+    tiers = real_tiers(path or tiers_file())
+    markets: dict[str, Market] = {}
+    for base, tick, step, min_qty, max_qty, market_max, min_notional, price in TESTED_ROWS:
+        markets[f"{base}USDT"] = _market(base, tick, step, min_qty, max_qty, market_max,
+                                         min_notional, tiers[f"{base}USDT"], price)
+    for base, tick, step, min_notional, price in PLAUSIBLE_ROWS:
+        max_qty, market_max = _plausible_limits(step, price)
+        markets[f"{base}USDT"] = dataclass_replace(
+            _market(base, tick, step, step, max_qty, market_max, min_notional,
+                    tiers[f"{base}USDT"], price),
+            percent_up=Decimal("1.15"), percent_down=Decimal("0.85"),
+        )
+    return markets
 
 
 def _market(
@@ -137,15 +180,4 @@ def _market(
     )
 
 
-MARKETS: dict[str, Market] = {
-    m.symbol: m
-    for m in (
-        _market("BTC", "0.10", "0.001", "0.001", "1000", "120", "100", _MAJOR_TIERS, 67000.0),
-        _market("ETH", "0.01", "0.001", "0.001", "10000", "2000", "20", _MAJOR_TIERS, 3500.0),
-        _market("XRP", "0.0001", "0.1", "0.1", "10000000", "2000000", "5", _ALT_TIERS, 1.19),
-        _market("SOL", "0.0100", "1", "1", "1000000", "5000", "5", _ALT_TIERS, 150.0),
-        _market("BNB", "0.010", "0.01", "0.01", "100000", "2000", "5", _ALT_TIERS, 600.0),
-        _market("DOGE", "0.000010", "1", "1", "50000000", "30000000", "5", _ALT_TIERS, 0.16),
-        _market("ADA", "0.00010", "1", "1", "10000000", "2000000", "5", _ALT_TIERS, 0.45),
-    )
-}
+MARKETS: dict[str, Market] = load_markets()

@@ -15,6 +15,7 @@ import math
 import time
 import zlib
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,16 +80,31 @@ class BaseCandles:
 class PricePath:
     """The price of one symbol as a function of wall-clock time."""
 
-    def __init__(self, market: Market, base: BaseCandles) -> None:
+    def __init__(
+        self,
+        market: Market,
+        base: BaseCandles,
+        funding_interval_ms: int = FUNDING_INTERVAL_MS,
+        basis: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
         self.market = market
+        self.base = base
         self.interval_ms = base.interval_ms
         self.listing_ms = int(base.open_times[0])
         self.end_ms = int(base.open_times[-1]) + base.interval_ms
         self.funding_rates = base.funding_rates
+        # Funding every 8 h of path time: with --speed N, every 8/N h of wall-clock time.
+        self.funding_interval_ms = funding_interval_ms
         self._vertex_times, self._vertex_prices, self._vertex_volumes = _vertices(base)
+        if basis is not None:
+            self._vertex_prices = self._vertex_prices * (1 + basis(self._vertex_times))
         # Manual control: ticks (time, price) that replace the path from the first one on.
         self._manual_times: list[int] = []
         self._manual_prices: list[float] = []
+
+    def with_basis(self, basis: Callable[[np.ndarray], np.ndarray] | None) -> PricePath:
+        """The same path scaled by (1 + basis): the mark price beside this last price."""
+        return PricePath(self.market, self.base, self.funding_interval_ms, basis)
 
     @property
     def manual(self) -> bool:
@@ -105,7 +121,7 @@ class PricePath:
     def price_at(self, t_ms: int) -> float:
         if self._manual_times and t_ms >= self._manual_times[0]:
             return self._manual_prices[bisect_right(self._manual_times, t_ms) - 1]
-        return float(np.interp(t_ms, self._vertex_times, self._vertex_prices))
+        return self._interpolate(t_ms, self._vertex_prices)
 
     def _extremes_between(self, start_ms: int, end_ms: int) -> tuple[float, float] | None:
         """Highest and lowest vertex strictly inside (start, end) and manual tick in [start, end].
@@ -127,14 +143,26 @@ class PricePath:
             prices += self._manual_prices[lo:hi]
             # The path's value where manual control began is a price that was traded.
             if start_ms < manual_from <= end_ms:
-                prices.append(float(np.interp(manual_from, self._vertex_times,
-                                              self._vertex_prices)))
+                prices.append(self._interpolate(manual_from, self._vertex_prices))
         if not prices:
             return None
         return max(prices), min(prices)
 
     def _cumulative_volume(self, t_ms: int) -> float:
-        return float(np.interp(t_ms, self._vertex_times, self._vertex_volumes))
+        return self._interpolate(t_ms, self._vertex_volumes)
+
+    def _interpolate(self, t_ms: int, values: np.ndarray) -> float:
+        """np.interp for one point; np.interp itself rescans the arrays on every call, which
+        dominates the price tick with many symbols."""
+        times = self._vertex_times
+        i = int(np.searchsorted(times, t_ms, side="right"))
+        if i == 0:
+            return float(values[0])
+        if i == len(times):
+            return float(values[-1])
+        t0, t1 = int(times[i - 1]), int(times[i])
+        v0, v1 = float(values[i - 1]), float(values[i])
+        return v0 + (v1 - v0) * (t_ms - t0) / (t1 - t0)
 
     def candle(self, open_ms: int, interval_ms: int, at_ms: int) -> Candle:
         """The candle opening at ``open_ms``, formed up to ``at_ms`` if it is still open."""
@@ -169,6 +197,13 @@ class PricePath:
         else:
             opens = range(first_open, last_open + 1, interval_ms)[-limit:]
         return [self.candle(t, interval_ms, at_ms) for t in opens]
+
+    def next_funding_time(self, t_ms: int) -> int:
+        return align_down(t_ms, self.funding_interval_ms) + self.funding_interval_ms
+
+    def funding_times(self, after_ms: int, until_ms: int) -> range:
+        """Funding settlements in (after_ms, until_ms]."""
+        return range(self.next_funding_time(after_ms), until_ms + 1, self.funding_interval_ms)
 
     def funding_rate_at(self, t_ms: int) -> float:
         if not self.funding_rates:
@@ -216,19 +251,33 @@ def synthetic_candles(
     shocks = rng.normal(0.0, sigma, n)
     wicks = np.abs(rng.normal(0.0, sigma / 2, (n, 2)))
     volumes = rng.lognormal(mean=math.log(1_000_000 / reference), sigma=0.5, size=n)
-    ohlcv = np.empty((n, 5))
-    for i in range(n):
-        pull = -0.002 * math.log(price / reference)
-        close = price * math.exp(shocks[i] + pull)
-        ohlcv[i] = (
-            price,
-            max(price, close) * math.exp(wicks[i, 0]),
-            min(price, close) * math.exp(-wicks[i, 1]),
-            close,
-            volumes[i],
+    # Log price is an AR(1) around the reference: x' = x + shock - 0.002 (x - log ref).
+    log_ref = math.log(reference)
+    levels = np.exp(_mean_reverting(math.log(price) - log_ref, shocks, 0.998) + log_ref)
+    opens, closes = levels[:-1], levels[1:]
+    highs = np.maximum(opens, closes) * np.exp(wicks[:, 0])
+    lows = np.minimum(opens, closes) * np.exp(-wicks[:, 1])
+    return BaseCandles(open_times, interval_ms,
+                       np.stack([opens, highs, lows, closes, volumes], axis=1))
+
+
+def _mean_reverting(start: float, shocks: np.ndarray, keep: float) -> np.ndarray:
+    """y_0 = start and y_{i+1} = keep * y_i + shocks[i]: len(shocks) + 1 values.
+
+    Solved in closed form over chunks short enough that keep ** -chunk stays well-conditioned;
+    a Python loop over every candle would dominate start-up with many symbols.
+    """
+    out = np.empty(len(shocks) + 1)
+    out[0] = start
+    chunk = 512
+    for first in range(0, len(shocks), chunk):
+        part = shocks[first:first + chunk]
+        k = np.arange(1, len(part) + 1)
+        # y_{first+k} = keep^k * y_first + sum_{j<k} keep^(k-1-j) * s_j
+        out[first + 1:first + 1 + len(part)] = keep ** k * (
+            out[first] + np.cumsum(part / keep ** k)
         )
-        price = close
-    return BaseCandles(open_times, interval_ms, ohlcv)
+    return out
 
 
 def replayed_candles(
@@ -323,5 +372,5 @@ def build_paths(
                 seed,
                 interval_ms=max(1, round(SYNTHETIC_BASE_INTERVAL_MS / speed)),
             )
-        paths[symbol] = PricePath(market, base)
+        paths[symbol] = PricePath(market, base, round(FUNDING_INTERVAL_MS / speed))
     return paths

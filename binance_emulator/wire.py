@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from binance_emulator.engine import Account, AlgoOrder, Exchange, Fill, Income, Order, Position
+from binance_emulator.engine import AlgoOrder, Exchange, Fill, Income, Order
 from binance_emulator.markets import (
     ONBOARD_DATE,
     ORDER_TYPES,
@@ -23,6 +23,11 @@ def money(value: Decimal) -> str:
 def price_str(market: Market, value: Decimal | float) -> str:
     exact = Decimal(repr(value)) if isinstance(value, float) else value
     return f"{exact.quantize(market.tick_size):f}"
+
+
+def avg_price_str(market: Market, value: Decimal) -> str:
+    # An average across levels is not on the tick; Binance shows it with extra places.
+    return f"{value.quantize(market.tick_size / 1000):f}"
 
 
 def qty_str(market: Market, value: Decimal) -> str:
@@ -50,7 +55,7 @@ def symbol_info(market: Market) -> dict[str, object]:
         "underlyingType": "COIN",
         "underlyingSubType": [],
         "triggerProtect": "0.0500",
-        "liquidationFee": "0.012500",
+        "liquidationFee": f"{market.liquidation_fee:.6f}",
         "marketTakeBound": "0.05",
         "maxMoveOrderLimit": 10000,
         "filters": [
@@ -63,8 +68,8 @@ def symbol_info(market: Market) -> dict[str, object]:
             {"filterType": "MAX_NUM_ORDERS", "limit": 200},
             {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": 10},
             {"filterType": "MIN_NOTIONAL", "notional": f"{market.min_notional:f}"},
-            {"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500",
-             "multiplierDown": "0.9500", "multiplierDecimal": "4"},
+            {"filterType": "PERCENT_PRICE", "multiplierUp": f"{market.percent_up:.4f}",
+             "multiplierDown": f"{market.percent_down:.4f}", "multiplierDecimal": "4"},
         ],
         "orderTypes": list(ORDER_TYPES),
         "timeInForce": ["GTC", "IOC", "FOK", "GTX", "GTD"],
@@ -72,17 +77,13 @@ def symbol_info(market: Market) -> dict[str, object]:
     }
 
 
-def exchange_info(exchange: Exchange, server_time: int) -> dict[str, object]:
+def exchange_info(exchange: Exchange, server_time: int,
+                  rate_limits: list[dict[str, object]]) -> dict[str, object]:
     return {
         "timezone": "UTC",
         "serverTime": server_time,
         "futuresType": "U_MARGINED",
-        "rateLimits": [
-            {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
-             "limit": 2400},
-            {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200},
-            {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 300},
-        ],
+        "rateLimits": rate_limits,
         "exchangeFilters": [],
         "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
         "symbols": [symbol_info(m) for m in exchange.markets.values()],
@@ -133,7 +134,7 @@ def order_json(exchange: Exchange, order: Order) -> dict[str, object]:
         "status": order.status,
         "clientOrderId": order.client_order_id,
         "price": price_str(market, order.price),
-        "avgPrice": price_str(market, order.avg_price) if order.executed_qty else "0",
+        "avgPrice": avg_price_str(market, order.avg_price) if order.executed_qty else "0",
         "origQty": qty_str(market, order.quantity),
         "executedQty": qty_str(market, order.executed_qty),
         "cumQty": qty_str(market, order.executed_qty),
@@ -154,6 +155,14 @@ def order_json(exchange: Exchange, order: Order) -> dict[str, object]:
         "time": order.time,
         "updateTime": order.update_time,
     }
+
+
+def ack_json(exchange: Exchange, order: Order) -> dict[str, object]:
+    """newOrderRespType=ACK: the order as accepted, before the matching engine touched it."""
+    body = order_json(exchange, order)
+    zero_qty = qty_str(exchange.markets[order.symbol], Decimal(0))
+    return {**body, "status": "NEW", "avgPrice": "0.00", "executedQty": zero_qty,
+            "cumQty": zero_qty, "cumQuote": money(Decimal(0)), "updateTime": order.time}
 
 
 def algo_json(exchange: Exchange, algo: AlgoOrder, detail: bool = False) -> dict[str, object]:
@@ -222,117 +231,3 @@ def income_json(row: Income) -> dict[str, object]:
         "tranId": row.tran_id,
         "tradeId": row.trade_id,
     }
-
-
-def position_risk_json(account: Account, position: Position, v2: bool) -> dict[str, object]:
-    exchange = account.exchange
-    market = exchange.markets[position.symbol]
-    mark = exchange.mark_price(position.symbol)
-    notional = position.amount * mark
-    isolated = account.is_isolated(position.symbol)
-    upnl = account.unrealized_pnl(position)
-    initial = account.position_initial_margin(position)
-    body: dict[str, object] = {
-        "symbol": position.symbol,
-        "positionSide": "BOTH",
-        "positionAmt": qty_str(market, position.amount),
-        "entryPrice": f"{position.entry_price.normalize():f}" if position.amount else "0.0",
-        "breakEvenPrice": f"{position.entry_price.normalize():f}" if position.amount else "0.0",
-        "markPrice": price_str(market, mark),
-        "unRealizedProfit": money(upnl),
-        "liquidationPrice": price_str(market, account.liquidation_price(position)),
-        "isolatedMargin": money(position.isolated_margin + upnl if isolated and position.amount
-                                else Decimal(0)),
-        "notional": money(notional),
-        "marginAsset": "USDT",
-        "isolatedWallet": money(position.isolated_margin if isolated else Decimal(0)),
-        "initialMargin": money(initial),
-        "maintMargin": money(account.maintenance_margin(position)),
-        "positionInitialMargin": money(initial),
-        "openOrderInitialMargin": "0",
-        "adl": 0,
-        "bidNotional": "0",
-        "askNotional": "0",
-        "updateTime": position.update_time,
-    }
-    if v2:
-        body["leverage"] = str(account.leverage_for(position.symbol))
-        body["marginType"] = "isolated" if isolated else "cross"
-        body["isAutoAddMargin"] = "false"
-        body["maxNotionalValue"] = f"{market.leverage_tiers[0].notional_cap:f}"
-    return body
-
-
-def account_json(account: Account, v2: bool) -> dict[str, object]:
-    wallet = account.wallet
-    upnl = account.total_unrealized_pnl()
-    position_margin = account.position_margin_total()
-    order_margin = account.open_order_margin()
-    available = account.available_balance()
-    cross_wallet = wallet - account.isolated_margin_total()
-    maint = sum(
-        (account.maintenance_margin(p) for p in account.positions.values() if p.amount),
-        Decimal(0),
-    )
-    asset = {
-        "asset": "USDT",
-        "walletBalance": money(wallet),
-        "unrealizedProfit": money(upnl),
-        "marginBalance": money(wallet + upnl),
-        "maintMargin": money(maint),
-        "initialMargin": money(position_margin + order_margin),
-        "positionInitialMargin": money(position_margin),
-        "openOrderInitialMargin": money(order_margin),
-        "crossWalletBalance": money(cross_wallet),
-        "crossUnPnl": money(account.cross_unrealized_pnl()),
-        "availableBalance": money(available),
-        "maxWithdrawAmount": money(max(available, Decimal(0))),
-        "marginAvailable": True,
-        "updateTime": account.update_time,
-    }
-    positions = []
-    for position in account.positions.values():
-        if not position.amount:
-            continue
-        risk = position_risk_json(account, position, v2=v2)
-        positions.append({k: risk[k] for k in (
-            "symbol", "positionSide", "positionAmt", "unRealizedProfit", "isolatedMargin",
-            "notional", "isolatedWallet", "initialMargin", "maintMargin", "updateTime",
-        )})
-    return {
-        "totalInitialMargin": asset["initialMargin"],
-        "totalMaintMargin": asset["maintMargin"],
-        "totalWalletBalance": asset["walletBalance"],
-        "totalUnrealizedProfit": asset["unrealizedProfit"],
-        "totalMarginBalance": asset["marginBalance"],
-        "totalPositionInitialMargin": asset["positionInitialMargin"],
-        "totalOpenOrderInitialMargin": asset["openOrderInitialMargin"],
-        "totalCrossWalletBalance": asset["crossWalletBalance"],
-        "totalCrossUnPnl": asset["crossUnPnl"],
-        "availableBalance": asset["availableBalance"],
-        "maxWithdrawAmount": asset["maxWithdrawAmount"],
-        "canTrade": True,
-        "canDeposit": True,
-        "canWithdraw": True,
-        "feeTier": 0,
-        "multiAssetsMargin": account.multi_assets_margin,
-        "updateTime": 0,
-        "assets": [asset],
-        "positions": positions,
-    }
-
-
-def balance_json(account: Account) -> list[dict[str, object]]:
-    body = account_json(account, v2=False)
-    asset = body["assets"][0]  # type: ignore[index]
-    return [{
-        "accountAlias": "emulator",
-        "asset": "USDT",
-        "balance": asset["walletBalance"],
-        "crossWalletBalance": asset["crossWalletBalance"],
-        "crossUnPnl": asset["crossUnPnl"],
-        "availableBalance": asset["availableBalance"],
-        "maxWithdrawAmount": asset["maxWithdrawAmount"],
-        "marginAvailable": True,
-        "updateTime": account.update_time,
-    }]

@@ -1,0 +1,24 @@
+"""What the HTTP layer shares: the engine, armed faults, request limits, request counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from binance_emulator.engine import Exchange
+from binance_emulator.faults import FaultInjector
+from binance_emulator.limits import DEFAULT_WEIGHT_LIMIT, OrderCounts, WeightBudget
+
+
+class Service:
+    """Everything the HTTP layer shares: engine, faults, weights, request counts."""
+
+    def __init__(self, exchange: Exchange, weight_limit: int = DEFAULT_WEIGHT_LIMIT) -> None:
+        self.exchange = exchange
+        self.faults = FaultInjector()
+        self.weights = WeightBudget(weight_limit)
+        self.order_counts = OrderCounts()
+        self.request_counts: Counter[str] = Counter()
+        # The same, per API key: what one client (one bot) asked.
+        self.account_requests: dict[str, Counter[str]] = {}
+        # Which hostname clients asked for (through the tunnel: fapi / demo-fapi / testnet).
+        self.hosts: Counter[str] = Counter()
