@@ -15,8 +15,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
 from ft_bracket.binance.gateway import Placement, Refusal
 from ft_bracket.core.events import EventName, EventSink, Severity
@@ -51,6 +51,8 @@ from ft_bracket.core.plan import (
     plan_orphans,
 )
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
+from ft_bracket.ports import FreqtradeSide, Gateway, ManagerSettings
+from ft_bracket.stop_calls import FreqtradeStopCalls
 
 logger = logging.getLogger(__name__)
 
@@ -59,53 +61,7 @@ CUSTOM_DATA_KEY = "bracket_legs"
 _MAX_PASSES = 6
 
 
-class Gateway(Protocol):
-    def place(self, pair: str, kind: LegKind, side: str, quantity: float, trigger_price: float,
-              client_id: str, close_position: bool = False) -> Placement: ...
-
-    def find(self, pair: str, *, client_id: str | None = None, order_id: str | None = None
-             ) -> VenueLeg | None: ...
-
-    def cancel(self, pair: str, order_id: str) -> VenueLeg | None: ...
-
-    def fill(self, pair: str, order_id: str) -> VenueFill: ...
-
-    def snapshot(self, pairs: Any = None, positions: bool = True) -> VenueSnapshot: ...
-
-
-class FreqtradeSide(Protocol):
-    """Where the manager reaches into freqtrade: its records and its own trade (adapter)."""
-
-    def load_record(self, trade_id: int, key: str) -> Any: ...
-
-    def save_record(self, trade_id: int, key: str, value: Any) -> None: ...
-
-    def adopt_stop(self, trade_id: int, order: dict[str, Any], stop_price: float) -> bool: ...
-
-    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool: ...
-
-    def import_exchange_exits(self, trade_id: int, reason: str) -> int: ...
-
-    def set_stop_price(self, trade_id: int, stop_price: float) -> None: ...
-
-    def settle_order_row(self, trade_id: int, order: dict[str, Any]) -> None: ...
-
-
-@dataclass(frozen=True)
-class ManagerSettings:
-    client_id_prefix: str = "ftb"
-    take_profit_max_attempts: int = 3
-
-
-@dataclass(frozen=True)
-class StopReport:
-    """A stop as the venue last reported it (ccxt-parsed), and its fill once it fired."""
-
-    order: dict[str, Any]
-    fill: dict[str, Any] | None = None
-
-
-class OrderManager:
+class OrderManager(FreqtradeStopCalls):
     """Owns the brackets of one bot."""
 
     def __init__(self, settings: ManagerSettings, gateway: Gateway, freqtrade: FreqtradeSide,
@@ -422,74 +378,6 @@ class OrderManager:
         self.snapshot.remember(venue)
         if venue.raw:
             self._reports[venue.order_id] = venue.raw
-
-    # freqtrade's own stop-order calls, routed here (freqtrade_adapter.stop_orders) ------------
-
-    def place_stop(self, trade: TradeView, amount: float, stop_price: float
-                   ) -> Placement | None:
-        """freqtrade wants a stop for a trade: it becomes the bracket's next stop attempt, with
-        a deterministic client id. None: the trade has no bracket (freqtrade's own call)."""
-        with self._lock:
-            bracket = self.load(trade.trade_id, trade.pair)
-            if bracket is None or self.simulated:
-                return None
-            leg = bracket.stop
-            if leg.is_live:  # its cancel is not confirmed: two stops may never rest
-                return Placement(None, f"stop {leg.client_id} may still rest", Refusal.UNKNOWN)
-            leg.quantity, leg.trigger_price = amount, stop_price
-            placement = self._place(bracket, trade, LegKind.STOP, by_freqtrade=True)
-            if placement.leg is not None:
-                self._stop_owners[placement.leg.order_id] = bracket.trade_id
-            return placement
-
-    def stop_report(self, trade_id: int, order_id: str) -> StopReport | None:
-        """What the venue last said of a stop this plugin placed, without a call; None when
-        it is not ours or nothing fresh is known (freqtrade then asks the venue itself)."""
-        with self._lock:
-            bracket = self._stop_bracket(trade_id, order_id)
-            if bracket is None:
-                return None
-            return self._stop_report(bracket, order_id)
-
-    def cancel_stop(self, trade_id: int, order_id: str) -> StopReport | None:
-        """freqtrade cancels a stop this plugin placed: one cancel (no retries holding the
-        loop); a failure leaves it ``cancelling`` and the watch sends it again every loop."""
-        with self._lock:
-            bracket = self._stop_bracket(trade_id, order_id)
-            if bracket is None:
-                return None
-            if bracket.stop.order_id == order_id:
-                try:
-                    self._cancel(bracket, LegKind.STOP)
-                except Exception as error:  # the venue failed: still live, said so
-                    self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
-                                     trade=trade_id, pair=bracket.pair, step="Cancel",
-                                     error=f"{type(error).__name__}: {error}",
-                                     action="stop cancel retried on the next loop")
-            return self._stop_report(bracket, order_id) or StopReport(
-                {"id": order_id, "status": "open", "amount": bracket.stop.quantity,
-                 "filled": 0.0, "remaining": bracket.stop.quantity, "fee": {}, "info": {}})
-
-    def _stop_bracket(self, trade_id: int, order_id: str) -> Bracket | None:
-        if self.simulated:
-            return None
-        bracket = self.load(trade_id)
-        if bracket is None:
-            return None
-        ours = bracket.stop.order_id == order_id or self._stop_owners.get(order_id) == trade_id
-        return bracket if ours else None
-
-    def _stop_report(self, bracket: Bracket, order_id: str) -> StopReport | None:
-        leg = bracket.stop
-        if leg.order_id == order_id and leg.status is LegStatus.FILLED:
-            fill = self._fills.get(leg.fill_order_id or "")
-            order = self._reports.get(order_id)
-            return StopReport(order, fill.raw) if fill and order else None
-        order = self._reports.get(order_id)
-        if order is None or (leg.order_id == order_id and leg.status in (
-                LegStatus.PLACING, LegStatus.TRIGGERED)):
-            return None
-        return StopReport(order)
 
     def _placed_event(self, bracket: Bracket) -> None:
         protected = [bracket.protected_ms.get(k.value) for k in LegKind]

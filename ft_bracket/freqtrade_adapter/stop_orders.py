@@ -27,7 +27,8 @@ from freqtrade.persistence import Order, Trade
 
 from ft_bracket.binance.gateway import Refusal
 from ft_bracket.freqtrade_adapter.trades import trade_view
-from ft_bracket.order_manager import OrderManager, StopReport
+from ft_bracket.order_manager import OrderManager
+from ft_bracket.ports import StopReport
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,84 @@
+"""freqtrade's own stop-order calls (create, fetch, cancel), answered by the OrderManager.
+
+freqtrade keeps the stop's policy — when to place, poll, trail or cancel it — and the plugin does
+its I/O: a deterministic client id for every attempt, polls answered from the loop's snapshot, a
+cancel that never waits in a retrier. ``freqtrade_adapter.stop_orders`` routes the calls here.
+
+A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue reports.
+"""
+
+from __future__ import annotations
+
+from ft_bracket.binance.gateway import Placement, Refusal
+from ft_bracket.core.events import EventName, Severity
+from ft_bracket.core.legs import Bracket, LegKind, LegStatus
+from ft_bracket.core.plan import TradeView
+from ft_bracket.ports import StopReport
+
+
+class FreqtradeStopCalls:
+    def place_stop(self, trade: TradeView, amount: float, stop_price: float
+                   ) -> Placement | None:
+        """freqtrade wants a stop for a trade: it becomes the bracket's next stop attempt, with
+        a deterministic client id. None: the trade has no bracket (freqtrade's own call)."""
+        with self._lock:
+            bracket = self.load(trade.trade_id, trade.pair)
+            if bracket is None or self.simulated:
+                return None
+            leg = bracket.stop
+            if leg.is_live:  # its cancel is not confirmed: two stops may never rest
+                return Placement(None, f"stop {leg.client_id} may still rest", Refusal.UNKNOWN)
+            leg.quantity, leg.trigger_price = amount, stop_price
+            placement = self._place(bracket, trade, LegKind.STOP, by_freqtrade=True)
+            if placement.leg is not None:
+                self._stop_owners[placement.leg.order_id] = bracket.trade_id
+            return placement
+
+    def stop_report(self, trade_id: int, order_id: str) -> StopReport | None:
+        """What the venue last said of a stop this plugin placed, without a call; None when
+        it is not ours or nothing fresh is known (freqtrade then asks the venue itself)."""
+        with self._lock:
+            bracket = self._stop_bracket(trade_id, order_id)
+            if bracket is None:
+                return None
+            return self._stop_report(bracket, order_id)
+
+    def cancel_stop(self, trade_id: int, order_id: str) -> StopReport | None:
+        """freqtrade cancels a stop this plugin placed: one cancel (no retries holding the
+        loop); a failure leaves it ``cancelling`` and the watch sends it again every loop."""
+        with self._lock:
+            bracket = self._stop_bracket(trade_id, order_id)
+            if bracket is None:
+                return None
+            if bracket.stop.order_id == order_id:
+                try:
+                    self._cancel(bracket, LegKind.STOP)
+                except Exception as error:  # the venue failed: still live, said so
+                    self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
+                                     trade=trade_id, pair=bracket.pair, step="Cancel",
+                                     error=f"{type(error).__name__}: {error}",
+                                     action="stop cancel retried on the next loop")
+            return self._stop_report(bracket, order_id) or StopReport(
+                {"id": order_id, "status": "open", "amount": bracket.stop.quantity,
+                 "filled": 0.0, "remaining": bracket.stop.quantity, "fee": {}, "info": {}})
+
+    def _stop_bracket(self, trade_id: int, order_id: str) -> Bracket | None:
+        if self.simulated:
+            return None
+        bracket = self.load(trade_id)
+        if bracket is None:
+            return None
+        ours = bracket.stop.order_id == order_id or self._stop_owners.get(order_id) == trade_id
+        return bracket if ours else None
+
+    def _stop_report(self, bracket: Bracket, order_id: str) -> StopReport | None:
+        leg = bracket.stop
+        if leg.order_id == order_id and leg.status is LegStatus.FILLED:
+            fill = self._fills.get(leg.fill_order_id or "")
+            order = self._reports.get(order_id)
+            return StopReport(order, fill.raw) if fill and order else None
+        order = self._reports.get(order_id)
+        if order is None or (leg.order_id == order_id and leg.status in (
+                LegStatus.PLACING, LegStatus.TRIGGERED)):
+            return None
+        return StopReport(order)
