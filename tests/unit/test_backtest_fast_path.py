@@ -4,7 +4,6 @@ the trade, and hand everything they do not decide to IStrategy."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,6 @@ from tests.unit.bracket_fakes import (
     PAIR,
     TIMEFRAME,
     Bracketed,
-    in_memory_trades,
     make_strategy,
     open_trade,
     signal_frame,
@@ -26,10 +24,7 @@ NOW = SIGNAL_CANDLE + TIMEFRAME
 LATER = NOW + timedelta(minutes=30)
 
 
-@pytest.fixture(autouse=True)
-def _trades_in_memory() -> Iterator[None]:
-    with in_memory_trades():
-        yield
+pytestmark = pytest.mark.usefixtures("trades_in_memory")
 
 
 @pytest.fixture
