@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -50,6 +50,8 @@ from ft_bracket.core.plan import (
     plan_bracket,
     plan_orphans,
 )
+from ft_bracket.core.positions import entry_block
+from ft_bracket.core.risk import Decision
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
 from ft_bracket.ports import FreqtradeSide, Gateway, ManagerSettings
 from ft_bracket.stop_calls import FreqtradeStopCalls
@@ -81,6 +83,11 @@ class OrderManager(FreqtradeStopCalls):
         # The venue's last word on each leg order (ccxt-parsed), for freqtrade's stop calls.
         self._reports: dict[str, dict[str, Any]] = {}
         self._stop_owners: dict[str, int] = {}  # stop order id -> trade id
+        # As of the last watch: open trades, their brackets and those of closed trades whose
+        # legs the venue has not confirmed gone (trade id -> pair).
+        self.open_trades: list[TradeView] = []
+        self.brackets: dict[int, Bracket] = {}
+        self._unsettled: dict[int, str] = {}
         # The REST API thread (force exit) and the bot loop both reach the manager.
         self._lock = threading.RLock()
 
@@ -136,32 +143,82 @@ class OrderManager(FreqtradeStopCalls):
     # Every loop, and at start-up ---------------------------------------------------------------
 
     def watch(self, trades: list[TradeView]) -> None:
+        """``look``, then ``sweep_orphans``."""
+        self.look(trades)
+        self.sweep_orphans()
+
+    def look(self, trades: list[TradeView], pairs: set[str] | None = None) -> None:
         """One look at the account, then each bracket brought in line with it.
 
         Until the first full look (start-up, or after a venue error cut it short) every pair
-        is read; afterwards only the pairs with a bracket.
+        is read; afterwards the pairs with a bracket, with an earlier trade's leg not yet
+        confirmed gone, and ``pairs`` (positions the caller watches).
         """
         with self._lock:
             records = [(t, b) for t in trades if (b := self.load(t.trade_id, t.pair))]
-            pairs = None if not self.reconciled else {t.pair for t, _ in records}
-            self.snapshot = self.gateway.snapshot(pairs, positions=self.live)
+            for trade_id in list(self._unsettled):  # closed trades whose legs may still rest
+                view = self.freqtrade.trade_view(trade_id)
+                bracket = self.load(trade_id)
+                if view is None or bracket is None or view.is_open:
+                    del self._unsettled[trade_id]
+                else:
+                    records.append((view, bracket))
+            watched = {b.pair for _, b in records} | (pairs or set())
+            self.snapshot = self.gateway.snapshot(watched if self.reconciled else None,
+                                                  positions=self.live)
             for venue in self.snapshot.legs.values():
                 self._seen(venue)
             for trade, bracket in records:
                 self._run(bracket, self._view(trade))
-            for orphan in plan_orphans([b for _, b in records], self.snapshot,
-                                       self.settings.client_id_prefix):
-                self._cancel_orphan(orphan)
+            self.open_trades = [t for t, _ in records if t.is_open]
+            self.brackets = {b.trade_id: b for _, b in records}
+            self._note_unsettled(self.brackets.values())
             self.reconciled = True
 
+    def sweep_orphans(self, keep: frozenset[str] = frozenset()) -> None:
+        """Cancel our legs that no open trade's current attempt owns (and not ``keep``)."""
+        with self._lock:
+            # A closed trade's leg still being cancelled is its bracket's, not an orphan.
+            for orphan in plan_orphans(list(self.brackets.values()), self.snapshot,
+                                       self.settings.client_id_prefix):
+                if orphan.leg.client_id in keep:
+                    continue
+                try:
+                    self._cancel_orphan(orphan)
+                except Exception as error:  # the venue failed: the next look finds it again
+                    self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
+                                     pair=orphan.leg.pair, step="CancelOrphan",
+                                     error=f"{type(error).__name__}: {error}",
+                                     action="retrying on the next loop")
+
     def close_bracket(self, trade: TradeView) -> None:
-        """The trade is closed: end what still rests (cancelled, or found filled)."""
+        """The trade is closed: end what still rests (cancelled, or found filled). A leg whose
+        end the venue has not confirmed is followed by every watch until it has."""
         with self._lock:
             self.exit_requests.pop(trade.trade_id, None)
             bracket = self.load(trade.trade_id, trade.pair)
             if bracket is None:
                 return
             self._run(bracket, self._view(trade))
+            self.brackets[bracket.trade_id] = bracket
+            self.open_trades = [t for t in self.open_trades if t.trade_id != trade.trade_id]
+            self._note_unsettled([bracket])
+
+    def entry_block(self, pair: str) -> Decision:
+        """May a new trade open on ``pair`` now (see ``core.positions.entry_block``)?"""
+        with self._lock:
+            return entry_block(pair, self.open_trades, self.brackets.values(), self.snapshot,
+                               self.settings.client_id_prefix)
+
+    def _note_unsettled(self, brackets: Iterable[Bracket]) -> None:
+        open_ids = {t.trade_id for t in self.open_trades}
+        for bracket in brackets:
+            if bracket.trade_id in open_ids:
+                continue
+            if any(leg.is_live for leg in bracket.legs):
+                self._unsettled[bracket.trade_id] = bracket.pair
+            else:
+                self._unsettled.pop(bracket.trade_id, None)
 
     def request_exit(self, trade_id: int, pair: str, reason: str) -> None:
         """Ask freqtrade to close the trade at market (``custom_exit`` reads this)."""
@@ -249,10 +306,20 @@ class OrderManager(FreqtradeStopCalls):
                 self._show_exit_fill(bracket)
             case ImportExits(reason=reason):
                 imported = self.freqtrade.import_exchange_exits(bracket.trade_id, reason)
-                self.events.emit(Severity.WARNING, EventName.POSITION_GONE,
-                                 trade=bracket.trade_id, pair=bracket.pair,
-                                 exits_imported=imported,
-                                 action="legs cancelled; trade closed from the exchange's fills")
+                if imported.forced is not None:
+                    forced = imported.forced
+                    self.events.emit(Severity.ERROR, EventName.LIQUIDATED,
+                                     trade=bracket.trade_id, pair=bracket.pair,
+                                     price=forced.get("average"), quantity=forced.get("filled"),
+                                     order_id=forced.get("id"),
+                                     action="the venue liquidated the position: trade closed "
+                                            "as liquidation, its legs cancelled")
+                else:
+                    self.events.emit(Severity.WARNING, EventName.POSITION_GONE,
+                                     trade=bracket.trade_id, pair=bracket.pair,
+                                     exits_imported=imported.count,
+                                     action="legs cancelled; trade closed from the exchange's "
+                                            "fills")
             case RequestExit(reason=reason):
                 self.request_exit(bracket.trade_id, bracket.pair, reason)
                 trade = replace(trade, exit_requested=reason)

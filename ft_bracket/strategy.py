@@ -173,6 +173,13 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         if not isinstance(prices, tuple):
             self.refusals.refuse(pair, candle_date, prices)
             return 0.0
+        if self.order_manager is not None:
+            # The pair must be clean on the venue first: no earlier trade's leg, no position
+            # freqtrade does not own.
+            block = self.order_manager.entry_block(pair)
+            if not block.allowed:
+                self.refusals.refuse(pair, candle_date, block)
+                return 0.0
         market = exchange.market_rules(self.dp, pair)
         if market is None:
             self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"))

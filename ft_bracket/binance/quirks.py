@@ -18,6 +18,9 @@ from ft_bracket.core.venue import VenueStatus
 TRIGGER_PARAM = {LegKind.STOP: "stopLossPrice", LegKind.TAKE_PROFIT: "takeProfitPrice"}
 TRIGGER_FLAG = {"trigger": True}
 CLIENT_ID_PARAM = "clientAlgoId"
+# Plain orders (/fapi/v1/order) carry theirs as newClientOrderId and are found by it.
+ORDER_CLIENT_ID_PARAM = "newClientOrderId"
+ORDER_QUERY_CLIENT_ID = "origClientOrderId"
 # clientAlgoId / newClientOrderId must match this.
 CLIENT_ID_PATTERN = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
 # Which price a trigger watches: "CONTRACT_PRICE" (last) or "MARK_PRICE".
@@ -39,6 +42,9 @@ FINAL_ORDER_STATUSES = frozenset({"FILLED", "CANCELED", "EXPIRED", "REJECTED",
                                   "EXPIRED_IN_MATCH"})
 # The real order a triggered algo order became.
 ACTUAL_ORDER_ID = "actualOrderId"
+
+# The venue's own orders when it closes a position: liquidation and auto-deleveraging.
+FORCED_ORDER_CLIENT_ID_PREFIXES = ("autoclose-", "adl_autoclose")
 
 # Errors after which the venue may or may not have acted: ask before sending again.
 OUTCOME_UNKNOWN_ERRORS: tuple[type[Exception], ...] = (ccxt.NetworkError,)

@@ -38,7 +38,11 @@ class EventName(StrEnum):
     LEG_RECOVERED = "leg_recovered"
     LEG_RESIZED = "leg_resized"
     POSITION_GONE = "position_gone"
+    LIQUIDATED = "liquidated"
+    STOP_SLIPPED = "stop_slipped"
     UNTRACKED_POSITION = "untracked_position"
+    GUARD_STOP_FILLED = "guard_stop_filled"
+    GUARD_RELEASED = "guard_released"
 
 
 _LOG_LEVEL = {

@@ -30,6 +30,8 @@ EXIT_TAKE_PROFIT = "take_profit"
 EXIT_TAKE_PROFIT_UNPLACEABLE = "take_profit_unplaceable"
 # freqtrade's name for a position closed on the exchange by something it did not place.
 EXIT_SOLD_ON_EXCHANGE = "sold_on_exchange"
+# freqtrade's name (ExitType.LIQUIDATION) for a position the venue closed itself.
+EXIT_LIQUIDATION = "liquidation"
 # freqtrade's exit reasons (ExitType values) that mean "the protective stop ended the trade".
 STOP_OUT_REASONS = frozenset(
     {"stop_loss", "stoploss_on_exchange", "trailing_stop_loss", "liquidation"})

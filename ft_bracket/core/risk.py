@@ -42,6 +42,9 @@ class Denial(StrEnum):
     STAKE_BELOW_MINIMUM = "StakeBelowMinimum"
     RISK_ABOVE_BUDGET = "RiskAboveBudget"
     SIGNAL_MISSING = "SignalMissing"
+    # The pair is not clean on the venue: a new position could meet an earlier trade's leg.
+    LEG_MAY_STILL_REST = "LegMayStillRest"
+    POSITION_DIFFERS = "PositionDiffersFromRecord"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.damage import audit, trades_from_database
 from tests.support.emulator import Emulator
 from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot, live_config
 
@@ -127,6 +128,9 @@ def settle(harness: Harness, bot: FreqtradeBot, timeout: float = 30) -> dict[str
             return None
 
     trade = bot.wait_for(holds, timeout, "venue and database consistent after the restart")
+    damage = audit(harness.emulator.journal(harness.api_key), trades_from_database(bot.db_path),
+                   "ftb")
+    assert damage.harmless, damage.describe()
     return assert_consistent(harness, bot) or trade
 
 

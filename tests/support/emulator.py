@@ -73,6 +73,13 @@ class Emulator:
         response.raise_for_status()
         return response.json()
 
+    def journal(self, api_key: str = DEFAULT_KEY, since_id: int = 0) -> list[dict[str, Any]]:
+        """The venue's own record for one account (and manual price changes), oldest first."""
+        response = self.session.get(f"{self.url}/_emulator/journal",
+                                    params={"api_key": api_key, "since_id": since_id}, timeout=30)
+        response.raise_for_status()
+        return list(response.json()["rows"])
+
     def new_account(self, balance: str = "10000") -> tuple[str, str]:
         """A fresh, isolated account on this emulator: (api_key, api_secret)."""
         key, secret = f"key-{uuid.uuid4().hex[:12]}", f"secret-{uuid.uuid4().hex}"

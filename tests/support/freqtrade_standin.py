@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ft_bracket.ports import ImportedExits
+
 
 @dataclass
 class StandInFreqtrade:
@@ -18,6 +20,11 @@ class StandInFreqtrade:
     stop_prices: dict[int, float] = field(default_factory=dict)
     closed: set[int] = field(default_factory=set)
     settled: list[tuple[int, str, str]] = field(default_factory=list)
+
+    views: dict[int, Any] = field(default_factory=dict)  # trade id -> TradeView
+
+    def trade_view(self, trade_id: int) -> Any:
+        return self.views.get(trade_id)
 
     def load_record(self, trade_id: int, key: str) -> Any:
         versions = self.writes.get(trade_id)
@@ -44,9 +51,9 @@ class StandInFreqtrade:
             self.exits.append((trade_id, order, reason))
         return True
 
-    def import_exchange_exits(self, trade_id: int, reason: str) -> int:
+    def import_exchange_exits(self, trade_id: int, reason: str) -> ImportedExits:
         self.imported.append((trade_id, reason))
-        return 1
+        return ImportedExits(1, reason)
 
     def set_stop_price(self, trade_id: int, stop_price: float) -> None:
         self.stop_prices[trade_id] = stop_price
