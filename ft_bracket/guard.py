@@ -26,6 +26,7 @@ from ft_bracket.core.guard import (
 from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus, Rejected, Sent
 from ft_bracket.core.plan import Cancel, Place, Query, ReadFill
 from ft_bracket.core.venue import VenueSnapshot, observe, observe_fill
+from ft_bracket.venue_errors import VenueFailures
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class PositionGuard:
         self.gateway = gateway
         self.store = store
         self.events = events
+        self.failures = VenueFailures(events)
         self.prefix = prefix
         self.action = action
         self.distance = distance
@@ -75,10 +77,7 @@ class PositionGuard:
                         done.append(action)
                         self._execute(action, pair, position or 0.0, snapshot)
                 except Exception as error:  # the venue failed: the record says what to retry
-                    self.events.emit(Severity.WARNING, EventName.WATCH_FAILED, pair=pair,
-                                     step=f"guard {type(action).__name__}",
-                                     error=f"{type(error).__name__}: {error}",
-                                     action="retrying on the next loop")
+                    self.failures.report(error, f"guard {type(action).__name__}", pair=pair)
                     break
 
     def _execute(self, action: GuardAction, pair: str, position: float,

@@ -19,7 +19,8 @@ from dataclasses import replace
 from typing import Any
 
 from ft_bracket.binance.gateway import Placement, Refusal
-from ft_bracket.core.events import EventName, EventSink, Severity
+from ft_bracket.bracket_news import BracketNews
+from ft_bracket.core.events import EventSink
 from ft_bracket.core.legs import (
     Bracket,
     BracketLeg,
@@ -55,6 +56,7 @@ from ft_bracket.core.risk import Decision
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
 from ft_bracket.ports import FreqtradeSide, Gateway, ManagerSettings
 from ft_bracket.stop_calls import FreqtradeStopCalls
+from ft_bracket.venue_errors import VenueFailures
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,8 @@ class OrderManager(FreqtradeStopCalls):
         self.gateway = gateway
         self.freqtrade = freqtrade
         self.events = events
+        self.failures = VenueFailures(events)
+        self.news = BracketNews(events, simulated)
         self.simulated = simulated
         self.clock = clock
         self.snapshot = VenueSnapshot()
@@ -129,7 +133,7 @@ class OrderManager(FreqtradeStopCalls):
             for kind in (LegKind.STOP, LegKind.TAKE_PROFIT):
                 self._place(bracket, trade, kind)
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
-                self._placed_event(bracket)
+                self.news.placed(bracket)
             return bracket
 
     def adopt_stop(self, trade: TradeView) -> bool:
@@ -186,10 +190,7 @@ class OrderManager(FreqtradeStopCalls):
                 try:
                     self._cancel_orphan(orphan)
                 except Exception as error:  # the venue failed: the next look finds it again
-                    self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
-                                     pair=orphan.leg.pair, step="CancelOrphan",
-                                     error=f"{type(error).__name__}: {error}",
-                                     action="retrying on the next loop")
+                    self.failures.report(error, "CancelOrphan", pair=orphan.leg.pair)
 
     def close_bracket(self, trade: TradeView) -> None:
         """The trade is closed: end what still rests (cancelled, or found filled). A leg whose
@@ -224,8 +225,7 @@ class OrderManager(FreqtradeStopCalls):
         """Ask freqtrade to close the trade at market (``custom_exit`` reads this)."""
         if self.exit_requests.get(trade_id) != reason:
             self.exit_requests[trade_id] = reason
-            self.events.emit(Severity.WARNING, EventName.EXIT_REQUESTED, trade=trade_id,
-                             pair=pair, reason=reason)
+            self.news.exit_requested(trade_id, pair, reason)
 
     # The executor ----------------------------------------------------------------------------
 
@@ -249,18 +249,8 @@ class OrderManager(FreqtradeStopCalls):
         cancelled = [kind.value for kind in LegKind
                      if kind in ours and bracket.leg(kind).status is LegStatus.CANCELLED]
         if cancelled:
-            self.events.emit(Severity.INFO, EventName.LEGS_CANCELLED, trade=bracket.trade_id,
-                             pair=bracket.pair, legs=",".join(cancelled))
+            self.news.cancelled(bracket, cancelled)
         self._settle_freqtrade_stop(bracket, trade)
-
-    def _settle_freqtrade_stop(self, bracket: Bracket, trade: TradeView) -> None:
-        """A closed trade's stop row that freqtrade still thinks open, once the stop ended on
-        the venue (its own cancel may have failed before the plugin's retry went through)."""
-        stop = bracket.stop
-        report = self._reports.get(stop.order_id or "")
-        if (not trade.is_open and stop.order_id in trade.freqtrade_stop_ids
-                and not stop.is_live and report is not None):
-            self.freqtrade.settle_order_row(bracket.trade_id, report)
 
     def _execute_all(self, actions: list[Action], bracket: Bracket, trade: TradeView,
                      done: list[Action]) -> TradeView | None:
@@ -270,11 +260,8 @@ class OrderManager(FreqtradeStopCalls):
             try:
                 trade = self._execute(action, bracket, trade)
             except Exception as error:  # retried on the next loop, from the record
-                self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
-                                 trade=bracket.trade_id, pair=bracket.pair,
-                                 step=type(action).__name__,
-                                 error=f"{type(error).__name__}: {error}",
-                                 action="retrying on the next loop")
+                self.failures.report(error, type(action).__name__, trade=bracket.trade_id,
+                                     pair=bracket.pair)
                 return None
         return trade
 
@@ -306,20 +293,7 @@ class OrderManager(FreqtradeStopCalls):
                 self._show_exit_fill(bracket)
             case ImportExits(reason=reason):
                 imported = self.freqtrade.import_exchange_exits(bracket.trade_id, reason)
-                if imported.forced is not None:
-                    forced = imported.forced
-                    self.events.emit(Severity.ERROR, EventName.LIQUIDATED,
-                                     trade=bracket.trade_id, pair=bracket.pair,
-                                     price=forced.get("average"), quantity=forced.get("filled"),
-                                     order_id=forced.get("id"),
-                                     action="the venue liquidated the position: trade closed "
-                                            "as liquidation, its legs cancelled")
-                else:
-                    self.events.emit(Severity.WARNING, EventName.POSITION_GONE,
-                                     trade=bracket.trade_id, pair=bracket.pair,
-                                     exits_imported=imported.count,
-                                     action="legs cancelled; trade closed from the exchange's "
-                                            "fills")
+                self.news.position_gone(bracket, imported.count, imported.forced)
             case RequestExit(reason=reason):
                 self.request_exit(bracket.trade_id, bracket.pair, reason)
                 trade = replace(trade, exit_requested=reason)
@@ -339,10 +313,8 @@ class OrderManager(FreqtradeStopCalls):
         if leg.status is LegStatus.RESTING and before is not LegStatus.RESTING:
             bracket.protected_ms.setdefault(kind.value, self._now_ms())
         self.store(bracket)
-        if leg.status is LegStatus.FILLED and kind is LegKind.TAKE_PROFIT:
-            self.events.emit(Severity.INFO, EventName.TAKE_PROFIT_FILLED,
-                             trade=bracket.trade_id, pair=bracket.pair, price=leg.fill_price,
-                             quantity=leg.filled_quantity, order_id=leg.fill_order_id)
+        if leg.status is LegStatus.FILLED and before is not LegStatus.FILLED:
+            self.news.filled(bracket, leg)
 
     def _place(self, bracket: Bracket, trade: TradeView, kind: LegKind,
                by_freqtrade: bool = False) -> Placement:
@@ -366,9 +338,7 @@ class OrderManager(FreqtradeStopCalls):
         consequence, exit_reason = placement_failed(
             leg, placement.would_trigger, self.settings.take_profit_max_attempts,
             by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN)
-        self.events.emit(Severity.ERROR, EventName.LEG_FAILED, trade=bracket.trade_id,
-                         pair=bracket.pair, leg=leg.kind.value, price=leg.trigger_price,
-                         client_id=leg.client_id, reason=placement.error, action=consequence)
+        self.news.leg_failed(bracket, leg, placement.error, consequence)
         if exit_reason is not None:  # after the failure event: cause first, then effect
             self.request_exit(bracket.trade_id, bracket.pair, exit_reason)
 
@@ -376,21 +346,12 @@ class OrderManager(FreqtradeStopCalls):
                  quantity: float | None) -> None:
         """A new attempt of a leg: after it was cancelled, refused, or to resize it."""
         leg = bracket.leg(kind)
-        if quantity is not None:  # resize: the resting one goes first
-            self._cancel(bracket, kind)
-            if leg.status is not LegStatus.CANCELLED:
-                return  # it filled meanwhile, or the cancel is not confirmed: not now
-            self.events.emit(Severity.WARNING, EventName.LEG_RESIZED, trade=bracket.trade_id,
-                             pair=bracket.pair, leg=kind.value, old=leg.quantity, new=quantity)
+        self.news.replacing(bracket, leg, quantity)
+        if quantity is not None:  # resize: the new size first, the old one is then an orphan
             leg.quantity = quantity
-        else:
-            self.events.emit(Severity.WARNING, EventName.LEG_REPLACED, trade=bracket.trade_id,
-                             pair=bracket.pair, leg=kind.value, previous=leg.client_id)
         placement = self._place(bracket, trade, kind)
         if placement.accepted:
-            self.events.emit(Severity.INFO, EventName.LEG_PLACED, trade=bracket.trade_id,
-                             pair=bracket.pair, leg=kind.value, price=leg.trigger_price,
-                             order_id=leg.order_id, client_id=leg.client_id)
+            self.news.leg_placed(bracket, leg)
 
     def _cancel(self, bracket: Bracket, kind: LegKind) -> None:
         leg = bracket.leg(kind)
@@ -424,40 +385,14 @@ class OrderManager(FreqtradeStopCalls):
                                                                       leg.fill_order_id)
         self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, EXIT_TAKE_PROFIT)
 
-    def _adopt(self, bracket: Bracket, trade: TradeView) -> bool:
-        venue = self.snapshot.legs.get(bracket.stop.client_id or "")
-        if venue is None or not venue.raw:
-            venue = self.gateway.find(bracket.pair, client_id=bracket.stop.client_id)
-        if venue is None or not venue.raw:
-            return False
-        return self.freqtrade.adopt_stop(bracket.trade_id, venue.raw, bracket.stop.trigger_price)
-
     def _cancel_orphan(self, orphan: CancelOrphan) -> None:
         leg = orphan.leg
         after = self.gateway.cancel(leg.pair, leg.order_id)
         self.snapshot.forget(leg.client_id)
-        self.events.emit(Severity.WARNING, EventName.ORPHAN_CANCELLED, pair=leg.pair,
-                         client_id=leg.client_id, order_id=leg.order_id,
-                         now=after.status.value if after else None)
+        self.news.orphan_cancelled(leg, after)
 
     def _seen(self, venue: VenueLeg) -> None:
         """Keep the snapshot current with what a call just learnt, and the venue's words."""
         self.snapshot.remember(venue)
         if venue.raw:
             self._reports[venue.order_id] = venue.raw
-
-    def _placed_event(self, bracket: Bracket) -> None:
-        protected = [bracket.protected_ms.get(k.value) for k in LegKind]
-        window = (max(protected) - bracket.entry_filled_ms  # type: ignore[type-var]
-                  if all(protected) and bracket.entry_filled_ms else None)
-        self.events.emit(
-            Severity.INFO, EventName.BRACKET_PLACED, trade=bracket.trade_id, pair=bracket.pair,
-            side="short" if bracket.is_short else "long", quantity=bracket.stop.quantity,
-            stop=bracket.stop.trigger_price, stop_id=bracket.stop.order_id,
-            take_profit=bracket.take_profit.trigger_price,
-            take_profit_id=bracket.take_profit.order_id,
-            unprotected_ms=None if self.simulated else window,
-            simulated="yes" if self.simulated else None,
-        )
-
-

@@ -3,6 +3,8 @@
 freqtrade keeps the stop's policy — when to place, poll, trail or cancel it — and the plugin does
 its I/O: a deterministic client id for every attempt, polls answered from the loop's snapshot, a
 cancel that never waits in a retrier. ``freqtrade_adapter.stop_orders`` routes the calls here.
+Also the two ways the plugin's stop reaches freqtrade's rows: adoption, and settling a closed
+trade's row once the venue confirms the stop gone.
 
 A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue reports.
 """
@@ -10,7 +12,6 @@ A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue
 from __future__ import annotations
 
 from ft_bracket.binance.gateway import Placement, Refusal
-from ft_bracket.core.events import EventName, Severity
 from ft_bracket.core.legs import Bracket, LegKind, LegStatus
 from ft_bracket.core.plan import TradeView
 from ft_bracket.ports import StopReport
@@ -53,11 +54,9 @@ class FreqtradeStopCalls:
             if bracket.stop.order_id == order_id:
                 try:
                     self._cancel(bracket, LegKind.STOP)
-                except Exception as error:  # the venue failed: still live, said so
-                    self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
-                                     trade=trade_id, pair=bracket.pair, step="Cancel",
-                                     error=f"{type(error).__name__}: {error}",
-                                     action="stop cancel retried on the next loop")
+                except Exception as error:  # the venue failed: still live, the watch retries
+                    self.failures.report(error, "Cancel", trade=trade_id,  # type: ignore[attr-defined]
+                                         pair=bracket.pair)
             return self._stop_report(bracket, order_id) or StopReport(
                 {"id": order_id, "status": "open", "amount": bracket.stop.quantity,
                  "filled": 0.0, "remaining": bracket.stop.quantity, "fee": {}, "info": {}})
@@ -82,3 +81,20 @@ class FreqtradeStopCalls:
                 LegStatus.PLACING, LegStatus.TRIGGERED)):
             return None
         return StopReport(order)
+
+    def _settle_freqtrade_stop(self, bracket: Bracket, trade: TradeView) -> None:
+        """A closed trade's stop row that freqtrade still thinks open, once the stop ended on
+        the venue (its own cancel may have failed before the plugin's retry went through)."""
+        stop = bracket.stop
+        report = self._reports.get(stop.order_id or "")
+        if (not trade.is_open and stop.order_id in trade.freqtrade_stop_ids
+                and not stop.is_live and report is not None):
+            self.freqtrade.settle_order_row(bracket.trade_id, report)
+
+    def _adopt(self, bracket: Bracket, trade: TradeView) -> bool:
+        venue = self.snapshot.legs.get(bracket.stop.client_id or "")
+        if venue is None or not venue.raw:
+            venue = self.gateway.find(bracket.pair, client_id=bracket.stop.client_id)
+        if venue is None or not venue.raw:
+            return False
+        return self.freqtrade.adopt_stop(bracket.trade_id, venue.raw, bracket.stop.trigger_price)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,7 @@ from ft_bracket.core.risk import (
     check_signal,
     deny,
     loss_at_stop,
+    size_on_book,
     size_position,
 )
 from ft_bracket.core.settings import BracketConfigError, BracketSettings
@@ -204,19 +205,26 @@ class BracketStrategy(BacktestFastPath, IStrategy):
             self.refusals.refuse(pair, candle_date, decision)
             return 0.0
         futures = self.config.get("trading_mode") == "futures"
-        size = size_position(
-            signal=signal, equity=account.equity(self.wallets),
-            risk_per_trade=settings.risk_per_trade, taker_fee=fee, leverage=leverage,
-            market=market, max_stake=max_stake, min_stake=min_stake or 0.0,
+        sizing: dict[str, Any] = dict(
+            equity=account.equity(self.wallets), risk_per_trade=settings.risk_per_trade,
+            taker_fee=fee, leverage=leverage, market=market, max_stake=max_stake,
+            min_stake=min_stake or 0.0,
             maintenance_margin_rate=(
                 exchange.maintenance_margin_rate(self.dp, pair, max_stake * leverage)
                 if futures else 0.0),
         )
+        if self.order_manager is None:  # backtesting: the candle's price is the fill
+            size = size_position(signal=signal, **sizing)
+        else:  # the market order walks the book: size on the price it will really get
+            size = size_on_book(signal, signals.book_side(self.dp, pair, is_short), **sizing)
         if not size.approved:
             self.refusals.refuse(pair, candle_date, deny(size.denial, size.detail))
             return 0.0
-        self._planned[pair] = PlannedEntry(signal, size.risk_budget)
-        return size.margin * (1 + _STAKE_NUDGE)
+        walked = replace(signal, entry_price=size.entry_price)
+        self._planned[pair] = PlannedEntry(walked, size.risk_budget)
+        # freqtrade turns the stake into an amount at its own rate (the touch): the margin is
+        # the walked size at that rate, so the amount is the walked size.
+        return size.quantity * current_rate / leverage * (1 + _STAKE_NUDGE)
 
     def confirm_trade_entry(
         self, pair: str, order_type: str, amount: float, rate: float, time_in_force: str,
@@ -235,7 +243,10 @@ class BracketStrategy(BacktestFastPath, IStrategy):
                         planned.signal.take_profit_price)
         decision = check_signal(signal, self.bracket_settings.min_reward_risk)
         if decision.allowed:
-            risk = loss_at_stop(amount, rate, signal.stop_price, self._taker_fee(pair),
+            # The worse of freqtrade's rate and the price the book walk expects.
+            entry = (max(rate, planned.signal.entry_price) if not is_short
+                     else min(rate, planned.signal.entry_price))
+            risk = loss_at_stop(amount, entry, signal.stop_price, self._taker_fee(pair),
                                 is_short=is_short)
             if risk > planned.risk_budget * (1 + _BUDGET_TOLERANCE):
                 decision = deny(

@@ -14,6 +14,7 @@ from freqtrade.exceptions import OperationalException
 from freqtrade.persistence import Trade
 
 from ft_bracket import signals
+from ft_bracket.binance import quirks
 from ft_bracket.binance.gateway import LegGateway
 from ft_bracket.core.events import EventName, EventSink, Severity
 from ft_bracket.core.positions import UnknownEntries, excess_positions
@@ -50,7 +51,13 @@ class Supervisor:
             )
         self.events = EventSink(lambda message: strategy.dp.send_msg(message, always_send=True))
         freqtrade = trades.FreqtradeTrades(client, exchange.freqtrade_exchange(strategy.dp))
-        gateway = (LegGateway(exchange.plugin_client(strategy.dp, settings.request_timeout_ms))
+        price_type = str(strategy.order_types.get("stoploss_price_type", "last"))
+        if price_type not in quirks.WORKING_TYPE:
+            raise OperationalException(
+                f"order_types.stoploss_price_type {price_type!r}: ft_bracket's legs trigger on "
+                f"{' or '.join(quirks.WORKING_TYPE)} price on Binance")
+        gateway = (LegGateway(exchange.plugin_client(strategy.dp, settings.request_timeout_ms),
+                              working_type=quirks.WORKING_TYPE[price_type])
                    if self.live else SimulatedGateway())
         self.manager = OrderManager(
             ManagerSettings(client_id_prefix=settings.client_id_prefix,
@@ -103,8 +110,7 @@ class Supervisor:
             for pair in clean:  # a filled one is guarded, its pair locked by the guard
                 self._unlock(pair, UNKNOWN_ENTRY_LOCK)
         except Exception as error:  # the venue is down or slow: try again next loop
-            self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
-                             error=f"{type(error).__name__}: {error}")
+            manager.failures.report(error, "watch")
 
     def _lock(self, pair: str, reason: str) -> None:
         """One lock of ours per pair: a guard takes over an unknown entry's lock."""

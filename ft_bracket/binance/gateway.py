@@ -125,6 +125,8 @@ class LegGateway:
                 return Placement(None, f"{type(error).__name__}: {error}",
                                  Refusal.INSUFFICIENT_FUNDS)
             except quirks.OUTCOME_UNKNOWN_ERRORS as error:
+                if quirks.endpoint_missing(error):  # nothing was placed: no answer to recover
+                    return Placement(None, f"{type(error).__name__}: {error}", Refusal.REFUSED)
                 last_error = f"{type(error).__name__}: {error}"
                 logger.warning("%s %s leg %s: answer lost (%s); asking the venue",
                                pair, kind, client_id, last_error)

@@ -34,6 +34,7 @@ class EventName(StrEnum):
     EXIT_REQUESTED = "exit_requested"
     ORPHAN_CANCELLED = "orphan_cancelled"
     WATCH_FAILED = "watch_failed"
+    VENUE_ENDPOINT_MISSING = "venue_endpoint_missing"
     RECONCILE_FAILED = "reconcile_failed"
     LEG_RECOVERED = "leg_recovered"
     LEG_RESIZED = "leg_resized"

@@ -88,6 +88,9 @@ TRANSITIONS: dict[tuple[LegStatus, type], LegStatus] = {
     (S.PLACING, Triggered): S.TRIGGERED,
     (S.PLACING, Filled): S.FILLED,
     (S.PLACING, Cancelled): S.CANCELLED,
+    # A resize sends the new attempt first; the old one, no longer current, is an orphan that
+    # the sweep cancels (two reduce-only legs a moment: never none).
+    (S.RESTING, Sent): S.PLACING,
     (S.RESTING, Triggered): S.TRIGGERED,
     (S.RESTING, Filled): S.FILLED,
     (S.RESTING, CancelRequested): S.CANCELLING,

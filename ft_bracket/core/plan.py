@@ -193,6 +193,11 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     elif (take_profit.status is LegStatus.RESTING and position is not None
           and abs(abs(position) - take_profit.quantity) > _EPSILON):
         actions.append(Place(LegKind.TAKE_PROFIT, quantity=abs(position)))
+    # The stop follows the position too (an entry that filled in parts): a new attempt of the
+    # full size, which freqtrade then adopts.
+    if (_resting(stop) and not trade.simulated and position is not None
+            and abs(abs(position) - stop.quantity) > _EPSILON):
+        actions.append(Place(LegKind.STOP, quantity=abs(position)))
     return actions
 
 

@@ -119,8 +119,8 @@ class FreqtradeTrades:
             return False
         if _has_order(trade, str(order["id"])):
             return True
-        if trade.open_sl_orders:
-            return False  # freqtrade already has a stop of its own: ours is the orphan
+        # Every stop freqtrade holds for a bracket is one of the plugin's attempts: a new one
+        # (a resize, a replacement) joins it, the old one is cancelled and freqtrade sees that.
         trade.orders.append(
             Order.parse_from_ccxt_object(order, trade.pair, "stoploss", trade.amount, stop_price)
         )

@@ -37,11 +37,8 @@ class StandInFreqtrade:
         if trade_id in self.closed:
             return False
         stops = self.stops.setdefault(trade_id, [])
-        if str(order["id"]) in stops:
-            return True
-        if stops:
-            return False  # freqtrade has a stop of its own
-        stops.append(str(order["id"]))
+        if str(order["id"]) not in stops:
+            stops.append(str(order["id"]))
         return True
 
     def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool:
