@@ -50,6 +50,15 @@ class BracketNews:
                 extra_loss=round(slipped * leg.filled_quantity, 8),
                 quantity=leg.filled_quantity, order_id=leg.fill_order_id)
 
+    def entry_beyond_stop(self, bracket: Bracket, average: float, closed_at: float | None
+                          ) -> None:
+        self.events.emit(Severity.ERROR, EventName.ENTRY_BEYOND_STOP, pair=bracket.pair,
+                         side="short" if bracket.is_short else "long", entry=average,
+                         stop=bracket.stop.trigger_price, quantity=bracket.stop.quantity,
+                         closed_at=closed_at,
+                         action="the price moved through the stop while the entry was on its "
+                                "way: closed at market from the entry's answer, no legs")
+
     def leg_failed(self, bracket: Bracket, leg: BracketLeg, error: str | None,
                    consequence: str) -> None:
         self.events.emit(Severity.ERROR, EventName.LEG_FAILED, trade=bracket.trade_id,

@@ -23,7 +23,7 @@ from ft_bracket.core.guard import (
     guard_trigger,
     plan_guard,
 )
-from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus, Rejected, Sent
+from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus, Rejected, Sent, parse_client_id
 from ft_bracket.core.plan import Cancel, Place, Query, ReadFill
 from ft_bracket.core.venue import VenueSnapshot, observe, observe_fill
 from ft_bracket.venue_errors import VenueFailures
@@ -85,6 +85,8 @@ class PositionGuard:
         guard = self.guards.get(pair)
         match action:
             case Protect():
+                if self._adopt_resting_stop(pair, position, snapshot):
+                    return
                 mark = snapshot.marks.get(pair)
                 if mark is None:
                     raise LookupError(f"no mark price for {pair}")
@@ -118,6 +120,31 @@ class PositionGuard:
                 self.events.emit(Severity.WARNING, EventName.GUARD_RELEASED, pair=pair,
                                  action="the position is gone and its guard stop cancelled: "
                                         "the pair is unlocked")
+
+    def _adopt_resting_stop(self, pair: str, position: float, snapshot: VenueSnapshot) -> bool:
+        """A stop of ours already protects it (sent from the entry's answer, the bot killed
+        before freqtrade recorded the trade): that stop becomes the guard's."""
+        exit_side = "buy" if position < 0 else "sell"
+        for leg in snapshot.legs_on(pair):
+            parsed = parse_client_id(self.prefix, leg.client_id)
+            covers = leg.close_position or leg.quantity >= abs(position) - 1e-9
+            if (parsed is None or parsed[1] is not LegKind.STOP or not covers
+                    or str(leg.raw.get("side", "")).lower() != exit_side):
+                continue
+            attempt = int(leg.client_id.rpartition("-")[2][2:] or 1)
+            stop = BracketLeg(LegKind.STOP, leg.trigger_price, leg.quantity,
+                              status=LegStatus.RESTING, attempt=attempt,
+                              client_id=leg.client_id, order_id=leg.order_id)
+            self._save(Guard(pair, position < 0, parsed[0], stop))
+            self.lock(pair)
+            self.events.emit(
+                Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair, amount=position,
+                stop=leg.trigger_price, stop_id=leg.order_id,
+                action="no open trade owns it (the bot stopped before freqtrade recorded its "
+                       "entry): the stop sent from the entry's answer protects it, the pair is "
+                       "locked until the position is gone; close or keep it by hand")
+            return True
+        return False
 
     def _place(self, guard: Guard, *, first: bool, position: float) -> None:
         stop = guard.stop

@@ -33,7 +33,6 @@ from ft_bracket.core.legs import (
     Sent,
 )
 from ft_bracket.core.plan import (
-    EXIT_TAKE_PROFIT,
     Action,
     Adopt,
     AlignStopPrice,
@@ -54,6 +53,7 @@ from ft_bracket.core.plan import (
 from ft_bracket.core.positions import entry_block
 from ft_bracket.core.risk import Decision
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
+from ft_bracket.entry_protection import EntryProtection
 from ft_bracket.ports import FreqtradeSide, Gateway, ManagerSettings
 from ft_bracket.stop_calls import FreqtradeStopCalls
 from ft_bracket.venue_errors import VenueFailures
@@ -65,7 +65,7 @@ CUSTOM_DATA_KEY = "bracket_legs"
 _MAX_PASSES = 6
 
 
-class OrderManager(FreqtradeStopCalls):
+class OrderManager(EntryProtection, FreqtradeStopCalls):
     """Owns the brackets of one bot."""
 
     def __init__(self, settings: ManagerSettings, gateway: Gateway, freqtrade: FreqtradeSide,
@@ -106,7 +106,10 @@ class OrderManager(FreqtradeStopCalls):
         return Bracket.from_dict(data, pair) if data else None
 
     def store(self, bracket: Bracket) -> None:
-        self.freqtrade.save_record(bracket.trade_id, CUSTOM_DATA_KEY, bracket.to_dict())
+        if bracket.trade_id == 0:  # protected from the entry's answer: no trade row yet
+            self.freqtrade.save_pending(bracket.entry_order_id or "", bracket.to_dict())
+        else:
+            self.freqtrade.save_record(bracket.trade_id, CUSTOM_DATA_KEY, bracket.to_dict())
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -114,8 +117,9 @@ class OrderManager(FreqtradeStopCalls):
     # Entry fill ------------------------------------------------------------------------------
 
     def open_bracket(self, trade: TradeView, root: str, stop_price: float,
-                     take_profit_price: float) -> Bracket:
-        """Protect a filled entry: stop first (it limits the loss), then the take-profit.
+                     take_profit_price: float, entry_order_id: str | None = None) -> Bracket:
+        """Protect a filled entry: stop first (it limits the loss), then the take-profit; or
+        take over the legs placed from the entry's answer.
 
         Idempotent: freqtrade may report the same fill twice; a recorded bracket is kept.
         """
@@ -123,6 +127,9 @@ class OrderManager(FreqtradeStopCalls):
             existing = self.load(trade.trade_id, trade.pair)
             if existing is not None:
                 return existing
+            pending = self._take_pending(trade, entry_order_id)
+            if pending is not None:
+                return pending
             bracket = Bracket(
                 trade_id=trade.trade_id, pair=trade.pair, is_short=trade.is_short, root=root,
                 stop=BracketLeg(LegKind.STOP, stop_price, trade.amount),
@@ -135,14 +142,6 @@ class OrderManager(FreqtradeStopCalls):
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
                 self.news.placed(bracket)
             return bracket
-
-    def adopt_stop(self, trade: TradeView) -> bool:
-        """Hand the stop placed at the fill to freqtrade; False if there is none to hand over."""
-        with self._lock:
-            bracket = self.load(trade.trade_id, trade.pair)
-            if bracket is None or bracket.stop.status is not LegStatus.RESTING or self.simulated:
-                return False
-            return self._adopt(bracket, trade)
 
     # Every loop, and at start-up ---------------------------------------------------------------
 
@@ -159,7 +158,8 @@ class OrderManager(FreqtradeStopCalls):
         confirmed gone, and ``pairs`` (positions the caller watches).
         """
         with self._lock:
-            records = [(t, b) for t in trades if (b := self.load(t.trade_id, t.pair))]
+            records = [(t, b) for t in trades
+                       if (b := self.load(t.trade_id, t.pair) or self._take_pending(t, None))]
             for trade_id in list(self._unsettled):  # closed trades whose legs may still rest
                 view = self.freqtrade.trade_view(trade_id)
                 bracket = self.load(trade_id)
@@ -374,16 +374,6 @@ class OrderManager(FreqtradeStopCalls):
         fill = self.gateway.fill(bracket.pair, leg.fill_order_id)
         self._fills[fill.order_id] = fill
         self._apply(bracket, kind, observe_fill(leg, fill))
-
-    def _show_exit_fill(self, bracket: Bracket) -> None:
-        leg = bracket.take_profit
-        if leg.fill_order_id is None:
-            return
-        fill = self._fills.get(leg.fill_order_id)
-        if fill is None:
-            fill = self._fills[leg.fill_order_id] = self.gateway.fill(bracket.pair,
-                                                                      leg.fill_order_id)
-        self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, EXIT_TAKE_PROFIT)
 
     def _cancel_orphan(self, orphan: CancelOrphan) -> None:
         leg = orphan.leg

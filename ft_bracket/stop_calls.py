@@ -3,8 +3,8 @@
 freqtrade keeps the stop's policy — when to place, poll, trail or cancel it — and the plugin does
 its I/O: a deterministic client id for every attempt, polls answered from the loop's snapshot, a
 cancel that never waits in a retrier. ``freqtrade_adapter.stop_orders`` routes the calls here.
-Also the two ways the plugin's stop reaches freqtrade's rows: adoption, and settling a closed
-trade's row once the venue confirms the stop gone.
+Also where the plugin's legs reach freqtrade's rows: the stop's adoption, a closed trade's
+stop row settled once the venue confirms it gone, and the take-profit's fill shown to freqtrade.
 
 A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue reports.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ft_bracket.binance.gateway import Placement, Refusal
 from ft_bracket.core.legs import Bracket, LegKind, LegStatus
-from ft_bracket.core.plan import TradeView
+from ft_bracket.core.plan import EXIT_TAKE_PROFIT, TradeView
 from ft_bracket.ports import StopReport
 
 
@@ -98,3 +98,21 @@ class FreqtradeStopCalls:
         if venue is None or not venue.raw:
             return False
         return self.freqtrade.adopt_stop(bracket.trade_id, venue.raw, bracket.stop.trigger_price)
+
+    def adopt_stop(self, trade: TradeView) -> bool:
+        """Hand the stop placed at the fill to freqtrade; False if there is none to hand over."""
+        with self._lock:
+            bracket = self.load(trade.trade_id, trade.pair)
+            if bracket is None or bracket.stop.status is not LegStatus.RESTING or self.simulated:
+                return False
+            return self._adopt(bracket, trade)
+
+    def _show_exit_fill(self, bracket: Bracket) -> None:
+        leg = bracket.take_profit
+        if leg.fill_order_id is None:
+            return
+        fill = self._fills.get(leg.fill_order_id)
+        if fill is None:
+            fill = self._fills[leg.fill_order_id] = self.gateway.fill(bracket.pair,
+                                                                      leg.fill_order_id)
+        self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, EXIT_TAKE_PROFIT)

@@ -50,6 +50,7 @@ from ft_bracket.core.settings import BracketConfigError, BracketSettings
 from ft_bracket.core.venue_guard import Destination, DestinationRefusedError, check_destination
 from ft_bracket.freqtrade_adapter import exchange, trades
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
+from ft_bracket.freqtrade_adapter.entry_orders import EntryPlan
 from ft_bracket.freqtrade_adapter.version import warn_if_unverified_freqtrade
 from ft_bracket.order_manager import OrderManager
 from ft_bracket.refusals import RefusalLog
@@ -264,6 +265,15 @@ class BracketStrategy(BacktestFastPath, IStrategy):
             trades.store_planned_entry(pair, planned.to_dict())
         return True
 
+    def entry_plan(self, pair: str) -> EntryPlan | None:
+        """The confirmed plan of the entry being sent for ``pair`` (legs go out from its
+        answer: freqtrade_adapter.entry_orders)."""
+        planned = self._planned.get(pair)
+        if planned is None:
+            return None
+        return EntryPlan(planned.signal.is_short, planned.signal.stop_price,
+                         planned.signal.take_profit_price)
+
     # Fill: record and protect -----------------------------------------------------------------
 
     def order_filled(
@@ -300,7 +310,8 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         self._brackets[trade.id] = bracket
         if manager is not None:
             root = bracket_root(trade.id, int(trade.open_date_utc.timestamp()))
-            manager.open_bracket(trades.trade_view(trade), root, stop_price, take_profit_price)
+            manager.open_bracket(trades.trade_view(trade), root, stop_price, take_profit_price,
+                                 entry_order_id=order.order_id)
 
     def _bracket_prices(self, pair: str, trade: Trade) -> tuple[float, float] | None:
         """The planned bracket of this entry: in memory, else kept in the database (a restart

@@ -22,6 +22,7 @@ from ft_bracket.core.settings import BracketSettings
 from ft_bracket.core.venue_guard import Destination
 from ft_bracket.freqtrade_adapter import exchange, trades
 from ft_bracket.freqtrade_adapter.entry_failures import outcome_unknown, watch_entry_failures
+from ft_bracket.freqtrade_adapter.entry_orders import route_entries
 from ft_bracket.freqtrade_adapter.stop_orders import route_stop_orders
 from ft_bracket.guard import PositionGuard
 from ft_bracket.order_manager import ManagerSettings, OrderManager
@@ -67,7 +68,10 @@ class Supervisor:
         self.client = client
         self.guard: PositionGuard | None = None
         if self.live:
-            route_stop_orders(exchange.freqtrade_exchange(strategy.dp), self.manager)
+            ft_exchange = exchange.freqtrade_exchange(strategy.dp)
+            route_stop_orders(ft_exchange, self.manager)
+            route_entries(ft_exchange, settings.client_id_prefix, strategy.entry_plan,
+                          self.manager.protect_entry, lambda: int(self.manager.clock() * 1000))
             self.guard = PositionGuard(
                 gateway, freqtrade, self.events, prefix=settings.client_id_prefix,
                 action=settings.untracked_position_action,

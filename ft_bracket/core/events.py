@@ -41,6 +41,7 @@ class EventName(StrEnum):
     POSITION_GONE = "position_gone"
     LIQUIDATED = "liquidated"
     STOP_SLIPPED = "stop_slipped"
+    ENTRY_BEYOND_STOP = "entry_beyond_stop"
     UNTRACKED_POSITION = "untracked_position"
     GUARD_STOP_FILLED = "guard_stop_filled"
     GUARD_RELEASED = "guard_released"

@@ -409,3 +409,8 @@ def slippage(is_short: bool, trigger_price: float, fill_price: float) -> float:
     """How much worse than its trigger a stop filled (price units; 0 when at or better)."""
     worse = fill_price - trigger_price if is_short else trigger_price - fill_price
     return max(0.0, worse)
+
+
+def beyond_stop(is_short: bool, stop_price: float, price: float) -> bool:
+    """``price`` is at or through the stop (a long's at or below it, a short's at or above)."""
+    return price >= stop_price if is_short else price <= stop_price

@@ -43,6 +43,8 @@ def trade_view(trade: LocalTrade) -> TradeView:
         freqtrade_stop_ids=frozenset(o.order_id for o in trade.open_sl_orders if o.order_id),
         exit_reason=trade.exit_reason,
         close_rate=trade.close_rate,
+        entry_order_ids=frozenset(o.order_id for o in trade.orders
+                                  if o.ft_order_side == trade.entry_side and o.order_id),
     )
 
 
@@ -70,6 +72,18 @@ class FreqtradeTrades:
         trade.set_funding_fees(self.exchange.get_funding_fees(
             pair=trade.pair, amount=trade.amount, is_short=trade.is_short,
             open_date=trade.date_last_filled_utc))
+
+    def save_pending(self, entry_order_id: str, value: dict[str, Any]) -> None:
+        KeyValueStore.store_value(_PENDING_KEY.format(order=entry_order_id),  # type: ignore[arg-type]
+                                  json.dumps(value))
+
+    def load_pending(self, entry_order_id: str) -> dict[str, Any] | None:
+        value = KeyValueStore.get_string_value(  # type: ignore[arg-type]
+            _PENDING_KEY.format(order=entry_order_id))
+        return dict(json.loads(value)) if value else None
+
+    def delete_pending(self, entry_order_id: str) -> None:
+        KeyValueStore.delete_value(_PENDING_KEY.format(order=entry_order_id))  # type: ignore[arg-type]
 
     def load_guards(self) -> dict[str, dict[str, Any]]:
         return load_guards()
@@ -189,6 +203,8 @@ def closed_trades_since(since: datetime) -> list[LocalTrade]:
 # Guards of positions no trade owns: in freqtrade's key-value store --------------------------------
 
 _GUARDS_KEY = "ft_bracket_guards"
+# A bracket placed from its entry's answer, before freqtrade's trade row exists.
+_PENDING_KEY = "ft_bracket_pending:{order}"
 
 
 def load_guards() -> dict[str, dict[str, Any]]:

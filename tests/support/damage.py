@@ -58,6 +58,9 @@ class Damage:
     unprotected_crossings: list[str] = field(default_factory=list)
     duplicate_orders: list[str] = field(default_factory=list)
     lives: int = 0
+    # Entries that filled beyond their own stop (the price moved while they were on their way):
+    # no stop can rest there, so it is not a stop that was missing; the soak prints them.
+    born_beyond_stop: list[str] = field(default_factory=list)
     longest_orphan_ms: int = 0
     longest_unprotected_ms: int = 0
 
@@ -189,8 +192,16 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
             f"{life.trade.trade_id}'s position")
     if abs(before) < _EPSILON and abs(after) > _EPSILON:
         trade = by_entry.get(str(row["order_id"]))
-        lives[symbol] = Life(symbol, at, str(row["order_id"]), trade)
+        life = lives[symbol] = Life(symbol, at, str(row["order_id"]), trade)
         damage.lives += 1
+        if trade is not None and trade.stop_price is not None:
+            price = float(row["price"])
+            life.crossed = price >= trade.stop_price if trade.is_short else (
+                price <= trade.stop_price)
+            if life.crossed:
+                damage.born_beyond_stop.append(
+                    f"{symbol} at {at}: trade {trade.trade_id} filled at {price:g}, beyond its "
+                    f"stop {trade.stop_price:g}")
     elif abs(after) < _EPSILON and life is not None:
         life.closed = at
         del lives[symbol]

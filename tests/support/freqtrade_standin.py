@@ -23,6 +23,17 @@ class StandInFreqtrade:
 
     views: dict[int, Any] = field(default_factory=dict)  # trade id -> TradeView
 
+    pending: dict[str, Any] = field(default_factory=dict)
+
+    def save_pending(self, entry_order_id: str, value: dict[str, Any]) -> None:
+        self.pending[entry_order_id] = value
+
+    def load_pending(self, entry_order_id: str) -> dict[str, Any] | None:
+        return self.pending.get(entry_order_id)
+
+    def delete_pending(self, entry_order_id: str) -> None:
+        self.pending.pop(entry_order_id, None)
+
     def trade_view(self, trade_id: int) -> Any:
         return self.views.get(trade_id)
 
