@@ -33,6 +33,7 @@ from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy
 
 from ft_bracket import account, signals
+from ft_bracket.core.facts import PRICES_RECORD
 from ft_bracket.core.legs import bracket_root
 from ft_bracket.core.plan import EXIT_TAKE_PROFIT
 from ft_bracket.core.risk import (
@@ -58,7 +59,7 @@ logger = logging.getLogger(__name__)
 
 # The trade's custom-data key holding {"stop_price", "take_profit_price", "risk_amount"}: one
 # record per trade, as freqtrade's backtest store scans all records on every read and write.
-BRACKET_RECORD = "bracket"
+BRACKET_RECORD = PRICES_RECORD
 
 # freqtrade turns the stake back into an amount (stake / rate * leverage) and truncates it to
 # the step size; float noise could cost a whole step. This lifts the stake by far less than one
@@ -171,11 +172,12 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         candle_date, prices = signals.read_signal(self.dp, pair, self.timeframe, is_short,
                                                   current_time)
         if not isinstance(prices, tuple):
-            self.refusals.refuse(pair, candle_date, prices)
+            self.refusals.refuse(pair, candle_date, prices, side=side)
             return 0.0
         market = exchange.market_rules(self.dp, pair)
         if market is None:
-            self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"))
+            self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"),
+                                 side=side)
             return 0.0
         stop_price, take_profit_price = prices
         signal = Signal(
@@ -194,7 +196,7 @@ class BracketStrategy(BacktestFastPath, IStrategy):
             settings, current_time,
         )
         if not decision.allowed:
-            self.refusals.refuse(pair, candle_date, decision)
+            self.refusals.refuse(pair, candle_date, decision, side=side, signal=signal)
             return 0.0
         futures = self.config.get("trading_mode") == "futures"
         size = size_position(
@@ -206,7 +208,8 @@ class BracketStrategy(BacktestFastPath, IStrategy):
                 if futures else 0.0),
         )
         if not size.approved:
-            self.refusals.refuse(pair, candle_date, deny(size.denial, size.detail))
+            self.refusals.refuse(pair, candle_date, deny(size.denial, size.detail), side=side,
+                                 signal=signal)
             return 0.0
         self._planned[pair] = PlannedEntry(signal, size.risk_budget)
         return size.margin * (1 + _STAKE_NUDGE)
@@ -222,7 +225,7 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         candle = signals.signal_candle_date(self.timeframe, current_time)
         if planned is None or planned.signal.is_short != is_short:
             self.refusals.refuse(
-                pair, candle, deny(Denial.SIGNAL_MISSING, "entry was not risk-sized"))
+                pair, candle, deny(Denial.SIGNAL_MISSING, "entry was not risk-sized"), side=side)
             return False
         signal = Signal(is_short, rate, planned.signal.stop_price,
                         planned.signal.take_profit_price)
@@ -238,7 +241,7 @@ class BracketStrategy(BacktestFastPath, IStrategy):
                 )
         if not decision.allowed:
             self._planned.pop(pair, None)
-            self.refusals.refuse(pair, candle, decision)
+            self.refusals.refuse(pair, candle, decision, side=side, signal=signal)
             return False
         if not self._optimizing:
             # A bot killed before it sees the fill learns of it at its restart, before any

@@ -19,11 +19,13 @@ from ft_bracket.core.events import EventName, EventSink, Severity
 from ft_bracket.core.positions import UnknownEntries, excess_positions
 from ft_bracket.core.settings import BracketSettings
 from ft_bracket.core.venue_guard import Destination
-from ft_bracket.freqtrade_adapter import exchange, trades
+from ft_bracket.freqtrade_adapter import bracket_view, exchange, trades
 from ft_bracket.freqtrade_adapter.entry_failures import outcome_unknown, watch_entry_failures
 from ft_bracket.freqtrade_adapter.stop_orders import route_stop_orders
+from ft_bracket.notifier import BracketNotifier
 from ft_bracket.order_manager import ManagerSettings, OrderManager
 from ft_bracket.simulated import SimulatedGateway
+from ft_bracket.webhook_poster import WebhookTarget, shared_poster
 
 UNKNOWN_ENTRY_LOCK = "ft_bracket: entry outcome unknown"
 UNTRACKED_LOCK = "ft_bracket: position on the exchange that no trade owns"
@@ -47,7 +49,11 @@ class Supervisor:
                 "ft_bracket emulator; that may be a route to Binance's real-money venue. "
                 "ft_bracket refuses to start."
             )
-        self.events = EventSink(lambda message: strategy.dp.send_msg(message, always_send=True))
+        target = WebhookTarget.from_config(config) if settings.webhook_events else None
+        self.notifier = BracketNotifier(
+            config, lambda text: strategy.dp.send_msg(text, always_send=True),
+            bracket_view.bracket_facts, shared_poster(target) if target else None)
+        self.events = EventSink(self.notifier)
         self.manager = OrderManager(
             ManagerSettings(client_id_prefix=settings.client_id_prefix,
                             take_profit_max_attempts=settings.take_profit_max_attempts),
@@ -64,15 +70,21 @@ class Supervisor:
         self.throttle_s = float(config.get("internals", {}).get("process_throttle_secs", 5))
         self.unknown_entries = UnknownEntries()
         self._entry_failures: dict[str, tuple[datetime, str]] = {}
+        self._no_bracket: set[int] = set()  # open trades that have no bracket record
         # freqtrade only logs an entry the exchange refused; make it an event. One watch per
         # process: a /reload_config's new strategy replaces the old strategy's.
         watch_entry_failures(self.entry_failed)
 
     def watch(self) -> None:
-        """Live: watch the brackets; a position no trade owns locks its pair, so a new entry
-        cannot add to it (freqtrade would then mistake it for its own). A venue error never
-        stops the bot: the next loop tries again (and reads the whole account if this was the
-        first)."""
+        """The trade view's stops (``show_bracket_stops``); then, live: watch the brackets; a
+        position no trade owns locks its pair, so a new entry cannot add to it (freqtrade would
+        then mistake it for its own). A venue error never stops the bot: the next loop tries
+        again (and reads the whole account if this was the first)."""
+        try:
+            self.show_bracket_stops()
+        except Exception as error:  # the database is busy: next loop
+            self.events.emit(Severity.WARNING, EventName.WATCH_FAILED, step="ShowStop",
+                             error=f"{type(error).__name__}: {error}")
         if not self.live:
             return
         manager = self.manager
@@ -95,6 +107,19 @@ class Supervisor:
         except Exception as error:  # the venue is down or slow: try again next loop
             self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
                              error=f"{type(error).__name__}: {error}")
+
+    def show_bracket_stops(self) -> None:
+        """Trades whose stop freqtrade (re)initialised from the hard cap — at the fill, or at a
+        start-up — show the bracket's stop again, as the stop and as the initial stop
+        (``bracket_view``). Runs before the venue is asked: a venue error must not leave a
+        freqtrade stop at the hard cap for this loop's exits."""
+        hard_stoploss = float(self.strategy.stoploss)
+        for trade in Trade.get_open_trades():
+            if trade.id in self._no_bracket or not bracket_view.initialised_from(
+                    trade, hard_stoploss):
+                continue
+            if not bracket_view.show_bracket_stop(trade, self.manager.freqtrade.set_stop_price):
+                self._no_bracket.add(trade.id)  # filled without a signal: the hard cap it is
 
     def _untracked(self, pair: str, amount: float, why: str, lock: bool = True) -> None:
         if lock:

@@ -43,6 +43,8 @@ class BracketSettings:
     # The plugin's own venue calls (legs, snapshots) give up after this long: none of them may
     # hold the bot loop much longer (freqtrade's client keeps its own timeout for its orders).
     request_timeout_ms: int = 3000
+    # Post each event as JSON to freqtrade's webhook URL (when freqtrade's webhook is enabled).
+    webhook_events: bool = True
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BracketSettings:
@@ -73,6 +75,10 @@ class BracketSettings:
         _check_count("take_profit_max_attempts", values["take_profit_max_attempts"], minimum=1)
         _check_count("request_timeout_ms", values["request_timeout_ms"], minimum=500,
                      maximum=60_000)
+        for key in ("webhook_events",):
+            if not isinstance(values[key], bool):
+                raise BracketConfigError(f"{SECTION}.{key} must be true or false, "
+                                         f"got {values[key]!r}")
         prefix = values["client_id_prefix"]
         if not isinstance(prefix, str) or not CLIENT_ID_PREFIX_PATTERN.match(prefix):
             raise BracketConfigError(
@@ -94,6 +100,7 @@ class BracketSettings:
             client_id_prefix=prefix,
             take_profit_max_attempts=int(values["take_profit_max_attempts"]),
             request_timeout_ms=int(values["request_timeout_ms"]),
+            webhook_events=values["webhook_events"],
         )
 
 

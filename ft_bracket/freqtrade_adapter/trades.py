@@ -15,7 +15,9 @@ from typing import Any
 from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
+from ft_bracket.core.facts import LEGS_RECORD, PRICES_RECORD, SUMMARY_RECORD, summary
 from ft_bracket.core.plan import TradeView
+from ft_bracket.freqtrade_adapter.bracket_view import facts_of
 
 # Aim a hair past a stop so that freqtrade's rounding to the tick lands on it exactly.
 STOP_NUDGE = 1e-9
@@ -57,6 +59,7 @@ class FreqtradeTrades:
 
     def __init__(self, api: Any) -> None:
         self.api = api
+        self._summaries: dict[int, str] = {}  # the last summary written, per trade
 
     def load_record(self, trade_id: int, key: str) -> Any:
         trade = _live_trade(trade_id)
@@ -64,8 +67,19 @@ class FreqtradeTrades:
 
     def save_record(self, trade_id: int, key: str, value: Any) -> None:
         trade = _live_trade(trade_id)
-        if trade is not None:
-            trade.set_custom_data(key, value)
+        if trade is None:
+            return
+        trade.set_custom_data(key, value)
+        if key == LEGS_RECORD:
+            self._write_summary(trade, value)
+
+    def _write_summary(self, trade: Trade, legs: Any) -> None:
+        """The readable line beside the legs record (FreqUI's "Show custom data", Telegram's
+        /list_custom_data), written only when it reads differently."""
+        text = summary(facts_of(trade, trade.get_custom_data(PRICES_RECORD), legs))
+        if self._summaries.get(trade.id) != text:
+            trade.set_custom_data(SUMMARY_RECORD, text)
+            self._summaries[trade.id] = text
 
     def import_exchange_exits(self, trade_id: int, reason: str) -> int:
         """The position was closed on the exchange by orders freqtrade never saw: show it those
