@@ -50,6 +50,7 @@ from ft_bracket.core.settings import BracketConfigError, BracketSettings
 from ft_bracket.core.venue_guard import Destination, DestinationRefusedError, check_destination
 from ft_bracket.freqtrade_adapter import exchange, trades
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
+from ft_bracket.freqtrade_adapter.chart import ChartLevels
 from ft_bracket.freqtrade_adapter.version import warn_if_unverified_freqtrade
 from ft_bracket.order_manager import OrderManager
 from ft_bracket.refusals import RefusalLog
@@ -95,7 +96,7 @@ class PlannedEntry:
         return cls(Signal(**data["signal"]), float(data["risk_budget"]))
 
 
-class BracketStrategy(BacktestFastPath, IStrategy):
+class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
     """Base class of bracket-managed strategies; see the module docstring for the contract."""
 
     INTERFACE_VERSION = 3
@@ -140,6 +141,8 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
         self.order_manager: OrderManager | None = None
         self.supervisor: Supervisor | None = None
+        # FreqUI's chart and plot-dataframe show the bracket (bracket.merge_plot_config).
+        self.merge_bracket_plot_config()
 
     # Start-up and every loop ------------------------------------------------------------------
 

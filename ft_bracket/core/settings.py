@@ -45,6 +45,8 @@ class BracketSettings:
     request_timeout_ms: int = 3000
     # Post each event as JSON to freqtrade's webhook URL (when freqtrade's webhook is enabled).
     webhook_events: bool = True
+    # Add the bracket's series to the strategy's plot_config (FreqUI, plot-dataframe).
+    merge_plot_config: bool = True
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BracketSettings:
@@ -75,7 +77,7 @@ class BracketSettings:
         _check_count("take_profit_max_attempts", values["take_profit_max_attempts"], minimum=1)
         _check_count("request_timeout_ms", values["request_timeout_ms"], minimum=500,
                      maximum=60_000)
-        for key in ("webhook_events",):
+        for key in ("webhook_events", "merge_plot_config"):
             if not isinstance(values[key], bool):
                 raise BracketConfigError(f"{SECTION}.{key} must be true or false, "
                                          f"got {values[key]!r}")
@@ -101,6 +103,7 @@ class BracketSettings:
             take_profit_max_attempts=int(values["take_profit_max_attempts"]),
             request_timeout_ms=int(values["request_timeout_ms"]),
             webhook_events=values["webhook_events"],
+            merge_plot_config=values["merge_plot_config"],
         )
 
 

@@ -29,6 +29,7 @@ from freqtrade.strategy.strategy_wrapper import strategy_safe_wrapper
 from ft_bracket.freqtrade_adapter import bracket_view
 from ft_bracket.freqtrade_adapter import version as adapter_version
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
+from ft_bracket.freqtrade_adapter.chart import ChartLevels
 from ft_bracket.freqtrade_adapter.trades import closed_trades_since
 from tests.unit.bracket_fakes import (
     PAIR,
@@ -334,3 +335,16 @@ def test_the_initial_stop_columns_are_what_the_api_shows_and_what_a_restart_rese
     trade.set_custom_data("bracket", {})
     Trade.stoploss_reinitialization(-0.99)
     assert not bracket_view.show_bracket_stop(trade, move_stop)
+
+
+def test_istrategy_runs_analyze_ticker_in_the_bots_analysis() -> None:
+    # ChartLevels adds the bracket columns by extending analyze_ticker: freqtrade's live and
+    # dry-run analysis must still go through it, and backtests must not.
+    internal = inspect.getsource(IStrategy._analyze_ticker_internal)
+    assert "self.analyze_ticker" in internal and "_set_cached_df" in internal, changed(
+        "IStrategy._analyze_ticker_internal (no longer calls analyze_ticker, then caches)")
+    assert parameters(IStrategy.analyze_ticker) == parameters(ChartLevels.analyze_ticker), changed(
+        "the signature of IStrategy.analyze_ticker")
+    backtest = inspect.getsource(IStrategy.advise_all_indicators) + inspect.getsource(
+        IStrategy.ft_advise_signals)
+    assert "analyze_ticker" not in backtest, changed("the backtest analysis path")
