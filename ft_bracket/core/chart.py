@@ -24,6 +24,7 @@ _STOP_COLOR, _TAKE_PROFIT_COLOR = "#e4572e", "#29a35a"
 # FreqUI draws ``type`` line / scatter; freqtrade's plot-dataframe reads ``plotly`` kwargs (its
 # "scatter" is a line unless the mode says markers). The signal's columns hold a price on
 # entry candles only, so they are drawn as points.
+LEVEL_COLUMNS = (STOP_COLUMN, TAKE_PROFIT_COLUMN)
 BRACKET_SERIES: dict[str, dict[str, Any]] = {
     STOP_COLUMN: {"color": _STOP_COLOR},
     TAKE_PROFIT_COLUMN: {"color": _TAKE_PROFIT_COLOR},
@@ -68,15 +69,18 @@ def _utc(moment: datetime) -> pd.Timestamp:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
 
 
-def merged_plot_config(own: Mapping[str, Any] | None) -> dict[str, Any]:
+def merged_plot_config(own: Mapping[str, Any] | None, *, levels: bool = True
+                       ) -> dict[str, Any]:
     """The strategy's ``plot_config`` (copied, never changed) plus the bracket's series in the
-    main plot, except for columns the strategy already draws somewhere."""
+    main plot, except for columns the strategy already draws somewhere. ``levels``: also the
+    bracket's own columns (only a running bot has them; plot-dataframe would report them
+    missing)."""
     config = copy.deepcopy(dict(own or {}))
     main = config.setdefault("main_plot", {})
     drawn = set(main)
     for subplot in (config.get("subplots") or {}).values():
         drawn |= set(subplot or {})
     for column, style in BRACKET_SERIES.items():
-        if column not in drawn:
+        if column not in drawn and (levels or column not in LEVEL_COLUMNS):
             main[column] = copy.deepcopy(style)
     return config

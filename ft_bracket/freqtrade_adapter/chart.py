@@ -15,6 +15,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from freqtrade.enums import RunMode
 from freqtrade.exchange import timeframe_to_seconds
 from freqtrade.persistence import Trade
 from pandas import DataFrame
@@ -50,8 +51,9 @@ class ChartLevels:
         class's own dict is shared and freqtrade's API adds to it)."""
         if not self.bracket_settings.merge_plot_config:
             return
+        running = self.config.get("runmode") in (RunMode.LIVE, RunMode.DRY_RUN)
         try:
-            self.plot_config = merged_plot_config(self.plot_config)
+            self.plot_config = merged_plot_config(self.plot_config, levels=running)
         except AttributeError:  # a read-only property: the strategy draws what it says
             logger.warning("plot_config is read-only: add %s and %s to it to see the bracket "
                            "on FreqUI's chart", STOP_COLUMN, TAKE_PROFIT_COLUMN)

@@ -10,6 +10,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
+from freqtrade.enums import RunMode
 
 from ft_bracket.core.chart import (
     BRACKET_SERIES,
@@ -65,6 +66,9 @@ def test_the_strategys_own_plot_config_stays_and_is_not_changed() -> None:
     assert own == {"main_plot": {"stop_price": {"color": "black"}, "ema": {"color": "blue"}},
                    "subplots": {"Bracket": {TAKE_PROFIT_COLUMN: {"color": "pink"}}}}
     assert merged_plot_config(None) == {"main_plot": BRACKET_SERIES}
+    # Without a running bot there are no bracket columns: only the signal's are added.
+    assert set(merged_plot_config(None, levels=False)["main_plot"]) == {
+        "stop_price", "take_profit_price"}
 
 
 class WithPlot(Bracketed):
@@ -78,7 +82,7 @@ class WithReadOnlyPlot(Bracketed):
 
 
 def strategy_of(cls: type[Bracketed], **bracket: object) -> Bracketed:
-    config = {"bracket": {"max_total_open_risk": 0.05, **bracket},
+    config = {"bracket": {"max_total_open_risk": 0.05, **bracket}, "runmode": RunMode.DRY_RUN,
               "trading_mode": "futures", "stake_currency": "USDT"}
     return cls(config)
 
