@@ -19,6 +19,8 @@ from ft_bracket.core.facts import LEGS_RECORD, PRICES_RECORD, SUMMARY_RECORD, su
 from ft_bracket.core.plan import TradeView
 from ft_bracket.freqtrade_adapter.bracket_view import facts_of
 
+# Leg states a placement passes through: the summary waits for the venue's answer.
+_IN_FLIGHT = frozenset({"planned", "placing"})
 # Aim a hair past a stop so that freqtrade's rounding to the tick lands on it exactly.
 STOP_NUDGE = 1e-9
 
@@ -60,6 +62,7 @@ class FreqtradeTrades:
     def __init__(self, api: Any) -> None:
         self.api = api
         self._summaries: dict[int, str] = {}  # the last summary written, per trade
+        self._prices: dict[int, Any] = {}  # each trade's bracket record (never changes)
 
     def load_record(self, trade_id: int, key: str) -> Any:
         trade = _live_trade(trade_id)
@@ -75,8 +78,16 @@ class FreqtradeTrades:
 
     def _write_summary(self, trade: Trade, legs: Any) -> None:
         """The readable line beside the legs record (FreqUI's "Show custom data", Telegram's
-        /list_custom_data), written only when it reads differently."""
-        text = summary(facts_of(trade, trade.get_custom_data(PRICES_RECORD), legs))
+        /list_custom_data), written only when it reads differently, and not while a leg is
+        being placed: those records are written between the entry fill and the legs resting,
+        where one more database commit would widen the unprotected window."""
+        statuses = {(legs.get(kind) or {}).get("status") for kind in ("stop", "take_profit")}
+        if statuses & _IN_FLIGHT:
+            return
+        prices = self._prices.get(trade.id)
+        if prices is None:  # set once at the fill, before the first legs record
+            prices = self._prices[trade.id] = trade.get_custom_data(PRICES_RECORD)
+        text = summary(facts_of(trade, prices, legs))
         if self._summaries.get(trade.id) != text:
             trade.set_custom_data(SUMMARY_RECORD, text)
             self._summaries[trade.id] = text
