@@ -33,6 +33,7 @@ from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy
 
 from ft_bracket import account, signals
+from ft_bracket.core.facts import PRICES_RECORD
 from ft_bracket.core.legs import bracket_root
 from ft_bracket.core.plan import EXIT_TAKE_PROFIT
 from ft_bracket.core.risk import (
@@ -50,6 +51,7 @@ from ft_bracket.core.settings import BracketConfigError, BracketSettings
 from ft_bracket.core.venue_guard import Destination, DestinationRefusedError, check_destination
 from ft_bracket.freqtrade_adapter import exchange, trades
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
+from ft_bracket.freqtrade_adapter.chart import ChartLevels
 from ft_bracket.freqtrade_adapter.entry_orders import EntryPlan
 from ft_bracket.freqtrade_adapter.version import warn_if_unverified_freqtrade
 from ft_bracket.order_manager import OrderManager
@@ -60,7 +62,7 @@ logger = logging.getLogger(__name__)
 
 # The trade's custom-data key holding {"stop_price", "take_profit_price", "risk_amount"}: one
 # record per trade, as freqtrade's backtest store scans all records on every read and write.
-BRACKET_RECORD = "bracket"
+BRACKET_RECORD = PRICES_RECORD
 
 # freqtrade turns the stake back into an amount (stake / rate * leverage) and truncates it to
 # the step size; float noise could cost a whole step. This lifts the stake by far less than one
@@ -96,7 +98,7 @@ class PlannedEntry:
         return cls(Signal(**data["signal"]), float(data["risk_budget"]))
 
 
-class BracketStrategy(BacktestFastPath, IStrategy):
+class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
     """Base class of bracket-managed strategies; see the module docstring for the contract."""
 
     INTERFACE_VERSION = 3
@@ -141,6 +143,8 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
         self.order_manager: OrderManager | None = None
         self.supervisor: Supervisor | None = None
+        # FreqUI's chart and plot-dataframe show the bracket (bracket.merge_plot_config).
+        self.merge_bracket_plot_config()
 
     # Start-up and every loop ------------------------------------------------------------------
 
@@ -173,7 +177,7 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         candle_date, prices = signals.read_signal(self.dp, pair, self.timeframe, is_short,
                                                   current_time)
         if not isinstance(prices, tuple):
-            self.refusals.refuse(pair, candle_date, prices)
+            self.refusals.refuse(pair, candle_date, prices, side=side)
             return 0.0
         if self.order_manager is not None:
             # The pair must be clean on the venue first: no earlier trade's leg, no position
@@ -184,7 +188,8 @@ class BracketStrategy(BacktestFastPath, IStrategy):
                 return 0.0
         market = exchange.market_rules(self.dp, pair)
         if market is None:
-            self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"))
+            self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"),
+                                 side=side)
             return 0.0
         stop_price, take_profit_price = prices
         signal = Signal(
@@ -203,7 +208,7 @@ class BracketStrategy(BacktestFastPath, IStrategy):
             settings, current_time,
         )
         if not decision.allowed:
-            self.refusals.refuse(pair, candle_date, decision)
+            self.refusals.refuse(pair, candle_date, decision, side=side, signal=signal)
             return 0.0
         futures = self.config.get("trading_mode") == "futures"
         sizing: dict[str, Any] = dict(
@@ -219,7 +224,8 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         else:  # the market order walks the book: size on the price it will really get
             size = size_on_book(signal, signals.book_side(self.dp, pair, is_short), **sizing)
         if not size.approved:
-            self.refusals.refuse(pair, candle_date, deny(size.denial, size.detail))
+            self.refusals.refuse(pair, candle_date, deny(size.denial, size.detail), side=side,
+                                 signal=signal)
             return 0.0
         walked = replace(signal, entry_price=size.entry_price)
         self._planned[pair] = PlannedEntry(walked, size.risk_budget)
@@ -238,7 +244,7 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         candle = signals.signal_candle_date(self.timeframe, current_time)
         if planned is None or planned.signal.is_short != is_short:
             self.refusals.refuse(
-                pair, candle, deny(Denial.SIGNAL_MISSING, "entry was not risk-sized"))
+                pair, candle, deny(Denial.SIGNAL_MISSING, "entry was not risk-sized"), side=side)
             return False
         signal = Signal(is_short, rate, planned.signal.stop_price,
                         planned.signal.take_profit_price)
@@ -257,7 +263,7 @@ class BracketStrategy(BacktestFastPath, IStrategy):
                 )
         if not decision.allowed:
             self._planned.pop(pair, None)
-            self.refusals.refuse(pair, candle, decision)
+            self.refusals.refuse(pair, candle, decision, side=side, signal=signal)
             return False
         if not self._optimizing:
             # A bot killed before it sees the fill learns of it at its restart, before any

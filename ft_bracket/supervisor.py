@@ -20,13 +20,15 @@ from ft_bracket.core.events import EventName, EventSink, Severity
 from ft_bracket.core.positions import UnknownEntries, excess_positions
 from ft_bracket.core.settings import BracketSettings
 from ft_bracket.core.venue_guard import Destination
-from ft_bracket.freqtrade_adapter import exchange, trades
+from ft_bracket.freqtrade_adapter import bracket_view, exchange, trades
 from ft_bracket.freqtrade_adapter.entry_failures import outcome_unknown, watch_entry_failures
 from ft_bracket.freqtrade_adapter.entry_orders import route_entries
 from ft_bracket.freqtrade_adapter.stop_orders import route_stop_orders
 from ft_bracket.guard import PositionGuard
+from ft_bracket.notifier import BracketNotifier
 from ft_bracket.order_manager import ManagerSettings, OrderManager
 from ft_bracket.simulated import SimulatedGateway
+from ft_bracket.webhook_poster import WebhookTarget, shared_poster
 
 UNKNOWN_ENTRY_LOCK = "ft_bracket: entry outcome unknown"
 UNTRACKED_LOCK = "ft_bracket: position on the exchange that no trade owns"
@@ -50,8 +52,12 @@ class Supervisor:
                 "ft_bracket emulator; that may be a route to Binance's real-money venue. "
                 "ft_bracket refuses to start."
             )
-        self.events = EventSink(lambda message: strategy.dp.send_msg(message, always_send=True))
         freqtrade = trades.FreqtradeTrades(client, exchange.freqtrade_exchange(strategy.dp))
+        target = WebhookTarget.from_config(config) if settings.webhook_events else None
+        self.notifier = BracketNotifier(
+            config, lambda text: strategy.dp.send_msg(text, always_send=True),
+            bracket_view.bracket_facts, shared_poster(target) if target else None)
+        self.events = EventSink(self.notifier)
         price_type = str(strategy.order_types.get("stoploss_price_type", "last"))
         if price_type not in quirks.WORKING_TYPE:
             raise OperationalException(
@@ -83,16 +89,22 @@ class Supervisor:
         self.unknown_entries = UnknownEntries()
         self._entry_failures: dict[str, tuple[datetime, str]] = {}
         self._untracked_before: set[str] = set()
+        self._no_bracket: set[int] = set()  # open trades that have no bracket record
         # freqtrade only logs an entry the exchange refused; make it an event. One watch per
         # process: a /reload_config's new strategy replaces the old strategy's.
         watch_entry_failures(self.entry_failed)
 
     def watch(self) -> None:
-        """Live, every loop: the brackets brought in line with the venue; then every position
-        on our pairs that no open trade owns guarded (its pair locked, so that a new entry
-        cannot add to it); then our legs that belong to nothing cancelled. A venue error never
-        stops the bot: the next loop tries again (reading the whole account if this was the
-        first look)."""
+        """Every loop: the trade view's stops (``show_bracket_stops``); then, live, the
+        brackets brought in line with the venue; every position on our pairs that no open trade
+        owns guarded (its pair locked, so that a new entry cannot add to it); our legs that
+        belong to nothing cancelled. A venue error never stops the bot: the next loop tries
+        again (reading the whole account if this was the first look)."""
+        try:
+            self.show_bracket_stops()
+        except Exception as error:  # the database is busy: next loop
+            self.events.emit(Severity.WARNING, EventName.WATCH_FAILED, step="ShowStop",
+                             error=f"{type(error).__name__}: {error}")
         if not self.live or self.guard is None:
             return
         manager, guard = self.manager, self.guard
@@ -115,6 +127,19 @@ class Supervisor:
                 self._unlock(pair, UNKNOWN_ENTRY_LOCK)
         except Exception as error:  # the venue is down or slow: try again next loop
             manager.failures.report(error, "watch")
+
+    def show_bracket_stops(self) -> None:
+        """Trades whose stop freqtrade (re)initialised from the hard cap — at the fill, or at a
+        start-up — show the bracket's stop again, as the stop and as the initial stop
+        (``bracket_view``). Runs before the venue is asked: a venue error must not leave a
+        freqtrade stop at the hard cap for this loop's exits."""
+        hard_stoploss = float(self.strategy.stoploss)
+        for trade in Trade.get_open_trades():
+            if trade.id in self._no_bracket or not bracket_view.initialised_from(
+                    trade, hard_stoploss):
+                continue
+            if not bracket_view.show_bracket_stop(trade, self.manager.freqtrade.set_stop_price):
+                self._no_bracket.add(trade.id)  # filled without a signal: the hard cap it is
 
     def _lock(self, pair: str, reason: str) -> None:
         """One lock of ours per pair: a guard takes over an unknown entry's lock."""

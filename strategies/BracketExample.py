@@ -73,12 +73,12 @@ class BracketExample(TrendPullbackSignals, BracketStrategy):
 
     leverage_level = 3.0
 
+    # BracketStrategy adds the signal's stop_price / take_profit_price (points) and, in a
+    # running bot, each trade's bracket_stop / bracket_take_profit (lines).
     plot_config = {  # noqa: RUF012 - freqtrade's own attribute shape
         "main_plot": {
             "ema_fast": {"color": "orange"},
             "ema_slow": {"color": "blue"},
-            "stop_price": {"color": "red", "type": "scatter"},
-            "take_profit_price": {"color": "green", "type": "scatter"},
         },
         "subplots": {"ATR": {"atr": {"color": "purple"}}},
     }

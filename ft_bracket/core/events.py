@@ -1,14 +1,18 @@
-"""Bracket events as freqtrade ``strategy_msg`` messages (webhooks, Telegram, the REST API).
+"""Bracket events: what the plugin tells the people and programs watching a bot.
 
-One line per event, readable by a human in Telegram and parseable by a webhook consumer:
-``[bracket] <severity> <event> key=value ...``. Fills themselves travel as freqtrade's own
-``entry_fill`` / ``exit_fill`` messages; these are the plugin's additions.
+An ``Event`` carries its fields as values (numbers stay numbers). ``EventSink`` logs each one as
+a single ``[bracket] <severity> <event> key=value ...`` line (for the log file and grep) and hands
+the event itself to a transport: in a running bot ``ft_bracket.notifier`` turns it into a
+readable Telegram message and a structured JSON webhook post. Fills themselves travel as
+freqtrade's own ``entry_fill`` / ``exit_fill`` messages; these are the plugin's additions.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -54,8 +58,28 @@ _LOG_LEVEL = {
 }
 
 
+@dataclass(frozen=True)
+class Event:
+    """One thing the plugin did or saw. ``fields`` never holds None (an absent field is absent)."""
+
+    severity: Severity
+    name: EventName
+    fields: dict[str, Any]
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def trade_id(self) -> int | None:
+        trade = self.fields.get("trade")
+        return int(trade) if trade is not None else None
+
+    @property
+    def pair(self) -> str | None:
+        pair = self.fields.get("pair")
+        return str(pair) if pair is not None else None
+
+
 def format_event(severity: Severity, name: EventName, fields: dict[str, Any]) -> str:
-    """``[bracket] ERROR leg_failed trade=3 pair=XRP/USDT:USDT leg=stop reason="..."``."""
+    """The log line: ``[bracket] ERROR leg_failed trade=3 pair=XRP/USDT:USDT leg=stop ...``."""
     parts = [PREFIX, severity.value, name.value]
     for key, value in fields.items():
         if value is None:
@@ -67,37 +91,18 @@ def format_event(severity: Severity, name: EventName, fields: dict[str, Any]) ->
     return " ".join(parts)
 
 
-def parse_event(message: str) -> tuple[str, str, dict[str, str]] | None:
-    """Inverse of ``format_event`` (for tests and webhook consumers); None if not ours."""
-    if not message.startswith(PREFIX + " "):
-        return None
-    rest = message[len(PREFIX) + 1 :]
-    severity, _, rest = rest.partition(" ")
-    name, _, rest = rest.partition(" ")
-    fields: dict[str, str] = {}
-    while rest:
-        key, _, rest = rest.partition("=")
-        if rest.startswith('"'):
-            value, _, rest = rest[1:].partition('"')
-            rest = rest.lstrip()
-        else:
-            value, _, rest = rest.partition(" ")
-        fields[key] = value
-    return severity, name, fields
-
-
 class EventSink:
-    """Logs every event and hands it to freqtrade's message queue (a no-op in backtesting)."""
+    """Logs every event and hands it to ``send`` (None: log only, as in backtests)."""
 
-    def __init__(self, send: Callable[[str], None] | None) -> None:
+    def __init__(self, send: Callable[[Event], None] | None) -> None:
         self._send = send
 
-    def emit(self, severity: Severity, name: EventName, **fields: Any) -> str:
-        message = format_event(severity, name, fields)
-        logger.log(_LOG_LEVEL[severity], message)
+    def emit(self, severity: Severity, name: EventName, **fields: Any) -> Event:
+        event = Event(severity, name, {k: v for k, v in fields.items() if v is not None})
+        logger.log(_LOG_LEVEL[severity], format_event(severity, name, event.fields))
         if self._send is not None:
             try:
-                self._send(message)
+                self._send(event)
             except Exception:  # a broken message path must never break trading
-                logger.exception("could not send bracket event")
-        return message
+                logger.exception("could not send bracket event %s", name.value)
+        return event

@@ -49,6 +49,10 @@ class BracketSettings:
     # or "close" it at market. Either way: an ERROR event, and the pair locked until it is gone.
     untracked_position_action: str = "protect"
     untracked_stop_distance: float = 0.05
+    # Post each event as JSON to freqtrade's webhook URL (when freqtrade's webhook is enabled).
+    webhook_events: bool = True
+    # Add the bracket's series to the strategy's plot_config (FreqUI, plot-dataframe).
+    merge_plot_config: bool = True
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BracketSettings:
@@ -86,6 +90,10 @@ class BracketSettings:
                 f"{', '.join(map(repr, UNTRACKED_ACTIONS))}, got {action!r}")
         _check_share("untracked_stop_distance", values["untracked_stop_distance"], upper=0.5,
                      of="the price")
+        for key in ("webhook_events", "merge_plot_config"):
+            if not isinstance(values[key], bool):
+                raise BracketConfigError(f"{SECTION}.{key} must be true or false, "
+                                         f"got {values[key]!r}")
         prefix = values["client_id_prefix"]
         if not isinstance(prefix, str) or not CLIENT_ID_PREFIX_PATTERN.match(prefix):
             raise BracketConfigError(
@@ -109,6 +117,8 @@ class BracketSettings:
             request_timeout_ms=int(values["request_timeout_ms"]),
             untracked_position_action=str(action),
             untracked_stop_distance=float(values["untracked_stop_distance"]),
+            webhook_events=values["webhook_events"],
+            merge_plot_config=values["merge_plot_config"],
         )
 
 

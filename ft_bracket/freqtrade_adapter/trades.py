@@ -16,9 +16,13 @@ from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
 from ft_bracket.binance import quirks
+from ft_bracket.core.facts import LEGS_RECORD, PRICES_RECORD, SUMMARY_RECORD, summary
 from ft_bracket.core.plan import EXIT_LIQUIDATION, TradeView
+from ft_bracket.freqtrade_adapter.bracket_view import facts_of
 from ft_bracket.ports import ImportedExits
 
+# Leg states a placement passes through: the summary waits for the venue's answer.
+_IN_FLIGHT = frozenset({"planned", "placing"})
 # Aim a hair past a stop so that freqtrade's rounding to the tick lands on it exactly.
 STOP_NUDGE = 1e-9
 
@@ -62,6 +66,8 @@ class FreqtradeTrades:
     def __init__(self, api: Any, exchange: Any = None) -> None:
         self.api = api
         self.exchange = exchange  # freqtrade's Exchange: funding fees
+        self._summaries: dict[int, str] = {}  # the last summary written, per trade
+        self._prices: dict[int, Any] = {}  # each trade's bracket record (never changes)
 
     def refresh_funding(self, trade: Trade) -> None:
         """freqtrade reads funding fees at start-up, at fixed minutes and at exits it makes
@@ -101,8 +107,27 @@ class FreqtradeTrades:
 
     def save_record(self, trade_id: int, key: str, value: Any) -> None:
         trade = _live_trade(trade_id)
-        if trade is not None:
-            trade.set_custom_data(key, value)
+        if trade is None:
+            return
+        trade.set_custom_data(key, value)
+        if key == LEGS_RECORD:
+            self._write_summary(trade, value)
+
+    def _write_summary(self, trade: Trade, legs: Any) -> None:
+        """The readable line beside the legs record (FreqUI's "Show custom data", Telegram's
+        /list_custom_data), written only when it reads differently, and not while a leg is
+        being placed: those records are written between the entry fill and the legs resting,
+        where one more database commit would widen the unprotected window."""
+        statuses = {(legs.get(kind) or {}).get("status") for kind in ("stop", "take_profit")}
+        if statuses & _IN_FLIGHT:
+            return
+        prices = self._prices.get(trade.id)
+        if prices is None:  # set once at the fill, before the first legs record
+            prices = self._prices[trade.id] = trade.get_custom_data(PRICES_RECORD)
+        text = summary(facts_of(trade, prices, legs))
+        if self._summaries.get(trade.id) != text:
+            trade.set_custom_data(SUMMARY_RECORD, text)
+            self._summaries[trade.id] = text
 
     def import_exchange_exits(self, trade_id: int, reason: str) -> ImportedExits:
         """The position was closed on the exchange by orders freqtrade never saw: show it those

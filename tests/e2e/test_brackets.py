@@ -74,9 +74,11 @@ def test_long_gets_both_legs_and_take_profit_fill_closes_the_trade(scene: Scene)
     assert (entry_fill["trade_id"], entry_fill["direction"]) == (str(trade["id"]), "Long")
     assert scene.wait_fill("exit_fill")["exit_reason"] == "take_profit"
     _, placed = scene.wait_event("bracket_placed", trade=trade["id"])
-    assert (placed["side"], placed["stop"], placed["take_profit"]) == ("long", "1.17", "1.26")
+    assert (placed["side"], placed["stop"], placed["take_profit"]) == ("long", 1.17, 1.26)
+    assert placed["stop_id"] == str(stop["algoId"])
+    assert placed["take_profit_id"] == str(take_profit["algoId"])
     assert "simulated" not in placed
-    scene.wait_event("take_profit_filled", trade=trade["id"], price="1.27")
+    scene.wait_event("take_profit_filled", trade=trade["id"], price=1.27)
     scene.assert_no_damage()
 
 
@@ -370,7 +372,7 @@ def test_take_profit_cancelled_behind_the_bots_back_is_placed_again(scene: Scene
     _, was = scene.wait_event("leg_replaced", trade=trade["id"], leg="take_profit")
     assert was["previous"] == first["clientAlgoId"]
     scene.wait_event("leg_placed", trade=trade["id"], leg="take_profit",
-                     client_id=second["clientAlgoId"], order_id=second["algoId"])
+                     client_id=second["clientAlgoId"], order_id=str(second["algoId"]))
     legs = scene.bracket_legs(trade["id"])
     assert (legs["take_profit"]["attempt"], legs["take_profit"]["order_id"]) == (
         2, str(second["algoId"]))
@@ -395,7 +397,7 @@ def test_dry_run_simulates_the_legs_and_takes_profit_when_the_book_crosses(
     trade = scene.first_trade()
     scene.clear_signals()
     _, placed = scene.wait_event("bracket_placed", trade=trade["id"])
-    assert (placed["simulated"], placed["stop"], placed["take_profit"]) == ("yes", "1.17", "1.26")
+    assert (placed["simulated"], placed["stop"], placed["take_profit"]) == ("yes", 1.17, 1.26)
     legs = scene.bracket_legs(trade["id"])
     assert (legs["stop"]["status"], legs["take_profit"]["status"]) == ("resting", "resting")
     # Simulated legs carry simulated ids, never a venue's.

@@ -192,9 +192,11 @@ def test_demo_prints_brackets_while_open_and_when_closed_then_ctrl_c_stops_it(
     trade = demo.api(f"trade/{trade_id}")
     # The legs' order ids and prices are the ones the plugin recorded.
     [entry] = demo.api(f"trades/{trade_id}/custom-data")
-    data = {row["key"]: json.loads(row["value"]) if isinstance(row["value"], str)
-            else row["value"] for row in entry["custom_data"]}
-    legs, bracket = data["bracket_legs"], data["bracket"]
+    data = {row["key"]: row["value"] for row in entry["custom_data"]}
+    legs, bracket = (json.loads(v) if isinstance(v, str) else v
+                     for v in (data["bracket_legs"], data["bracket"]))
+    # Beside the records, the line a person reads names the same legs.
+    assert legs["stop"]["order_id"] in data["bracket_summary"]
     assert (opened["stop_id"], opened["tp_id"]) == (
         legs["stop"]["order_id"], legs["take_profit"]["order_id"])
     assert float(opened["stop"]) == pytest.approx(legs["stop"]["trigger_price"])

@@ -197,6 +197,6 @@ def test_two_bots_on_one_account_leave_each_others_legs_and_positions_alone(
                       if a["algoStatus"] == "NEW") == ["b-", "b-"]
         assert not [a for a in state["algo_orders"] if a["clientAlgoId"].startswith(("ftb",))]
         for name, hook in hooks.items():
-            names = [event for _, event, _ in hook.bracket_events()]
+            names = [payload["event"] for payload in hook.bracket_events()]
             assert "untracked_position" not in names and "orphan_cancelled" not in names, name
         assert bots["b"].status()[0]["pair"] == "DOGE/USDT:USDT"

@@ -40,9 +40,12 @@ def test_plot_dataframe_shows_entries_with_stop_and_take_profit(
     run_freqtrade(tmp_path, "plot-dataframe", config, "--pairs", PAIR, "--trade-source", "DB",
                   "--db-url", f"sqlite:///{tmp_path / 'no-trades.sqlite'}", timeout=180)
     [plot] = (tmp_path / "user_data" / "plot").glob("*.html")
-    html = plot.read_text()
+    html = plot.read_text().replace(" ", "")
     for trace in ("stop_price", "take_profit_price", "ema_fast", "enter_long", "enter_short"):
-        assert f'"name":"{trace}"' in html.replace(" ", ""), f"no {trace} trace in {plot}"
+        assert f'"name":"{trace}"' in html, f"no {trace} trace in {plot}"
+    # The signal's levels exist on entry candles only: drawn as points, or nothing would show.
+    for trace in ("stop_price", "take_profit_price"):
+        assert f'"mode":"markers","name":"{trace}"' in html, f"{trace} is not drawn as points"
 
 
 def test_hyperopt_optimises_the_example_parameters(emulator: Emulator, tmp_path: Path) -> None:

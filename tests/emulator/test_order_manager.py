@@ -12,7 +12,7 @@ import ccxt
 import pytest
 
 from ft_bracket.binance.gateway import LegGateway
-from ft_bracket.core.events import EventSink, parse_event
+from ft_bracket.core.events import Event, EventSink
 from ft_bracket.core.legs import Bracket, LegStatus, bracket_root
 from ft_bracket.core.plan import TradeView
 from ft_bracket.order_manager import ManagerSettings, OrderManager
@@ -31,7 +31,7 @@ class Desk:
     client: ccxt.binanceusdm
     manager: OrderManager
     freqtrade: StandInFreqtrade
-    events: list[str]
+    events: list[Event]
 
     def algo_orders(self) -> list[dict[str, Any]]:
         return self.emulator.state(self.api_key)["algo_orders"]
@@ -40,7 +40,7 @@ class Desk:
         return {r["orderType"]: r["algoStatus"] for r in self.algo_orders()}
 
     def event_names(self) -> list[str]:
-        return [parse_event(e)[1] for e in self.events]
+        return [e.name.value for e in self.events]
 
     def record(self, trade: TradeView) -> Bracket:
         bracket = self.manager.load(trade.trade_id, trade.pair)
@@ -176,8 +176,8 @@ def test_closing_the_trade_cancels_both_legs_itself(desk: Desk) -> None:
     assert desk.status_by_type() == {"STOP_MARKET": "CANCELED",
                                      "TAKE_PROFIT_MARKET": "CANCELED"}
     assert not any(leg.is_live for leg in desk.record(trade).legs)
-    assert parse_event(desk.events[-1])[1:] == (
-        "legs_cancelled", {"trade": "1", "pair": PAIR, "legs": "stop,take_profit"})
+    assert (desk.events[-1].name, desk.events[-1].fields) == (
+        "legs_cancelled", {"trade": 1, "pair": PAIR, "legs": "stop,take_profit"})
 
 
 def test_a_stop_out_records_the_stop_filled_and_cancels_the_take_profit(desk: Desk) -> None:
@@ -190,8 +190,8 @@ def test_a_stop_out_records_the_stop_filled_and_cancels_the_take_profit(desk: De
     assert (after.stop.status, after.take_profit.status) == (
         LegStatus.FILLED, LegStatus.CANCELLED)
     assert (after.stop.filled_quantity, after.stop.fill_price) == (100.0, 1.13)
-    assert parse_event(desk.events[-1])[1:] == (
-        "legs_cancelled", {"trade": "1", "pair": PAIR, "legs": "take_profit"})
+    assert (desk.events[-1].name, desk.events[-1].fields) == (
+        "legs_cancelled", {"trade": 1, "pair": PAIR, "legs": "take_profit"})
 
 
 def test_take_profit_beyond_the_price_requests_an_exit(desk: Desk) -> None:

@@ -199,6 +199,13 @@ class FreqUI:
                 detail[label.text] = value[0].text
         return detail
 
+    def scroll_to(self, pane: str) -> None:
+        """Bring a pane of the trade page (e.g. ``Trade Detail``) to the top of the window, so a
+        screenshot shows it (the page is taller than the window)."""
+        header = self._visible(
+            f"//div[contains(@class,'drag-header')][normalize-space()='{pane}']")
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", header)
+
     def open_chart(self, pair: str) -> None:
         """The Chart page with ``pair`` selected and its candles drawn."""
         self.driver.get(f"{self.origin}/graph")

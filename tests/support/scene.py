@@ -24,8 +24,9 @@ RISK = {"risk_per_trade": 0.01, "min_reward_risk": 1.5, "max_total_open_risk": 0
 SHORT_TIMEOUT_MS = 3000
 ALGO_ORDER = "POST /fapi/v1/algoOrder"
 NEW_ORDER = "POST /fapi/v1/order"
+HARD_STOPLOSS = -0.99  # BracketStrategy.stoploss: freqtrade's initial stop until the plugin's
 
-Event = tuple[str, dict[str, str]]
+Event = tuple[str, dict[str, Any]]
 
 
 @dataclass
@@ -91,15 +92,17 @@ class Scene:
     # freqtrade ---------------------------------------------------------------------------
 
     def open_trade(self, timeout: float = 30) -> dict[str, Any]:
-        """Wait for the bot's first trade to be open with both legs resting, the stop adopted
-        and freqtrade's stop moved off the hard cap (two commits apart); return it."""
+        """Wait for the bot's first trade to be open with both legs resting, the stop adopted,
+        freqtrade's stop moved off the hard cap and shown as the initial stop (commits apart);
+        return it."""
         def ready() -> dict[str, Any] | None:
             trades = self.bot.trades_from_db()
             if not trades or not trades[0]["is_open"]:
                 return None
             trade = trades[0]
             adopted = any(o["ft_order_side"] == "stoploss" for o in trade["orders"])
-            moved = trade["stop_loss"] != trade["initial_stop_loss"]
+            moved = (trade["initial_stop_loss_pct"] != HARD_STOPLOSS
+                     and trade["stop_loss"] == trade["initial_stop_loss"])
             resting = [a for a in self.state()["algo_orders"] if a["algoStatus"] == "NEW"]
             return trade if adopted and moved and len(resting) == 2 else None
 
@@ -125,17 +128,18 @@ class Scene:
     # The webhook -------------------------------------------------------------------------
 
     def events(self, name: str | None = None) -> list[Event]:
-        return [(severity, fields) for severity, event, fields in self.webhook.bracket_events()
-                if name is None or event == name]
+        """The plugin's JSON events: (severity, trade and pair with the event's details)."""
+        return [(p["severity"], {"trade": p["trade_id"], "pair": p["pair"], **p["details"]})
+                for p in self.webhook.bracket_events(name)]
 
     def event_names(self) -> list[str]:
-        return [event for _, event, _ in self.webhook.bracket_events()]
+        return [p["event"] for p in self.webhook.bracket_events()]
 
     def wait_event(self, name: str, timeout: float = 30, **expected: Any) -> Event:
-        """The first ``name`` event whose fields include ``expected`` (compared as text)."""
+        """The first ``name`` event whose fields include ``expected`` (typed JSON values)."""
         def found() -> Event | None:
             return next((e for e in self.events(name)
-                         if all(e[1].get(k) == str(v) for k, v in expected.items())), None)
+                         if all(e[1].get(k) == v for k, v in expected.items())), None)
 
         return self.bot.wait_for(found, timeout, f"webhook event {name} {expected}")
 

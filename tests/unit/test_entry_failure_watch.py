@@ -15,7 +15,6 @@ from freqtrade import freqtradebot
 from freqtrade.enums import RunMode
 from freqtrade.exceptions import InsufficientFundsError
 
-from ft_bracket.core.events import parse_event
 from ft_bracket.freqtrade_adapter import entry_failures
 from ft_bracket.freqtrade_adapter.entry_failures import (
     ENTRY_FAILURE_LOGGER,
@@ -23,7 +22,8 @@ from ft_bracket.freqtrade_adapter.entry_failures import (
     EntryFailureWatch,
     watch_entry_failures,
 )
-from tests.unit.bracket_fakes import PAIR, make_strategy
+from tests.support.telegram_markup import parse
+from tests.unit.bracket_fakes import PAIR, in_memory_trades, make_strategy
 
 FREQTRADE_LOGGER = logging.getLogger(ENTRY_FAILURE_LOGGER)
 
@@ -72,20 +72,27 @@ def test_installing_again_replaces_the_watch() -> None:
 
 def test_a_reloaded_strategy_takes_the_watch_over_and_sends_an_error_event() -> None:
     sent: dict[str, list[str]] = {"old": [], "new": []}
-    for name in ("old", "new"):  # /reload_config builds a new strategy and calls bot_start again
-        strategy = make_strategy()
-        strategy.config.update(runmode=RunMode.DRY_RUN, dry_run=True)
-        strategy.dp.send_msg = (  # type: ignore[attr-defined]
-            lambda message, always_send=False, box=sent[name]: box.append(message)
-        )
-        strategy.bot_start()
+    with in_memory_trades():  # bot_start looks at the open trades (none here)
+        for name in ("old", "new"):  # /reload_config builds a new strategy, calls bot_start
+            strategy = make_strategy()
+            strategy.config.update(runmode=RunMode.DRY_RUN, dry_run=True,
+                                   exchange={"name": "binance"})
+            strategy.dp.send_msg = (  # type: ignore[attr-defined]
+                lambda message, always_send=False, box=sent[name]: box.append(message)
+            )
+            strategy.bot_start()
     FREQTRADE_LOGGER.warning(
         ENTRY_FAILURE_MESSAGE, PAIR, InsufficientFundsError("Margin is insufficient.")
     )
     assert len(watches()) == 1
     assert sent["old"] == []
-    assert [parse_event(m) for m in sent["new"]] == [
-        ("ERROR", "entry_failed", {"pair": PAIR, "reason": "Margin is insufficient."})
+    # The Telegram text freqtrade would send (legacy Markdown), as the chat shows it.
+    assert [parse(m, "Markdown")[0] for m in sent["new"]] == [
+        "\N{POLICE CARS REVOLVING LIGHT} Binance (dry): Entry failed\n"
+        f"Pair: {PAIR}\n"
+        "Reason: Margin is insufficient.\n"
+        "Action taken: no trade opened; freqtrade tries again while the signal lasts "
+        "(reported once per candle)"
     ]
 
 

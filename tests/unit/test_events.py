@@ -1,4 +1,4 @@
-"""Bracket events: one parseable line per event, sent through freqtrade's message queue."""
+"""Bracket events: typed fields, one greppable log line each, handed to the transport."""
 
 from __future__ import annotations
 
@@ -6,33 +6,41 @@ import logging
 
 import pytest
 
-from ft_bracket.core.events import EventName, EventSink, Severity, format_event, parse_event
+from ft_bracket.core.events import Event, EventName, EventSink, Severity, format_event
 
 
-def test_event_line_round_trips_with_quoted_values() -> None:
+def test_the_log_line_quotes_values_with_spaces_and_leaves_out_none() -> None:
     line = format_event(
         Severity.ERROR,
         EventName.LEG_FAILED,
         {"trade": 3, "pair": "XRP/USDT:USDT", "price": 1.2255, "reason": 'a "b" = c', "x": None},
     )
-    assert line.startswith("[bracket] ERROR leg_failed trade=3 pair=XRP/USDT:USDT price=1.2255 ")
-    severity, name, fields = parse_event(line)
-    assert (severity, name) == ("ERROR", "leg_failed")
-    assert fields == {"trade": "3", "pair": "XRP/USDT:USDT", "price": "1.2255",
-                      "reason": "a 'b' = c"}
+    assert line == ("[bracket] ERROR leg_failed trade=3 pair=XRP/USDT:USDT price=1.2255 "
+                    "reason=\"a 'b' = c\"")
 
 
-def test_sink_sends_and_survives_a_broken_transport(caplog: pytest.LogCaptureFixture) -> None:
-    sent: list[str] = []
-    EventSink(sent.append).emit(Severity.INFO, EventName.BRACKET_PLACED, trade=1)
-    assert sent == ["[bracket] INFO bracket_placed trade=1"]
+def test_the_sink_hands_on_the_event_with_its_values_as_values(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sent: list[Event] = []
+    with caplog.at_level(logging.INFO, logger="ft_bracket.core.events"):
+        event = EventSink(sent.append).emit(Severity.INFO, EventName.BRACKET_PLACED, trade=1,
+                                           pair="XRP/USDT:USDT", stop=1.17, unprotected_ms=None)
+    assert sent == [event]
+    assert (event.severity, event.name, event.fields) == (
+        Severity.INFO, EventName.BRACKET_PLACED, {"trade": 1, "pair": "XRP/USDT:USDT",
+                                                  "stop": 1.17})
+    assert (event.trade_id, event.pair) == (1, "XRP/USDT:USDT")
+    assert event.time.tzinfo is not None
+    assert caplog.messages == ["[bracket] INFO bracket_placed trade=1 pair=XRP/USDT:USDT stop=1.17"]
 
-    def broken(message: str) -> None:
+
+def test_a_broken_transport_is_logged_and_does_not_reach_the_caller(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(event: Event) -> None:
         raise RuntimeError("queue gone")
 
-    with caplog.at_level(logging.INFO):
-        line = EventSink(broken).emit(Severity.ERROR, EventName.LEG_FAILED, trade=2)
-    assert line == "[bracket] ERROR leg_failed trade=2"
-    # The event is still logged, and the broken transport is reported, not raised.
-    assert [r.getMessage() for r in caplog.records] == [line, "could not send bracket event"]
-    assert parse_event("not ours") is None
+    event = EventSink(broken).emit(Severity.WARNING, EventName.WATCH_FAILED, error="x")
+    assert event.name is EventName.WATCH_FAILED and event.trade_id is None
+    assert "could not send bracket event watch_failed" in caplog.text

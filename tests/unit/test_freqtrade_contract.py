@@ -26,8 +26,10 @@ from freqtrade.persistence.base import ModelBase
 from freqtrade.strategy import IStrategy
 from freqtrade.strategy.strategy_wrapper import strategy_safe_wrapper
 
+from ft_bracket.freqtrade_adapter import bracket_view
 from ft_bracket.freqtrade_adapter import version as adapter_version
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
+from ft_bracket.freqtrade_adapter.chart import ChartLevels
 from ft_bracket.freqtrade_adapter.trades import closed_trades_since
 from tests.unit.bracket_fakes import (
     PAIR,
@@ -283,3 +285,66 @@ def test_istrategys_own_custom_exit_answers_none() -> None:
     assert IStrategy.custom_exit.__qualname__ == "IStrategy.custom_exit", changed(
         "IStrategy.custom_exit's qualname (the wrapper would copy the trade for it)"
     )
+
+
+# The trade view's initial stop (bracket_view) ------------------------------------------------
+
+
+def test_the_initial_stop_columns_are_what_the_api_shows_and_what_a_restart_resets(
+    database: None,
+) -> None:
+    trade = Trade(
+        pair=PAIR, stake_currency="USDT", open_rate=1.2, open_date=NOW, stake_amount=60.0,
+        amount=100.0, fee_open=0.0005, fee_close=0.0005, is_open=True, exchange="binance",
+        trading_mode="futures", leverage=2.0, price_precision=0.0001, precision_mode_price=4,
+    )
+    Trade.session.add(trade)
+    # As freqtrade does at the fill: the hard cap first, then custom_stoploss(after_fill).
+    trade.adjust_stop_loss(1.2, -0.99, initial=True)
+    trade.adjust_stop_loss(1.2, -0.05, allow_refresh=True)
+    Trade.commit()
+    trade.set_custom_data("bracket", {"stop_price": 1.17, "take_profit_price": 1.26,
+                                      "risk_amount": 3.1})
+    moved: list[tuple[int, float]] = []
+
+    def move_stop(trade_id: int, price: float) -> None:
+        moved.append((trade_id, price))
+        trade.adjust_stop_loss(1.2, -0.05, allow_refresh=True)
+
+    assert bracket_view.initialised_from(trade, -0.99)
+    assert bracket_view.show_bracket_stop(trade, move_stop)
+    assert not bracket_view.initialised_from(trade, -0.99)  # nothing more to do each loop
+    assert moved == []  # the stop was where the bracket has it
+    shown = trade.to_json()
+    assert (shown["initial_stop_loss_abs"], shown["initial_stop_loss_ratio"],
+            shown["initial_stop_loss_pct"]) == (1.17, pytest.approx(-0.05),
+                                                pytest.approx(-5.0)), changed(
+        "Trade.to_json's initial_stop_loss_* (FreqUI's Initial Stoploss)")
+    # At every start-up freqtrade resets a stop whose initial ratio is not strategy.stoploss.
+    Trade.stoploss_reinitialization(-0.99)
+    hard_cap = 1.2 * (1 - 0.99 / 2)
+    assert (trade.initial_stop_loss_pct, trade.initial_stop_loss, trade.stop_loss) == (
+        -0.99, pytest.approx(hard_cap), pytest.approx(hard_cap)), changed(
+        "Trade.stoploss_reinitialization (bracket_view restores what it resets)")
+    assert bracket_view.initialised_from(trade, -0.99)
+    assert bracket_view.show_bracket_stop(trade, move_stop)
+    assert moved == [(trade.id, 1.17)]
+    assert (trade.stop_loss, trade.initial_stop_loss, trade.initial_stop_loss_pct) == (
+        pytest.approx(1.17), 1.17, pytest.approx(-0.05))
+    # A trade the plugin has no bracket for keeps freqtrade's hard cap.
+    trade.set_custom_data("bracket", {})
+    Trade.stoploss_reinitialization(-0.99)
+    assert not bracket_view.show_bracket_stop(trade, move_stop)
+
+
+def test_istrategy_runs_analyze_ticker_in_the_bots_analysis() -> None:
+    # ChartLevels adds the bracket columns by extending analyze_ticker: freqtrade's live and
+    # dry-run analysis must still go through it, and backtests must not.
+    internal = inspect.getsource(IStrategy._analyze_ticker_internal)
+    assert "self.analyze_ticker" in internal and "_set_cached_df" in internal, changed(
+        "IStrategy._analyze_ticker_internal (no longer calls analyze_ticker, then caches)")
+    assert parameters(IStrategy.analyze_ticker) == parameters(ChartLevels.analyze_ticker), changed(
+        "the signature of IStrategy.analyze_ticker")
+    backtest = inspect.getsource(IStrategy.advise_all_indicators) + inspect.getsource(
+        IStrategy.ft_advise_signals)
+    assert "analyze_ticker" not in backtest, changed("the backtest analysis path")

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import ccxt
 
-from ft_bracket.core.events import EventSink, parse_event
+from ft_bracket.core.events import Event, EventSink
 from ft_bracket.core.legs import LegStatus
 from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueLeg, VenueStatus
@@ -40,18 +40,19 @@ class FlakyCancels(SimulatedGateway):
         return found
 
 
-def manager(gateway: SimulatedGateway, events: list[str], *, simulated: bool) -> OrderManager:
+def manager(gateway: SimulatedGateway, events: list[Event], *, simulated: bool
+            ) -> OrderManager:
     return OrderManager(ManagerSettings(), gateway, StandInFreqtrade(), EventSink(events.append),
                         simulated=simulated)
 
 
 def test_dry_run_rests_simulated_legs_and_ends_them_with_the_trade() -> None:
-    events: list[str] = []
+    events: list[Event] = []
     orders = manager(SimulatedGateway(), events, simulated=True)
     bracket = orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
     assert (bracket.stop.status, bracket.stop.order_id) == (LegStatus.RESTING,
                                                             "dry-run-ftb-5-x-sl1")
-    assert parse_event(events[0])[2]["simulated"] == "yes"
+    assert events[0].fields["simulated"] == "yes"
     orders.close_bracket(replace(TRADE, is_open=False, exit_reason="take_profit",
                                  close_rate=1.2901))
     after = orders.load(5)
@@ -59,12 +60,12 @@ def test_dry_run_rests_simulated_legs_and_ends_them_with_the_trade() -> None:
     assert (after.stop.status, after.take_profit.status) == (LegStatus.CANCELLED,
                                                              LegStatus.FILLED)
     assert after.take_profit.fill_price == 1.2901
-    assert parse_event(events[-1])[1:] == ("legs_cancelled",
-                                           {"trade": "5", "pair": PAIR, "legs": "stop"})
+    assert (events[-1].name, events[-1].fields) == (
+        "legs_cancelled", {"trade": 5, "pair": PAIR, "legs": "stop"})
 
 
 def test_a_failing_cancel_is_recorded_and_sent_again_once_per_loop_until_it_lands() -> None:
-    events: list[str] = []
+    events: list[Event] = []
     gateway = FlakyCancels()
     orders = manager(gateway, events, simulated=False)
     orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
@@ -72,7 +73,7 @@ def test_a_failing_cancel_is_recorded_and_sent_again_once_per_loop_until_it_land
     bracket = orders.load(5)
     assert bracket is not None and bracket.stop.status is LegStatus.CANCELLING
     assert gateway.cancels == 1  # the first failure ends this loop's work on the bracket
-    assert parse_event(events[-1])[1] == "watch_failed"
+    assert events[-1].name == "watch_failed"
     orders.watch([TRADE])
     assert gateway.cancels == 2  # again, once
     gateway.failing = False
@@ -82,4 +83,4 @@ def test_a_failing_cancel_is_recorded_and_sent_again_once_per_loop_until_it_land
     assert [leg.status for leg in bracket.legs] == [LegStatus.CANCELLED, LegStatus.CANCELLED]
     assert [leg.status for leg in gateway._legs.values()] == [VenueStatus.CANCELLED] * 2
     assert orders.freqtrade.imported == [(5, "sold_on_exchange")]  # type: ignore[attr-defined]
-    assert [parse_event(e)[1] for e in events[-2:]] == ["position_gone", "legs_cancelled"]
+    assert [e.name for e in events[-2:]] == ["position_gone", "legs_cancelled"]

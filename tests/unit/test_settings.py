@@ -55,6 +55,8 @@ def test_partial_section_keeps_defaults_for_the_rest() -> None:
         ("min_reward_risk", math.inf),
         ("stop_out_cooldown_minutes", -5),
         ("stop_out_cooldown_minutes", 1.5),
+        ("webhook_events", "yes"),
+        ("merge_plot_config", 0),
     ],
 )
 def test_bad_values_are_refused_naming_key_and_value(key: str, value: object) -> None:
@@ -79,3 +81,10 @@ def test_open_risk_cap_below_one_trade_is_refused() -> None:
         BracketSettings.from_config(
             {"bracket": {"risk_per_trade": 0.02, "max_total_open_risk": 0.01}}
         )
+
+
+def test_webhook_events_and_the_plot_config_merge_are_on_unless_switched_off() -> None:
+    assert (BracketSettings().webhook_events, BracketSettings().merge_plot_config) == (True, True)
+    settings = BracketSettings.from_config(
+        {"bracket": {"webhook_events": False, "merge_plot_config": False}})
+    assert (settings.webhook_events, settings.merge_plot_config) == (False, False)

@@ -31,8 +31,9 @@ def test_a_lone_underscore_in_a_pair_name_is_rejected_with_its_byte_offset() -> 
 
 
 def test_two_underscores_make_italics_and_vanish_from_the_text() -> None:
-    # The plugin's key=value lines: the words between underscores turn italic, the
-    # underscores are gone, and "[bracket]" reads as a link text without its brackets.
+    # The plugin's old key=value lines (why its messages are now written for Telegram): the
+    # words between underscores turn italic, the underscores are gone, and "[bracket]" reads as
+    # a link text without its brackets.
     text, entities = markdown("[bracket] INFO bracket_placed trade=3 stop_id=8000000004")
     assert text == "bracket INFO bracketplaced trade=3 stopid=8000000004"
     assert entities == [Entity("italic", 20, 19)]

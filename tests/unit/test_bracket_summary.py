@@ -1,0 +1,62 @@
+"""The readable summary beside the legs record, as the bot's database keeps it: written once the
+venue answered, rewritten when the legs change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from freqtrade.persistence import Trade, init_db
+from freqtrade.persistence.base import ModelBase
+
+from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
+from ft_bracket.freqtrade_adapter.trades import FreqtradeTrades
+from ft_bracket.order_manager import CUSTOM_DATA_KEY
+from ft_bracket.strategy import BRACKET_RECORD
+
+PAIR = "XRP/USDT:USDT"
+
+
+@pytest.fixture
+def trade(monkeypatch: pytest.MonkeyPatch) -> Iterator[Trade]:
+    """An open trade in an in-memory database as the bot has; sessions restored after."""
+    models = [ModelBase]
+    for model in models:
+        models.extend(model.__subclasses__())
+    for model in models:
+        monkeypatch.setattr(model, "session", None, raising=False)
+    init_db("sqlite://")
+    row = Trade(pair=PAIR, stake_currency="USDT", open_rate=1.2, stake_amount=60.0,
+                open_date=datetime(2026, 11, 28, 20, 55, tzinfo=UTC), amount=100.0,
+                fee_open=0.0005, fee_close=0.0005, is_open=True, exchange="binance",
+                trading_mode="futures", leverage=2.0)
+    Trade.session.add(row)
+    Trade.commit()
+    row.set_custom_data(BRACKET_RECORD, {"stop_price": 1.17, "take_profit_price": 1.26,
+                                         "risk_amount": 3.12})
+    yield row
+    Trade.session.remove()
+
+
+def legs(stop: LegStatus, take_profit: LegStatus) -> dict:
+    return Bracket(1, PAIR, False, "1-x",
+                   BracketLeg(LegKind.STOP, 1.17, 100.0, stop, 1, "c-sl1",
+                              "8000000004" if stop is not LegStatus.PLACING else None),
+                   BracketLeg(LegKind.TAKE_PROFIT, 1.26, 100.0, take_profit, 1, "c-tp1",
+                              "8000000005" if take_profit is not LegStatus.PLACING else None)
+                   ).to_dict()
+
+
+def test_the_summary_waits_for_the_venue_and_follows_the_legs(trade: Trade) -> None:
+    records = FreqtradeTrades(api=None)
+    records.save_record(trade.id, CUSTOM_DATA_KEY, legs(LegStatus.RESTING, LegStatus.PLACING))
+    assert trade.get_custom_data(CUSTOM_DATA_KEY)["take_profit"]["status"] == "placing"
+    assert trade.get_custom_data("bracket_summary") is None
+    records.save_record(trade.id, CUSTOM_DATA_KEY, legs(LegStatus.RESTING, LegStatus.RESTING))
+    assert trade.get_custom_data("bracket_summary") == (
+        "take-profit 1.26 (+5.00 %), resting, order 8000000005 | "
+        "stop 1.17 (-2.50 %), resting, order 8000000004 | long from 1.2, risk 3.12 USDT")
+    records.save_record(trade.id, CUSTOM_DATA_KEY, legs(LegStatus.CANCELLED, LegStatus.FILLED))
+    assert trade.get_custom_data("bracket_summary").startswith(
+        "take-profit 1.26 (+5.00 %), filled, order 8000000005 | stop 1.17 (-2.50 %), cancelled")
