@@ -135,7 +135,10 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         self.refusals = RefusalLog(logging.DEBUG if self._optimizing else logging.INFO)
         self._planned: dict[str, PlannedEntry] = {}
         self._brackets: dict[int, BracketPrices] = {}
-        self._fees: dict[str, float] = {}
+        self.markets = exchange.MarketFacts(config, fixed=self._optimizing)
+        # Backtests and hyperopt: each pair's entry rows, indexed when freqtrade analyses it.
+        self.entry_signals: dict[str, signals.EntrySignals | None] = {}
+        self._take_profit_ratios = trades.ProfitRatios()
         # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
         self.order_manager: OrderManager | None = None
         self.supervisor: Supervisor | None = None
@@ -168,12 +171,14 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         """Margin for a position whose stop-out loses ``risk_per_trade x equity``; 0 = no trade."""
         is_short = side == "short"
         self._planned.pop(pair, None)
-        candle_date, prices = signals.read_signal(self.dp, pair, self.timeframe, is_short,
-                                                  current_time)
+        indexed = self.entry_signals.get(pair)
+        found = indexed.prices(is_short, current_time) if indexed is not None else None
+        candle_date, prices = found or signals.read_signal(self.dp, pair, self.timeframe,
+                                                           is_short, current_time)
         if not isinstance(prices, tuple):
             self.refusals.refuse(pair, candle_date, prices)
             return 0.0
-        market = exchange.market_rules(self.dp, pair)
+        market = self.markets.rules(self.dp, pair)
         if market is None:
             self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"))
             return 0.0
@@ -259,6 +264,11 @@ class BracketStrategy(BacktestFastPath, IStrategy):
             if manager is not None and not trade.is_open:
                 manager.close_bracket(trades.trade_view(trade))
             return
+        self._entry_filled(pair, trade, order)
+
+    def _entry_filled(self, pair: str, trade: Trade, order: Order) -> None:
+        """Record stop, take-profit and risk of a filled entry; protect it (not in backtests)."""
+        manager = self.order_manager
         # Backtesting reports each fill exactly once, and looking custom data up there scans
         # every record of the run; live, a repeated report must not overwrite the record.
         if not self._optimizing:
@@ -293,7 +303,7 @@ class BracketStrategy(BacktestFastPath, IStrategy):
             planned = planned or (PlannedEntry.from_dict(stored) if stored else None)
         if planned is not None and planned.signal.is_short == trade.is_short:
             return planned.signal.stop_price, planned.signal.take_profit_price
-        market = exchange.market_rules(self.dp, trade.pair)
+        market = self.markets.rules(self.dp, trade.pair)
         return signals.signal_for_trade(self.dp, self.timeframe, trade.pair,
                                         trade.open_date_utc, trade.open_rate,
                                         market.tick_size if market else None)
@@ -332,7 +342,8 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         bracket = self._bracket(trade)
         if bracket is None:
             return None
-        return trade.calc_profit_ratio(bracket.take_profit_price)
+        # Asked every candle: freqtrade's profit formula runs again only when its inputs moved.
+        return self._take_profit_ratios.ratio(trade, bracket.take_profit_price)
 
     def custom_exit(
         self, pair: str, trade: Trade, current_time: datetime, current_rate: float,
@@ -370,7 +381,4 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         return None if record is None else BracketPrices(**record)
 
     def _taker_fee(self, pair: str) -> float:
-        fee = self._fees.get(pair)
-        if fee is None:
-            fee = self._fees[pair] = exchange.taker_fee(self.config, self.dp, pair)
-        return fee
+        return self.markets.taker_fee(self.dp, pair)

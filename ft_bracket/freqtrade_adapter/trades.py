@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from freqtrade.enums import TradingMode
 from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
@@ -138,6 +139,28 @@ class FreqtradeTrades:
         trade.exit_reason = reason
         Trade.commit()
         return True
+
+
+class ProfitRatios:
+    """``trade.calc_profit_ratio(rate)`` for one rate per trade, worked out again only when an
+    input of freqtrade's formula changed: amount, close fee, funding fees, open value (amount,
+    open rate, open fee), leverage, side, trading mode, or the rate. Margin trades accrue
+    interest with the clock, so they are never kept."""
+
+    def __init__(self) -> None:
+        self._ratios: dict[Any, tuple[tuple, float]] = {}
+
+    def ratio(self, trade: LocalTrade, rate: float) -> float:
+        if trade.trading_mode == TradingMode.MARGIN:
+            return trade.calc_profit_ratio(rate)
+        inputs = (rate, trade.amount, trade.fee_close, trade.funding_fees,
+                  trade.open_trade_value, trade.leverage, trade.is_short, trade.trading_mode)
+        kept = self._ratios.get(trade.id)
+        if kept is not None and kept[0] == inputs:
+            return kept[1]
+        value = trade.calc_profit_ratio(rate)
+        self._ratios[trade.id] = (inputs, value)
+        return value
 
 
 def closed_trades_since(since: datetime) -> list[LocalTrade]:
