@@ -33,11 +33,13 @@ def account_state(wallets: Any, pair: str, now: datetime, fee: float,
     )
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     cooldown = timedelta(minutes=cooldown_minutes)
-    closed = closed_trades_since(min(day_start, now - cooldown))
+    # Asked at every entry signal of a backtest: each close date is converted once.
+    closed = [(trade, trade.close_date_utc)
+              for trade in closed_trades_since(min(day_start, now - cooldown))]
     realised_today = sum(
-        trade.close_profit_abs or 0.0 for trade in closed if trade.close_date_utc >= day_start
+        [trade.close_profit_abs or 0.0 for trade, closed_at in closed if closed_at >= day_start]
     )
-    stop_outs = [trade.close_date_utc for trade in closed
+    stop_outs = [closed_at for trade, closed_at in closed
                  if trade.pair == pair and trade.exit_reason in STOP_OUT_REASONS]
     return AccountState(
         equity=equity(wallets),

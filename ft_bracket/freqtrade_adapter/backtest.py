@@ -37,13 +37,14 @@ class BacktestFastPath:
     a bracket, a subclass overriding a callback, position adjustment, dry-run and live
     take-profits, exits and fills) goes to IStrategy unchanged.
 
-    Relies on the host class: ``_brackets`` (trade id -> bracket, set at the entry fill),
-    ``order_manager`` (None in backtests, set by ``bot_start`` otherwise), ``_optimizing``
-    (backtest or hyperopt), ``markets`` (``MarketFacts``), ``entry_signals`` (pair ->
-    ``EntrySignals``), a ``custom_stoploss`` that answers None whenever ``after_fill`` is False
-    and writes nothing to the trade without an OrderManager, and a ``custom_exit`` that answers
-    None without a ``order_manager`` (tests/unit/test_backtest_fast_path.py checks the answers
-    against IStrategy's).
+    Relies on the host class: ``_brackets`` (trade id -> bracket, set at the entry fill by
+    ``_entry_filled``), ``order_manager`` (None in backtests, set by ``bot_start`` otherwise),
+    ``_optimizing`` (backtest or hyperopt), ``markets`` (``MarketFacts``), ``entry_signals``
+    (pair -> ``EntrySignals``), a ``custom_stoploss`` that answers None whenever ``after_fill``
+    is False and writes nothing to the trade without an OrderManager, a ``custom_roi`` that
+    answers ``_take_profit_ratios.ratio(trade, take_profit_price)`` for a trade with a bracket
+    without an OrderManager, and a ``custom_exit`` that answers None without one
+    (tests/unit/test_backtest_fast_path.py checks the answers against IStrategy's).
     """
 
     # The host's own callbacks (of the class that lists this mixin as a base), to tell them
@@ -178,15 +179,11 @@ class BacktestFastPath:
             or not _is_own(self, "custom_roi")
         ):
             return super().min_roi_reached_entry(trade, trade_dur, current_time)  # type: ignore[misc]
-        custom_roi = self.custom_roi(
-            pair=trade.pair,
-            trade=trade,
-            current_time=current_time,
-            trade_duration=trade_dur,
-            entry_tag=trade.enter_tag,
-            side=trade.trade_direction,
-        )
-        if custom_roi is not None and not math.isfinite(custom_roi):
+        # What the plugin's custom_roi answers without an OrderManager for a trade with a
+        # bracket, without the call (asked for every open trade on every candle).
+        custom_roi = self._take_profit_ratios.ratio(trade,
+                                                    self._brackets[trade.id].take_profit_price)
+        if not math.isfinite(custom_roi):
             custom_roi = None
         # As IStrategy: the ROI table's entry in force, and the lower of the two wins.
         roi_entry = max((key for key in self.minimal_roi if key <= trade_dur), default=None)
