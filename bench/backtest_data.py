@@ -145,6 +145,9 @@ def optimize_config(workdir: Path, user_dir: Path, datadir: Path, emulator_url: 
 
     from tests.support.emulator import url_overrides
 
+    exported = REPO / "strategies" / "BracketExample.json"
+    if exported.exists():  # a hyperopt's export: freqtrade would load its parameters instead
+        raise SystemExit(f"{exported} overrides the strategy's parameters: remove it first")
     shipped = json.loads((REPO / "config.json").read_text())
     shipped.pop("order_types")
     shipped["strategy_path"] = str(REPO / "strategies")
@@ -169,6 +172,8 @@ def optimize_config(workdir: Path, user_dir: Path, datadir: Path, emulator_url: 
     # freqtrade's per-epoch parameter warnings too: the figures are the output here.
     for name in ("", "freqtrade"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # Hyperopt closes the exchange's async client itself; aiohttp's leftover notice is noise.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

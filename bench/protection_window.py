@@ -8,7 +8,8 @@ signal file both read), both on the shipped config.json + configs/emulator.json:
 - ``freqtrade``: plain freqtrade (bench/strategies/StopFromFile.py), a fixed stop placed by its
   own ``stoploss_on_exchange``, no plugin, no take-profit.
 
-Rounds of one entry per pair, both bots in each round, closed by force-exit between rounds. The
+Rounds of one entry per pair, both bots in each round, closed by force-exit between rounds (on
+1m candles, the file-driven strategies' own, so a pair's lock after an exit is short). The
 window of a leg is measured on the venue's clock: from the entry order's fill to the leg's
 creation on the emulator. Goal: p95 <= 150 ms for both legs.
 
@@ -77,8 +78,10 @@ def measure(brackets: int, work: Path) -> dict[str, dict[str, list[float]]]:
         accounts = {name: emulator.new_account(balance="100000") for name in BOTS}
         for name, (strategy, _, overrides) in BOTS.items():
             key, secret = accounts[name]
+            # 1m candles (the file-driven strategies' own): freqtrade locks a pair after an exit
+            # until the next candle, so rounds wait at most a minute, not five.
             config = bot_config(emulator, key, secret, list(PAIRS), signal_file, strategy,
-                                **overrides)
+                                timeframe="1m", **overrides)
             bots[name] = start_bot(work / name, config, strategy)
         opened = 0
         while opened < brackets:
@@ -87,7 +90,7 @@ def measure(brackets: int, work: Path) -> dict[str, dict[str, list[float]]]:
             for name, bot in bots.items():
                 legs = BOTS[name][1]
                 bot.wait_for(lambda n=name, k=legs, b=batch: protected(
-                    emulator, accounts[n][0], b, k), 90, f"{len(batch)} protected ({name})")
+                    emulator, accounts[n][0], b, k), 150, f"{len(batch)} protected ({name})")
             write_signals(signal_file, {})
             for name in bots:
                 collect(emulator.state(accounts[name][0]), batch, windows[name])
