@@ -57,6 +57,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         emulator = start_emulator(Path(folder), "--weight-limit", "100000000")
         try:
+            # Binance's ORDERS limits (300 per 10 s) would stop a latency run after 300 orders.
+            emulator.control("POST", "config", order_limit_10s=10**9, order_limit_1m=10**9)
             key, secret = emulator.new_account(balance="100000000")
             exchange = client(emulator, key, secret, args.mode)
             exchange.set_leverage(10, PAIR)
