@@ -24,7 +24,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--port", type=int, default=8790, help="REST port (default 8790)")
     parser.add_argument(
         "--proxy-port", type=int, default=None,
-        help="HTTPS CONNECT tunnel port for Binance's real URLs (default: port + 1)",
+        help="HTTPS CONNECT tunnel port for Binance's real URLs (default: port + 1; 0: any)",
     )
     parser.add_argument("--no-proxy", action="store_true", help="do not start the tunnel")
     parser.add_argument("--data", type=Path, default=None,
@@ -56,7 +56,10 @@ def parse_args(argv: list[str] | None = None) -> Options:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     return Options(
         port=args.port,
-        proxy_port=None if args.no_proxy else (args.proxy_port or args.port + 1),
+        # 0 asks the system for a free port (the ready line then says which).
+        proxy_port=None if args.no_proxy else (
+            args.proxy_port if args.proxy_port is not None
+            else (args.port + 1 if args.port else 0)),
         data_dir=args.data,
         seed=args.seed,
         speed=args.speed,

@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
 from ft_bracket.binance.gateway import Placement, Refusal
-from ft_bracket.core.events import EventName, EventSink, Severity
+from ft_bracket.bracket_news import BracketNews
+from ft_bracket.core.events import EventSink
 from ft_bracket.core.legs import (
     Bracket,
     BracketLeg,
@@ -32,7 +33,6 @@ from ft_bracket.core.legs import (
     Sent,
 )
 from ft_bracket.core.plan import (
-    EXIT_TAKE_PROFIT,
     Action,
     Adopt,
     AlignStopPrice,
@@ -50,9 +50,13 @@ from ft_bracket.core.plan import (
     plan_bracket,
     plan_orphans,
 )
+from ft_bracket.core.positions import entry_block
+from ft_bracket.core.risk import Decision
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
+from ft_bracket.entry_protection import EntryProtection
 from ft_bracket.ports import FreqtradeSide, Gateway, ManagerSettings
 from ft_bracket.stop_calls import FreqtradeStopCalls
+from ft_bracket.venue_errors import VenueFailures
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +65,7 @@ CUSTOM_DATA_KEY = "bracket_legs"
 _MAX_PASSES = 6
 
 
-class OrderManager(FreqtradeStopCalls):
+class OrderManager(EntryProtection, FreqtradeStopCalls):
     """Owns the brackets of one bot."""
 
     def __init__(self, settings: ManagerSettings, gateway: Gateway, freqtrade: FreqtradeSide,
@@ -71,6 +75,8 @@ class OrderManager(FreqtradeStopCalls):
         self.gateway = gateway
         self.freqtrade = freqtrade
         self.events = events
+        self.failures = VenueFailures(events)
+        self.news = BracketNews(events, simulated)
         self.simulated = simulated
         self.clock = clock
         self.snapshot = VenueSnapshot()
@@ -81,6 +87,11 @@ class OrderManager(FreqtradeStopCalls):
         # The venue's last word on each leg order (ccxt-parsed), for freqtrade's stop calls.
         self._reports: dict[str, dict[str, Any]] = {}
         self._stop_owners: dict[str, int] = {}  # stop order id -> trade id
+        # As of the last watch: open trades, their brackets and those of closed trades whose
+        # legs the venue has not confirmed gone (trade id -> pair).
+        self.open_trades: list[TradeView] = []
+        self.brackets: dict[int, Bracket] = {}
+        self._unsettled: dict[int, str] = {}
         # The REST API thread (force exit) and the bot loop both reach the manager.
         self._lock = threading.RLock()
 
@@ -95,7 +106,10 @@ class OrderManager(FreqtradeStopCalls):
         return Bracket.from_dict(data, pair) if data else None
 
     def store(self, bracket: Bracket) -> None:
-        self.freqtrade.save_record(bracket.trade_id, CUSTOM_DATA_KEY, bracket.to_dict())
+        if bracket.trade_id == 0:  # protected from the entry's answer: no trade row yet
+            self.freqtrade.save_pending(bracket.entry_order_id or "", bracket.to_dict())
+        else:
+            self.freqtrade.save_record(bracket.trade_id, CUSTOM_DATA_KEY, bracket.to_dict())
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -103,8 +117,9 @@ class OrderManager(FreqtradeStopCalls):
     # Entry fill ------------------------------------------------------------------------------
 
     def open_bracket(self, trade: TradeView, root: str, stop_price: float,
-                     take_profit_price: float) -> Bracket:
-        """Protect a filled entry: stop first (it limits the loss), then the take-profit.
+                     take_profit_price: float, entry_order_id: str | None = None) -> Bracket:
+        """Protect a filled entry: stop first (it limits the loss), then the take-profit; or
+        take over the legs placed from the entry's answer.
 
         Idempotent: freqtrade may report the same fill twice; a recorded bracket is kept.
         """
@@ -112,6 +127,9 @@ class OrderManager(FreqtradeStopCalls):
             existing = self.load(trade.trade_id, trade.pair)
             if existing is not None:
                 return existing
+            pending = self._take_pending(trade, entry_order_id)
+            if pending is not None:
+                return pending
             bracket = Bracket(
                 trade_id=trade.trade_id, pair=trade.pair, is_short=trade.is_short, root=root,
                 stop=BracketLeg(LegKind.STOP, stop_price, trade.amount),
@@ -122,53 +140,92 @@ class OrderManager(FreqtradeStopCalls):
             for kind in (LegKind.STOP, LegKind.TAKE_PROFIT):
                 self._place(bracket, trade, kind)
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
-                self._placed_event(bracket)
+                self.news.placed(bracket)
             return bracket
-
-    def adopt_stop(self, trade: TradeView) -> bool:
-        """Hand the stop placed at the fill to freqtrade; False if there is none to hand over."""
-        with self._lock:
-            bracket = self.load(trade.trade_id, trade.pair)
-            if bracket is None or bracket.stop.status is not LegStatus.RESTING or self.simulated:
-                return False
-            return self._adopt(bracket, trade)
 
     # Every loop, and at start-up ---------------------------------------------------------------
 
     def watch(self, trades: list[TradeView]) -> None:
+        """``look``, then ``sweep_orphans``."""
+        self.look(trades)
+        self.sweep_orphans()
+
+    def look(self, trades: list[TradeView], pairs: set[str] | None = None) -> None:
         """One look at the account, then each bracket brought in line with it.
 
         Until the first full look (start-up, or after a venue error cut it short) every pair
-        is read; afterwards only the pairs with a bracket.
+        is read; afterwards the pairs with a bracket, with an earlier trade's leg not yet
+        confirmed gone, and ``pairs`` (positions the caller watches).
         """
         with self._lock:
-            records = [(t, b) for t in trades if (b := self.load(t.trade_id, t.pair))]
-            pairs = None if not self.reconciled else {t.pair for t, _ in records}
-            self.snapshot = self.gateway.snapshot(pairs, positions=self.live)
+            records = [(t, b) for t in trades
+                       if (b := self.load(t.trade_id, t.pair) or self._take_pending(t, None))]
+            for trade_id in list(self._unsettled):  # closed trades whose legs may still rest
+                view = self.freqtrade.trade_view(trade_id)
+                bracket = self.load(trade_id)
+                if view is None or bracket is None or view.is_open:
+                    del self._unsettled[trade_id]
+                else:
+                    records.append((view, bracket))
+            watched = {b.pair for _, b in records} | (pairs or set())
+            self.snapshot = self.gateway.snapshot(watched if self.reconciled else None,
+                                                  positions=self.live)
             for venue in self.snapshot.legs.values():
                 self._seen(venue)
             for trade, bracket in records:
                 self._run(bracket, self._view(trade))
-            for orphan in plan_orphans([b for _, b in records], self.snapshot,
-                                       self.settings.client_id_prefix):
-                self._cancel_orphan(orphan)
+            self.open_trades = [t for t, _ in records if t.is_open]
+            self.brackets = {b.trade_id: b for _, b in records}
+            self._note_unsettled(self.brackets.values())
             self.reconciled = True
 
+    def sweep_orphans(self, keep: frozenset[str] = frozenset()) -> None:
+        """Cancel our legs that no open trade's current attempt owns (and not ``keep``)."""
+        with self._lock:
+            # A closed trade's leg still being cancelled is its bracket's, not an orphan.
+            for orphan in plan_orphans(list(self.brackets.values()), self.snapshot,
+                                       self.settings.client_id_prefix):
+                if orphan.leg.client_id in keep:
+                    continue
+                try:
+                    self._cancel_orphan(orphan)
+                except Exception as error:  # the venue failed: the next look finds it again
+                    self.failures.report(error, "CancelOrphan", pair=orphan.leg.pair)
+
     def close_bracket(self, trade: TradeView) -> None:
-        """The trade is closed: end what still rests (cancelled, or found filled)."""
+        """The trade is closed: end what still rests (cancelled, or found filled). A leg whose
+        end the venue has not confirmed is followed by every watch until it has."""
         with self._lock:
             self.exit_requests.pop(trade.trade_id, None)
             bracket = self.load(trade.trade_id, trade.pair)
             if bracket is None:
                 return
             self._run(bracket, self._view(trade))
+            self.brackets[bracket.trade_id] = bracket
+            self.open_trades = [t for t in self.open_trades if t.trade_id != trade.trade_id]
+            self._note_unsettled([bracket])
+
+    def entry_block(self, pair: str) -> Decision:
+        """May a new trade open on ``pair`` now (see ``core.positions.entry_block``)?"""
+        with self._lock:
+            return entry_block(pair, self.open_trades, self.brackets.values(), self.snapshot,
+                               self.settings.client_id_prefix)
+
+    def _note_unsettled(self, brackets: Iterable[Bracket]) -> None:
+        open_ids = {t.trade_id for t in self.open_trades}
+        for bracket in brackets:
+            if bracket.trade_id in open_ids:
+                continue
+            if any(leg.is_live for leg in bracket.legs):
+                self._unsettled[bracket.trade_id] = bracket.pair
+            else:
+                self._unsettled.pop(bracket.trade_id, None)
 
     def request_exit(self, trade_id: int, pair: str, reason: str) -> None:
         """Ask freqtrade to close the trade at market (``custom_exit`` reads this)."""
         if self.exit_requests.get(trade_id) != reason:
             self.exit_requests[trade_id] = reason
-            self.events.emit(Severity.WARNING, EventName.EXIT_REQUESTED, trade=trade_id,
-                             pair=pair, reason=reason)
+            self.news.exit_requested(trade_id, pair, reason)
 
     # The executor ----------------------------------------------------------------------------
 
@@ -192,18 +249,8 @@ class OrderManager(FreqtradeStopCalls):
         cancelled = [kind.value for kind in LegKind
                      if kind in ours and bracket.leg(kind).status is LegStatus.CANCELLED]
         if cancelled:
-            self.events.emit(Severity.INFO, EventName.LEGS_CANCELLED, trade=bracket.trade_id,
-                             pair=bracket.pair, legs=",".join(cancelled))
+            self.news.cancelled(bracket, cancelled)
         self._settle_freqtrade_stop(bracket, trade)
-
-    def _settle_freqtrade_stop(self, bracket: Bracket, trade: TradeView) -> None:
-        """A closed trade's stop row that freqtrade still thinks open, once the stop ended on
-        the venue (its own cancel may have failed before the plugin's retry went through)."""
-        stop = bracket.stop
-        report = self._reports.get(stop.order_id or "")
-        if (not trade.is_open and stop.order_id in trade.freqtrade_stop_ids
-                and not stop.is_live and report is not None):
-            self.freqtrade.settle_order_row(bracket.trade_id, report)
 
     def _execute_all(self, actions: list[Action], bracket: Bracket, trade: TradeView,
                      done: list[Action]) -> TradeView | None:
@@ -213,11 +260,8 @@ class OrderManager(FreqtradeStopCalls):
             try:
                 trade = self._execute(action, bracket, trade)
             except Exception as error:  # retried on the next loop, from the record
-                self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
-                                 trade=bracket.trade_id, pair=bracket.pair,
-                                 step=type(action).__name__,
-                                 error=f"{type(error).__name__}: {error}",
-                                 action="retrying on the next loop")
+                self.failures.report(error, type(action).__name__, trade=bracket.trade_id,
+                                     pair=bracket.pair)
                 return None
         return trade
 
@@ -249,10 +293,7 @@ class OrderManager(FreqtradeStopCalls):
                 self._show_exit_fill(bracket)
             case ImportExits(reason=reason):
                 imported = self.freqtrade.import_exchange_exits(bracket.trade_id, reason)
-                self.events.emit(Severity.WARNING, EventName.POSITION_GONE,
-                                 trade=bracket.trade_id, pair=bracket.pair,
-                                 exits_imported=imported,
-                                 action="legs cancelled; trade closed from the exchange's fills")
+                self.news.position_gone(bracket, imported.count, imported.forced)
             case RequestExit(reason=reason):
                 self.request_exit(bracket.trade_id, bracket.pair, reason)
                 trade = replace(trade, exit_requested=reason)
@@ -272,10 +313,8 @@ class OrderManager(FreqtradeStopCalls):
         if leg.status is LegStatus.RESTING and before is not LegStatus.RESTING:
             bracket.protected_ms.setdefault(kind.value, self._now_ms())
         self.store(bracket)
-        if leg.status is LegStatus.FILLED and kind is LegKind.TAKE_PROFIT:
-            self.events.emit(Severity.INFO, EventName.TAKE_PROFIT_FILLED,
-                             trade=bracket.trade_id, pair=bracket.pair, price=leg.fill_price,
-                             quantity=leg.filled_quantity, order_id=leg.fill_order_id)
+        if leg.status is LegStatus.FILLED and before is not LegStatus.FILLED:
+            self.news.filled(bracket, leg)
 
     def _place(self, bracket: Bracket, trade: TradeView, kind: LegKind,
                by_freqtrade: bool = False) -> Placement:
@@ -299,9 +338,7 @@ class OrderManager(FreqtradeStopCalls):
         consequence, exit_reason = placement_failed(
             leg, placement.would_trigger, self.settings.take_profit_max_attempts,
             by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN)
-        self.events.emit(Severity.ERROR, EventName.LEG_FAILED, trade=bracket.trade_id,
-                         pair=bracket.pair, leg=leg.kind.value, price=leg.trigger_price,
-                         client_id=leg.client_id, reason=placement.error, action=consequence)
+        self.news.leg_failed(bracket, leg, placement.error, consequence)
         if exit_reason is not None:  # after the failure event: cause first, then effect
             self.request_exit(bracket.trade_id, bracket.pair, exit_reason)
 
@@ -309,21 +346,12 @@ class OrderManager(FreqtradeStopCalls):
                  quantity: float | None) -> None:
         """A new attempt of a leg: after it was cancelled, refused, or to resize it."""
         leg = bracket.leg(kind)
-        if quantity is not None:  # resize: the resting one goes first
-            self._cancel(bracket, kind)
-            if leg.status is not LegStatus.CANCELLED:
-                return  # it filled meanwhile, or the cancel is not confirmed: not now
-            self.events.emit(Severity.WARNING, EventName.LEG_RESIZED, trade=bracket.trade_id,
-                             pair=bracket.pair, leg=kind.value, old=leg.quantity, new=quantity)
+        self.news.replacing(bracket, leg, quantity)
+        if quantity is not None:  # resize: the new size first, the old one is then an orphan
             leg.quantity = quantity
-        else:
-            self.events.emit(Severity.WARNING, EventName.LEG_REPLACED, trade=bracket.trade_id,
-                             pair=bracket.pair, leg=kind.value, previous=leg.client_id)
         placement = self._place(bracket, trade, kind)
         if placement.accepted:
-            self.events.emit(Severity.INFO, EventName.LEG_PLACED, trade=bracket.trade_id,
-                             pair=bracket.pair, leg=kind.value, price=leg.trigger_price,
-                             order_id=leg.order_id, client_id=leg.client_id)
+            self.news.leg_placed(bracket, leg)
 
     def _cancel(self, bracket: Bracket, kind: LegKind) -> None:
         leg = bracket.leg(kind)
@@ -347,50 +375,14 @@ class OrderManager(FreqtradeStopCalls):
         self._fills[fill.order_id] = fill
         self._apply(bracket, kind, observe_fill(leg, fill))
 
-    def _show_exit_fill(self, bracket: Bracket) -> None:
-        leg = bracket.take_profit
-        if leg.fill_order_id is None:
-            return
-        fill = self._fills.get(leg.fill_order_id)
-        if fill is None:
-            fill = self._fills[leg.fill_order_id] = self.gateway.fill(bracket.pair,
-                                                                      leg.fill_order_id)
-        self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, EXIT_TAKE_PROFIT)
-
-    def _adopt(self, bracket: Bracket, trade: TradeView) -> bool:
-        venue = self.snapshot.legs.get(bracket.stop.client_id or "")
-        if venue is None or not venue.raw:
-            venue = self.gateway.find(bracket.pair, client_id=bracket.stop.client_id)
-        if venue is None or not venue.raw:
-            return False
-        return self.freqtrade.adopt_stop(bracket.trade_id, venue.raw, bracket.stop.trigger_price)
-
     def _cancel_orphan(self, orphan: CancelOrphan) -> None:
         leg = orphan.leg
         after = self.gateway.cancel(leg.pair, leg.order_id)
         self.snapshot.forget(leg.client_id)
-        self.events.emit(Severity.WARNING, EventName.ORPHAN_CANCELLED, pair=leg.pair,
-                         client_id=leg.client_id, order_id=leg.order_id,
-                         now=after.status.value if after else None)
+        self.news.orphan_cancelled(leg, after)
 
     def _seen(self, venue: VenueLeg) -> None:
         """Keep the snapshot current with what a call just learnt, and the venue's words."""
         self.snapshot.remember(venue)
         if venue.raw:
             self._reports[venue.order_id] = venue.raw
-
-    def _placed_event(self, bracket: Bracket) -> None:
-        protected = [bracket.protected_ms.get(k.value) for k in LegKind]
-        window = (max(protected) - bracket.entry_filled_ms  # type: ignore[type-var]
-                  if all(protected) and bracket.entry_filled_ms else None)
-        self.events.emit(
-            Severity.INFO, EventName.BRACKET_PLACED, trade=bracket.trade_id, pair=bracket.pair,
-            side="short" if bracket.is_short else "long", quantity=bracket.stop.quantity,
-            stop=bracket.stop.trigger_price, stop_id=bracket.stop.order_id,
-            take_profit=bracket.take_profit.trigger_price,
-            take_profit_id=bracket.take_profit.order_id,
-            unprotected_ms=None if self.simulated else window,
-            simulated="yes" if self.simulated else None,
-        )
-
-

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from ft_bracket.binance.gateway import Placement
 from ft_bracket.core.legs import LegKind
+from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot
 
 
@@ -35,11 +36,28 @@ class FreqtradeSide(Protocol):
 
     def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool: ...
 
-    def import_exchange_exits(self, trade_id: int, reason: str) -> int: ...
+    def import_exchange_exits(self, trade_id: int, reason: str) -> ImportedExits: ...
 
     def set_stop_price(self, trade_id: int, stop_price: float) -> None: ...
 
     def settle_order_row(self, trade_id: int, order: dict[str, Any]) -> None: ...
+
+    def trade_view(self, trade_id: int) -> TradeView | None: ...
+
+    def save_pending(self, entry_order_id: str, value: dict[str, Any]) -> None: ...
+
+    def load_pending(self, entry_order_id: str) -> dict[str, Any] | None: ...
+
+    def delete_pending(self, entry_order_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ImportedExits:
+    """Fills freqtrade was shown for a position closed on the venue, and the exit reason."""
+
+    count: int
+    reason: str
+    forced: dict[str, Any] | None = None  # the venue's own (liquidation) order, if it closed it
 
 
 @dataclass(frozen=True)

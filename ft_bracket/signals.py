@@ -111,3 +111,18 @@ def signal_for_trade(dp: Any, timeframe: str, pair: str, open_date: datetime, op
         return None
     return (align_to_tick(stop_price, tick_size, towards=open_rate),
             align_to_tick(take_profit_price, tick_size, towards=open_rate))
+
+
+# How deep the entry's book walk looks (Binance's depth weight is 2 up to 50 levels).
+BOOK_DEPTH = 50
+
+
+def book_side(dp: Any, pair: str, is_short: bool) -> list[tuple[float, float]]:
+    """The levels a market entry takes from: asks for a long, bids for a short; [] when the
+    book cannot be read (the sizing then stays at the touch)."""
+    try:
+        book = dp.orderbook(pair, BOOK_DEPTH)
+    except Exception:  # no book, no walk: the risk gate still holds at the touch
+        return []
+    return [(float(price), float(quantity))
+            for price, quantity, *_ in book.get("bids" if is_short else "asks") or []]

@@ -3,6 +3,8 @@
 freqtrade keeps the stop's policy — when to place, poll, trail or cancel it — and the plugin does
 its I/O: a deterministic client id for every attempt, polls answered from the loop's snapshot, a
 cancel that never waits in a retrier. ``freqtrade_adapter.stop_orders`` routes the calls here.
+Also where the plugin's legs reach freqtrade's rows: the stop's adoption, a closed trade's
+stop row settled once the venue confirms it gone, and the take-profit's fill shown to freqtrade.
 
 A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue reports.
 """
@@ -10,9 +12,8 @@ A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue
 from __future__ import annotations
 
 from ft_bracket.binance.gateway import Placement, Refusal
-from ft_bracket.core.events import EventName, Severity
 from ft_bracket.core.legs import Bracket, LegKind, LegStatus
-from ft_bracket.core.plan import TradeView
+from ft_bracket.core.plan import EXIT_TAKE_PROFIT, TradeView
 from ft_bracket.ports import StopReport
 
 
@@ -53,11 +54,9 @@ class FreqtradeStopCalls:
             if bracket.stop.order_id == order_id:
                 try:
                     self._cancel(bracket, LegKind.STOP)
-                except Exception as error:  # the venue failed: still live, said so
-                    self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
-                                     trade=trade_id, pair=bracket.pair, step="Cancel",
-                                     error=f"{type(error).__name__}: {error}",
-                                     action="stop cancel retried on the next loop")
+                except Exception as error:  # the venue failed: still live, the watch retries
+                    self.failures.report(error, "Cancel", trade=trade_id,  # type: ignore[attr-defined]
+                                         pair=bracket.pair)
             return self._stop_report(bracket, order_id) or StopReport(
                 {"id": order_id, "status": "open", "amount": bracket.stop.quantity,
                  "filled": 0.0, "remaining": bracket.stop.quantity, "fee": {}, "info": {}})
@@ -82,3 +81,38 @@ class FreqtradeStopCalls:
                 LegStatus.PLACING, LegStatus.TRIGGERED)):
             return None
         return StopReport(order)
+
+    def _settle_freqtrade_stop(self, bracket: Bracket, trade: TradeView) -> None:
+        """A closed trade's stop row that freqtrade still thinks open, once the stop ended on
+        the venue (its own cancel may have failed before the plugin's retry went through)."""
+        stop = bracket.stop
+        report = self._reports.get(stop.order_id or "")
+        if (not trade.is_open and stop.order_id in trade.freqtrade_stop_ids
+                and not stop.is_live and report is not None):
+            self.freqtrade.settle_order_row(bracket.trade_id, report)
+
+    def _adopt(self, bracket: Bracket, trade: TradeView) -> bool:
+        venue = self.snapshot.legs.get(bracket.stop.client_id or "")
+        if venue is None or not venue.raw:
+            venue = self.gateway.find(bracket.pair, client_id=bracket.stop.client_id)
+        if venue is None or not venue.raw:
+            return False
+        return self.freqtrade.adopt_stop(bracket.trade_id, venue.raw, bracket.stop.trigger_price)
+
+    def adopt_stop(self, trade: TradeView) -> bool:
+        """Hand the stop placed at the fill to freqtrade; False if there is none to hand over."""
+        with self._lock:
+            bracket = self.load(trade.trade_id, trade.pair)
+            if bracket is None or bracket.stop.status is not LegStatus.RESTING or self.simulated:
+                return False
+            return self._adopt(bracket, trade)
+
+    def _show_exit_fill(self, bracket: Bracket) -> None:
+        leg = bracket.take_profit
+        if leg.fill_order_id is None:
+            return
+        fill = self._fills.get(leg.fill_order_id)
+        if fill is None:
+            fill = self._fills[leg.fill_order_id] = self.gateway.fill(bracket.pair,
+                                                                      leg.fill_order_id)
+        self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, EXIT_TAKE_PROFIT)

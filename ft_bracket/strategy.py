@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from freqtrade.strategy import IStrategy
 from ft_bracket import account, signals
 from ft_bracket.core.legs import bracket_root
 from ft_bracket.core.plan import EXIT_TAKE_PROFIT
+from ft_bracket.core.records import BracketPrices, PlannedEntry
 from ft_bracket.core.risk import (
     Denial,
     Signal,
@@ -43,12 +44,14 @@ from ft_bracket.core.risk import (
     check_signal,
     deny,
     loss_at_stop,
+    size_on_book,
     size_position,
 )
 from ft_bracket.core.settings import BracketConfigError, BracketSettings
 from ft_bracket.core.venue_guard import Destination, DestinationRefusedError, check_destination
 from ft_bracket.freqtrade_adapter import exchange, trades
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
+from ft_bracket.freqtrade_adapter.entry_orders import EntryPlan
 from ft_bracket.freqtrade_adapter.version import warn_if_unverified_freqtrade
 from ft_bracket.order_manager import OrderManager
 from ft_bracket.refusals import RefusalLog
@@ -68,30 +71,6 @@ _STAKE_NUDGE = 1e-9
 _CROSSED_STOP_DISTANCE = 1e-6
 # confirm_trade_entry's allowance for the amount's float noise above the budget.
 _BUDGET_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class BracketPrices:
-    """A trade's bracket: where it stops out, where it takes profit, what the stop loses."""
-
-    stop_price: float
-    take_profit_price: float
-    risk_amount: float
-
-
-@dataclass(frozen=True)
-class PlannedEntry:
-    """Handed from custom_stake_amount to confirm_trade_entry and order_filled."""
-
-    signal: Signal
-    risk_budget: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PlannedEntry:
-        return cls(Signal(**data["signal"]), float(data["risk_budget"]))
 
 
 class BracketStrategy(BacktestFastPath, IStrategy):
@@ -178,6 +157,13 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         if not isinstance(prices, tuple):
             self.refusals.refuse(pair, candle_date, prices)
             return 0.0
+        if self.order_manager is not None:
+            # The pair must be clean on the venue first: no earlier trade's leg, no position
+            # freqtrade does not own.
+            block = self.order_manager.entry_block(pair)
+            if not block.allowed:
+                self.refusals.refuse(pair, candle_date, block)
+                return 0.0
         market = self.markets.rules(self.dp, pair)
         if market is None:
             self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"))
@@ -202,19 +188,26 @@ class BracketStrategy(BacktestFastPath, IStrategy):
             self.refusals.refuse(pair, candle_date, decision)
             return 0.0
         futures = self.config.get("trading_mode") == "futures"
-        size = size_position(
-            signal=signal, equity=account.equity(self.wallets),
-            risk_per_trade=settings.risk_per_trade, taker_fee=fee, leverage=leverage,
-            market=market, max_stake=max_stake, min_stake=min_stake or 0.0,
+        sizing: dict[str, Any] = dict(
+            equity=account.equity(self.wallets), risk_per_trade=settings.risk_per_trade,
+            taker_fee=fee, leverage=leverage, market=market, max_stake=max_stake,
+            min_stake=min_stake or 0.0,
             maintenance_margin_rate=(
                 exchange.maintenance_margin_rate(self.dp, pair, max_stake * leverage)
                 if futures else 0.0),
         )
+        if self.order_manager is None:  # backtesting: the candle's price is the fill
+            size = size_position(signal=signal, **sizing)
+        else:  # the market order walks the book: size on the price it will really get
+            size = size_on_book(signal, signals.book_side(self.dp, pair, is_short), **sizing)
         if not size.approved:
             self.refusals.refuse(pair, candle_date, deny(size.denial, size.detail))
             return 0.0
-        self._planned[pair] = PlannedEntry(signal, size.risk_budget)
-        return size.margin * (1 + _STAKE_NUDGE)
+        walked = replace(signal, entry_price=size.entry_price)
+        self._planned[pair] = PlannedEntry(walked, size.risk_budget)
+        # freqtrade turns the stake into an amount at its own rate (the touch): the margin is
+        # the walked size at that rate, so the amount is the walked size.
+        return size.quantity * current_rate / leverage * (1 + _STAKE_NUDGE)
 
     def confirm_trade_entry(
         self, pair: str, order_type: str, amount: float, rate: float, time_in_force: str,
@@ -233,7 +226,10 @@ class BracketStrategy(BacktestFastPath, IStrategy):
                         planned.signal.take_profit_price)
         decision = check_signal(signal, self.bracket_settings.min_reward_risk)
         if decision.allowed:
-            risk = loss_at_stop(amount, rate, signal.stop_price, self._taker_fee(pair),
+            # The worse of freqtrade's rate and the price the book walk expects.
+            entry = (max(rate, planned.signal.entry_price) if not is_short
+                     else min(rate, planned.signal.entry_price))
+            risk = loss_at_stop(amount, entry, signal.stop_price, self._taker_fee(pair),
                                 is_short=is_short)
             if risk > planned.risk_budget * (1 + _BUDGET_TOLERANCE):
                 decision = deny(
@@ -250,6 +246,15 @@ class BracketStrategy(BacktestFastPath, IStrategy):
             # candle is analysed: the bracket must outlive the process.
             trades.store_planned_entry(pair, planned.to_dict())
         return True
+
+    def entry_plan(self, pair: str) -> EntryPlan | None:
+        """The confirmed plan of the entry being sent for ``pair`` (legs go out from its
+        answer: freqtrade_adapter.entry_orders)."""
+        planned = self._planned.get(pair)
+        if planned is None:
+            return None
+        return EntryPlan(planned.signal.is_short, planned.signal.stop_price,
+                         planned.signal.take_profit_price)
 
     # Fill: record and protect -----------------------------------------------------------------
 
@@ -292,7 +297,8 @@ class BracketStrategy(BacktestFastPath, IStrategy):
         self._brackets[trade.id] = bracket
         if manager is not None:
             root = bracket_root(trade.id, int(trade.open_date_utc.timestamp()))
-            manager.open_bracket(trades.trade_view(trade), root, stop_price, take_profit_price)
+            manager.open_bracket(trades.trade_view(trade), root, stop_price, take_profit_price,
+                                 entry_order_id=order.order_id)
 
     def _bracket_prices(self, pair: str, trade: Trade) -> tuple[float, float] | None:
         """The planned bracket of this entry: in memory, else kept in the database (a restart

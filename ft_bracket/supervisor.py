@@ -14,6 +14,7 @@ from freqtrade.exceptions import OperationalException
 from freqtrade.persistence import Trade
 
 from ft_bracket import signals
+from ft_bracket.binance import quirks
 from ft_bracket.binance.gateway import LegGateway
 from ft_bracket.core.events import EventName, EventSink, Severity
 from ft_bracket.core.positions import UnknownEntries, excess_positions
@@ -21,7 +22,9 @@ from ft_bracket.core.settings import BracketSettings
 from ft_bracket.core.venue_guard import Destination
 from ft_bracket.freqtrade_adapter import exchange, trades
 from ft_bracket.freqtrade_adapter.entry_failures import outcome_unknown, watch_entry_failures
+from ft_bracket.freqtrade_adapter.entry_orders import route_entries
 from ft_bracket.freqtrade_adapter.stop_orders import route_stop_orders
+from ft_bracket.guard import PositionGuard
 from ft_bracket.order_manager import ManagerSettings, OrderManager
 from ft_bracket.simulated import SimulatedGateway
 
@@ -48,63 +51,81 @@ class Supervisor:
                 "ft_bracket refuses to start."
             )
         self.events = EventSink(lambda message: strategy.dp.send_msg(message, always_send=True))
+        freqtrade = trades.FreqtradeTrades(client, exchange.freqtrade_exchange(strategy.dp))
+        price_type = str(strategy.order_types.get("stoploss_price_type", "last"))
+        if price_type not in quirks.WORKING_TYPE:
+            raise OperationalException(
+                f"order_types.stoploss_price_type {price_type!r}: ft_bracket's legs trigger on "
+                f"{' or '.join(quirks.WORKING_TYPE)} price on Binance")
+        gateway = (LegGateway(exchange.plugin_client(strategy.dp, settings.request_timeout_ms),
+                              working_type=quirks.WORKING_TYPE[price_type])
+                   if self.live else SimulatedGateway())
         self.manager = OrderManager(
             ManagerSettings(client_id_prefix=settings.client_id_prefix,
                             take_profit_max_attempts=settings.take_profit_max_attempts),
-            LegGateway(exchange.plugin_client(strategy.dp, settings.request_timeout_ms))
-            if self.live else SimulatedGateway(),
-            trades.FreqtradeTrades(client),
-            self.events,
-            simulated=not self.live,
+            gateway, freqtrade, self.events, simulated=not self.live,
         )
         self.client = client
+        self.guard: PositionGuard | None = None
         if self.live:
-            route_stop_orders(exchange.freqtrade_exchange(strategy.dp), self.manager)
+            ft_exchange = exchange.freqtrade_exchange(strategy.dp)
+            route_stop_orders(ft_exchange, self.manager)
+            route_entries(ft_exchange, settings.client_id_prefix, strategy.entry_plan,
+                          self.manager.protect_entry, lambda: int(self.manager.clock() * 1000))
+            self.guard = PositionGuard(
+                gateway, freqtrade, self.events, prefix=settings.client_id_prefix,
+                action=settings.untracked_position_action,
+                distance=settings.untracked_stop_distance,
+                lock=lambda pair: self._lock(pair, UNTRACKED_LOCK),
+                unlock=lambda pair: self._unlock(pair, UNTRACKED_LOCK), clock=self.manager.clock)
         self.pairs = set(config.get("exchange", {}).get("pair_whitelist", []))
         self.throttle_s = float(config.get("internals", {}).get("process_throttle_secs", 5))
         self.unknown_entries = UnknownEntries()
         self._entry_failures: dict[str, tuple[datetime, str]] = {}
+        self._untracked_before: set[str] = set()
         # freqtrade only logs an entry the exchange refused; make it an event. One watch per
         # process: a /reload_config's new strategy replaces the old strategy's.
         watch_entry_failures(self.entry_failed)
 
     def watch(self) -> None:
-        """Live: watch the brackets; a position no trade owns locks its pair, so a new entry
-        cannot add to it (freqtrade would then mistake it for its own). A venue error never
-        stops the bot: the next loop tries again (and reads the whole account if this was the
-        first)."""
-        if not self.live:
+        """Live, every loop: the brackets brought in line with the venue; then every position
+        on our pairs that no open trade owns guarded (its pair locked, so that a new entry
+        cannot add to it); then our legs that belong to nothing cancelled. A venue error never
+        stops the bot: the next loop tries again (reading the whole account if this was the
+        first look)."""
+        if not self.live or self.guard is None:
             return
-        manager = self.manager
+        manager, guard = self.manager, self.guard
         try:
             first = not manager.reconciled
             views = [trades.trade_view(t) for t in Trade.get_open_trades()]
-            manager.watch(views)
+            manager.look(views, pairs=set(guard.guards))
             held = {v.pair for v in views}
             excess = excess_positions(manager.snapshot.positions or {}, views, self.pairs | held)
-            clean, filled = self.unknown_entries.settle(manager.clock(), excess)
-            for pair in clean:
-                self.strategy.unlock_pair(pair)
-            for pair, amount in filled.items():  # its pair is locked already
-                self._untracked(pair, amount, "an entry filled after its answer was lost; no "
-                                "trade owns it and no leg protects it", lock=False)
-            if first:
-                for pair, amount in excess.items():
-                    if pair not in held and pair not in filled:
-                        self._untracked(pair, amount, "no open trade owns it")
+            untracked = {p: a for p, a in excess.items() if p not in held}
+            # Seen on two looks in a row (or at start-up): an entry made from the REST API's
+            # thread may have filled a moment before its trade row exists.
+            confirmed = {p: a for p, a in untracked.items()
+                         if first or p in self._untracked_before or p in guard.guards}
+            self._untracked_before = set(untracked)
+            guard.watch(manager.snapshot, confirmed)
+            manager.sweep_orphans(keep=guard.client_ids)
+            clean, _filled = self.unknown_entries.settle(manager.clock(), excess)
+            for pair in clean:  # a filled one is guarded, its pair locked by the guard
+                self._unlock(pair, UNKNOWN_ENTRY_LOCK)
         except Exception as error:  # the venue is down or slow: try again next loop
-            self.events.emit(Severity.WARNING, EventName.WATCH_FAILED,
-                             error=f"{type(error).__name__}: {error}")
-
-    def _untracked(self, pair: str, amount: float, why: str, lock: bool = True) -> None:
-        if lock:
-            self._lock(pair, UNTRACKED_LOCK)
-        self.events.emit(Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair,
-                         amount=amount,
-                         action=f"{why}: the pair is locked; close or adopt it by hand")
+            manager.failures.report(error, "watch")
 
     def _lock(self, pair: str, reason: str) -> None:
-        self.strategy.lock_pair(pair, datetime.now(UTC) + _LOCK_FOR, reason=reason)
+        """One lock of ours per pair: a guard takes over an unknown entry's lock."""
+        for other in (UNKNOWN_ENTRY_LOCK, UNTRACKED_LOCK):
+            if other != reason:
+                self._unlock(pair, other)
+        self.strategy.lock_pair(pair, datetime.now(UTC) + _LOCK_FOR, reason=f"{reason} ({pair})")
+
+    def _unlock(self, pair: str, reason: str) -> None:
+        # By reason: freqtrade's own protections may lock the same pair for reasons of theirs.
+        self.strategy.unlock_reason(f"{reason} ({pair})")
 
     def entry_failed(self, pair: str, reason: str) -> None:
         """freqtrade could not create an entry. A refusal is final; a lost answer is not: the

@@ -125,6 +125,8 @@ class LegGateway:
                 return Placement(None, f"{type(error).__name__}: {error}",
                                  Refusal.INSUFFICIENT_FUNDS)
             except quirks.OUTCOME_UNKNOWN_ERRORS as error:
+                if quirks.endpoint_missing(error):  # nothing was placed: no answer to recover
+                    return Placement(None, f"{type(error).__name__}: {error}", Refusal.REFUSED)
                 last_error = f"{type(error).__name__}: {error}"
                 logger.warning("%s %s leg %s: answer lost (%s); asking the venue",
                                pair, kind, client_id, last_error)
@@ -185,17 +187,38 @@ class LegGateway:
             market = self.api.safe_market(row.get("symbol", ""), None, None, "swap")
             leg = venue_leg(self.api.parse_order(row, market), str(market["symbol"]))
             legs[leg.client_id] = leg
-        held = self.positions() if positions else None
-        return VenueSnapshot(legs=legs, positions=held, pairs=covered)
+        held, marks = self._positions() if positions else (None, {})
+        return VenueSnapshot(legs=legs, positions=held, pairs=covered, marks=marks)
 
     def _symbol(self, pair: str) -> str:
         return str(self.api.market(pair)["id"])
 
     def positions(self) -> dict[str, float]:
         """Signed position size per pair (negative = short), open positions only: one call."""
-        return {
-            str(p["symbol"]): float(p.get("contracts") or 0.0)
-            * (-1.0 if p.get("side") == "short" else 1.0)
-            for p in self.api.fetch_positions()
-            if p.get("contracts")
-        }
+        return self._positions()[0]
+
+    def _positions(self) -> tuple[dict[str, float], dict[str, float]]:
+        amounts, marks = {}, {}
+        for p in self.api.fetch_positions():
+            if not p.get("contracts"):
+                continue
+            pair = str(p["symbol"])
+            amounts[pair] = float(p["contracts"]) * (-1.0 if p.get("side") == "short" else 1.0)
+            if p.get("markPrice"):
+                marks[pair] = float(p["markPrice"])
+        return amounts, marks
+
+    def close_at_market(self, pair: str, side: str, amount: float, client_id: str
+                        ) -> VenueFill | None:
+        """A reduce-only market order for ``amount``; a lost answer is asked for by its client
+        id. None: nothing known to have been placed."""
+        params = {"reduceOnly": True, quirks.ORDER_CLIENT_ID_PARAM: client_id}
+        try:
+            return venue_fill(self.api.create_order(pair, "market", side, amount, None, params))
+        except quirks.OUTCOME_UNKNOWN_ERRORS:
+            logger.warning("%s close %s: answer lost; asking the venue", pair, client_id)
+        try:
+            found = self.api.fetch_order(None, pair, {quirks.ORDER_QUERY_CLIENT_ID: client_id})
+        except ccxt.OrderNotFound:
+            return None
+        return venue_fill(found)

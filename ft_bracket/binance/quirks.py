@@ -18,10 +18,14 @@ from ft_bracket.core.venue import VenueStatus
 TRIGGER_PARAM = {LegKind.STOP: "stopLossPrice", LegKind.TAKE_PROFIT: "takeProfitPrice"}
 TRIGGER_FLAG = {"trigger": True}
 CLIENT_ID_PARAM = "clientAlgoId"
+# Plain orders (/fapi/v1/order) carry theirs as newClientOrderId and are found by it.
+ORDER_CLIENT_ID_PARAM = "newClientOrderId"
+ORDER_QUERY_CLIENT_ID = "origClientOrderId"
 # clientAlgoId / newClientOrderId must match this.
 CLIENT_ID_PATTERN = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
-# Which price a trigger watches: "CONTRACT_PRICE" (last) or "MARK_PRICE".
-WORKING_TYPES = ("CONTRACT_PRICE", "MARK_PRICE")
+# Which price a trigger watches, by freqtrade's ``order_types.stoploss_price_type``.
+WORKING_TYPE = {"last": "CONTRACT_PRICE", "mark": "MARK_PRICE"}
+WORKING_TYPES = tuple(WORKING_TYPE.values())
 
 # algoStatus → what it means. A TRIGGERED (or TRIGGERING) order has not filled yet, and a
 # FINISHED one has a final real order that may have filled — or expired / been rejected.
@@ -40,6 +44,9 @@ FINAL_ORDER_STATUSES = frozenset({"FILLED", "CANCELED", "EXPIRED", "REJECTED",
 # The real order a triggered algo order became.
 ACTUAL_ORDER_ID = "actualOrderId"
 
+# The venue's own orders when it closes a position: liquidation and auto-deleveraging.
+FORCED_ORDER_CLIENT_ID_PREFIXES = ("autoclose-", "adl_autoclose")
+
 # Errors after which the venue may or may not have acted: ask before sending again.
 OUTCOME_UNKNOWN_ERRORS: tuple[type[Exception], ...] = (ccxt.NetworkError,)
 # -2021: the price is already beyond the trigger.
@@ -51,3 +58,9 @@ DUPLICATE_CLIENT_ID_CODE = "-4116"
 # sleeps rateLimit x cost since the previous request before sending).
 OPEN_ALGO_ORDERS_WEIGHT = {"per_symbol": 1, "all_symbols": 40}
 POSITIONS_WEIGHT = 1
+
+
+def endpoint_missing(error: Exception) -> bool:
+    """The venue answered 404: the endpoint is not there (ccxt calls it ExchangeNotAvailable,
+    like a 5xx, which would otherwise be retried as a lost answer forever)."""
+    return isinstance(error, ccxt.ExchangeNotAvailable) and " 404 " in f" {error} "

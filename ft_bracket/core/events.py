@@ -34,11 +34,17 @@ class EventName(StrEnum):
     EXIT_REQUESTED = "exit_requested"
     ORPHAN_CANCELLED = "orphan_cancelled"
     WATCH_FAILED = "watch_failed"
+    VENUE_ENDPOINT_MISSING = "venue_endpoint_missing"
     RECONCILE_FAILED = "reconcile_failed"
     LEG_RECOVERED = "leg_recovered"
     LEG_RESIZED = "leg_resized"
     POSITION_GONE = "position_gone"
+    LIQUIDATED = "liquidated"
+    STOP_SLIPPED = "stop_slipped"
+    ENTRY_BEYOND_STOP = "entry_beyond_stop"
     UNTRACKED_POSITION = "untracked_position"
+    GUARD_STOP_FILLED = "guard_stop_filled"
+    GUARD_RELEASED = "guard_released"
 
 
 _LOG_LEVEL = {

@@ -10,6 +10,7 @@ freqtrade's custom data before each exchange call.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -88,6 +89,9 @@ TRANSITIONS: dict[tuple[LegStatus, type], LegStatus] = {
     (S.PLACING, Triggered): S.TRIGGERED,
     (S.PLACING, Filled): S.FILLED,
     (S.PLACING, Cancelled): S.CANCELLED,
+    # A resize sends the new attempt first; the old one, no longer current, is an orphan that
+    # the sweep cancels (two reduce-only legs a moment: never none).
+    (S.RESTING, Sent): S.PLACING,
     (S.RESTING, Triggered): S.TRIGGERED,
     (S.RESTING, Filled): S.FILLED,
     (S.RESTING, CancelRequested): S.CANCELLING,
@@ -124,6 +128,16 @@ def base36(number: int) -> str:
         digits = _BASE36[remainder] + digits
         if not number:
             return digits
+
+
+def entry_root(pair: str, sent_ms: int) -> str:
+    """The id root of a bracket protected from its entry's answer, before freqtrade has a trade
+    id: the entry's own client id is ``<prefix>-<root>-en1``, its legs ``<prefix>-<root>-sl1``."""
+    return f"{base36(sent_ms)}{base36(zlib.crc32(pair.encode()) % 36**3):0>3}"
+
+
+def entry_client_id(prefix: str, root: str) -> str:
+    return f"{prefix}-{root}-en1"
 
 
 def bracket_root(trade_id: int, opened_at_s: int) -> str:
@@ -208,6 +222,8 @@ class Bracket:
     take_profit: BracketLeg
     entry_filled_ms: int | None = None
     protected_ms: dict[str, int] = field(default_factory=dict)
+    # The entry order whose answer the legs were placed from (before freqtrade's trade row).
+    entry_order_id: str | None = None
 
     def leg(self, kind: LegKind) -> BracketLeg:
         return self.stop if kind is LegKind.STOP else self.take_profit
@@ -255,6 +271,7 @@ class Bracket:
             take_profit=take_profit,
             entry_filled_ms=data.get("entry_filled_ms"),
             protected_ms=dict(data.get("protected_ms") or {}),
+            entry_order_id=data.get("entry_order_id"),
         )
 
 

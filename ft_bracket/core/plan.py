@@ -30,6 +30,11 @@ EXIT_TAKE_PROFIT = "take_profit"
 EXIT_TAKE_PROFIT_UNPLACEABLE = "take_profit_unplaceable"
 # freqtrade's name for a position closed on the exchange by something it did not place.
 EXIT_SOLD_ON_EXCHANGE = "sold_on_exchange"
+# freqtrade's name (ExitType.LIQUIDATION) for a position the venue closed itself.
+EXIT_LIQUIDATION = "liquidation"
+# freqtrade's name (ExitType.STOP_LOSS) for a stop-out; and why legs never went out.
+EXIT_STOP_LOSS = "stop_loss"
+ENTRY_BEYOND_STOP = "the entry filled beyond its stop: closed at market at once"
 # freqtrade's exit reasons (ExitType values) that mean "the protective stop ended the trade".
 STOP_OUT_REASONS = frozenset(
     {"stop_loss", "stoploss_on_exchange", "trailing_stop_loss", "liquidation"})
@@ -55,6 +60,8 @@ class TradeView:
     exit_requested: str | None = None
     # Dry-run: legs are simulated; a closed trade tells which leg would have filled.
     simulated: bool = False
+    # The venue ids of the trade's entry orders.
+    entry_order_ids: frozenset[str] = frozenset()
 
 
 # Actions --------------------------------------------------------------------------------------
@@ -191,6 +198,11 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     elif (take_profit.status is LegStatus.RESTING and position is not None
           and abs(abs(position) - take_profit.quantity) > _EPSILON):
         actions.append(Place(LegKind.TAKE_PROFIT, quantity=abs(position)))
+    # The stop follows the position too (an entry that filled in parts): a new attempt of the
+    # full size, which freqtrade then adopts.
+    if (_resting(stop) and not trade.simulated and position is not None
+            and abs(abs(position) - stop.quantity) > _EPSILON):
+        actions.append(Place(LegKind.STOP, quantity=abs(position)))
     return actions
 
 
@@ -214,7 +226,8 @@ def _position_gone(bracket: Bracket) -> list[Action]:
         return cancels
     if any(leg.is_live for leg in bracket.legs):
         return []  # still being settled
-    return [ImportExits(EXIT_SOLD_ON_EXCHANGE)]
+    closed_at_entry = bracket.stop.error == ENTRY_BEYOND_STOP
+    return [ImportExits(EXIT_STOP_LOSS if closed_at_entry else EXIT_SOLD_ON_EXCHANGE)]
 
 
 def plan_closed(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot) -> list[Action]:

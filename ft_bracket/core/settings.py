@@ -20,6 +20,7 @@ SECTION = "bracket"
 MAX_RISK_PER_TRADE = 0.1
 # Leaves room in Binance's 36-character client id for trade id, open time and leg.
 CLIENT_ID_PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9_.:]{1,10}$")
+UNTRACKED_ACTIONS = ("protect", "close")
 
 
 class BracketConfigError(ValueError):
@@ -43,6 +44,11 @@ class BracketSettings:
     # The plugin's own venue calls (legs, snapshots) give up after this long: none of them may
     # hold the bot loop much longer (freqtrade's client keeps its own timeout for its orders).
     request_timeout_ms: int = 3000
+    # A position on one of the bot's pairs that no trade owns (an entry whose answer was lost, a
+    # position opened by hand): "protect" it with a closePosition stop this far from the price,
+    # or "close" it at market. Either way: an ERROR event, and the pair locked until it is gone.
+    untracked_position_action: str = "protect"
+    untracked_stop_distance: float = 0.05
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BracketSettings:
@@ -73,6 +79,13 @@ class BracketSettings:
         _check_count("take_profit_max_attempts", values["take_profit_max_attempts"], minimum=1)
         _check_count("request_timeout_ms", values["request_timeout_ms"], minimum=500,
                      maximum=60_000)
+        action = values["untracked_position_action"]
+        if action not in UNTRACKED_ACTIONS:
+            raise BracketConfigError(
+                f"{SECTION}.untracked_position_action must be one of "
+                f"{', '.join(map(repr, UNTRACKED_ACTIONS))}, got {action!r}")
+        _check_share("untracked_stop_distance", values["untracked_stop_distance"], upper=0.5,
+                     of="the price")
         prefix = values["client_id_prefix"]
         if not isinstance(prefix, str) or not CLIENT_ID_PREFIX_PATTERN.match(prefix):
             raise BracketConfigError(
@@ -94,6 +107,8 @@ class BracketSettings:
             client_id_prefix=prefix,
             take_profit_max_attempts=int(values["take_profit_max_attempts"]),
             request_timeout_ms=int(values["request_timeout_ms"]),
+            untracked_position_action=str(action),
+            untracked_stop_distance=float(values["untracked_stop_distance"]),
         )
 
 
@@ -109,10 +124,10 @@ def _check_number(key: str, value: Any, *, minimum: float) -> None:
         )
 
 
-def _check_share(key: str, value: Any, *, upper: float) -> None:
+def _check_share(key: str, value: Any, *, upper: float, of: str = "equity") -> None:
     if not _is_number(value) or not math.isfinite(value) or not 0 < value <= upper:
         raise BracketConfigError(
-            f"{SECTION}.{key} must be a share of equity in (0, {upper:g}], "
+            f"{SECTION}.{key} must be a share of {of} in (0, {upper:g}], "
             f"e.g. 0.01 for 1 %, got {value!r}"
         )
 

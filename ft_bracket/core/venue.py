@@ -75,6 +75,7 @@ class VenueSnapshot:
     legs: dict[str, VenueLeg] = field(default_factory=dict)
     positions: dict[str, float] | None = None
     pairs: frozenset[str] | None = None
+    marks: dict[str, float] = field(default_factory=dict)  # mark price of each position
 
     def covers(self, pair: str) -> bool:
         return self.pairs is None or pair in self.pairs

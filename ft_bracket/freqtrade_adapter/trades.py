@@ -16,7 +16,9 @@ from freqtrade.enums import TradingMode
 from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
-from ft_bracket.core.plan import TradeView
+from ft_bracket.binance import quirks
+from ft_bracket.core.plan import EXIT_LIQUIDATION, TradeView
+from ft_bracket.ports import ImportedExits
 
 # Aim a hair past a stop so that freqtrade's rounding to the tick lands on it exactly.
 STOP_NUDGE = 1e-9
@@ -42,6 +44,8 @@ def trade_view(trade: LocalTrade) -> TradeView:
         freqtrade_stop_ids=frozenset(o.order_id for o in trade.open_sl_orders if o.order_id),
         exit_reason=trade.exit_reason,
         close_rate=trade.close_rate,
+        entry_order_ids=frozenset(o.order_id for o in trade.orders
+                                  if o.ft_order_side == trade.entry_side and o.order_id),
     )
 
 
@@ -56,8 +60,41 @@ def stop_distance(stop_price: float, current_rate: float, *, is_short: bool,
 class FreqtradeTrades:
     """The OrderManager's ``FreqtradeSide``: records in custom data, and the bot's trade rows."""
 
-    def __init__(self, api: Any) -> None:
+    def __init__(self, api: Any, exchange: Any = None) -> None:
         self.api = api
+        self.exchange = exchange  # freqtrade's Exchange: funding fees
+
+    def refresh_funding(self, trade: Trade) -> None:
+        """freqtrade reads funding fees at start-up, at fixed minutes and at exits it makes
+        itself; an exit that happened on the venue must carry what was paid until then, as
+        freqtrade's own ``execute_trade_exit`` does first."""
+        if self.exchange is None:
+            return
+        trade.set_funding_fees(self.exchange.get_funding_fees(
+            pair=trade.pair, amount=trade.amount, is_short=trade.is_short,
+            open_date=trade.date_last_filled_utc))
+
+    def save_pending(self, entry_order_id: str, value: dict[str, Any]) -> None:
+        KeyValueStore.store_value(_PENDING_KEY.format(order=entry_order_id),  # type: ignore[arg-type]
+                                  json.dumps(value))
+
+    def load_pending(self, entry_order_id: str) -> dict[str, Any] | None:
+        value = KeyValueStore.get_string_value(  # type: ignore[arg-type]
+            _PENDING_KEY.format(order=entry_order_id))
+        return dict(json.loads(value)) if value else None
+
+    def delete_pending(self, entry_order_id: str) -> None:
+        KeyValueStore.delete_value(_PENDING_KEY.format(order=entry_order_id))  # type: ignore[arg-type]
+
+    def load_guards(self) -> dict[str, dict[str, Any]]:
+        return load_guards()
+
+    def save_guards(self, guards: dict[str, dict[str, Any]]) -> None:
+        save_guards(guards)
+
+    def trade_view(self, trade_id: int) -> TradeView | None:
+        trade = _live_trade(trade_id)
+        return None if trade is None else trade_view(trade)
 
     def load_record(self, trade_id: int, key: str) -> Any:
         trade = _live_trade(trade_id)
@@ -68,21 +105,26 @@ class FreqtradeTrades:
         if trade is not None:
             trade.set_custom_data(key, value)
 
-    def import_exchange_exits(self, trade_id: int, reason: str) -> int:
+    def import_exchange_exits(self, trade_id: int, reason: str) -> ImportedExits:
         """The position was closed on the exchange by orders freqtrade never saw: show it those
-        fills, as freqtrade's ``handle_onexchange_order`` (/reload_trade) does. Returns how many."""
+        fills, as freqtrade's ``handle_onexchange_order`` (/reload_trade) does. A close by the
+        venue itself (a liquidation) is named so: exit reason ``liquidation``."""
         trade = _live_trade(trade_id)
         if trade is None or not trade.is_open:
-            return 0
+            return ImportedExits(0, reason)
         since = int(trade.open_date_utc.timestamp() * 1000)
         fills = [
             o for o in self.api.fetch_orders(trade.pair, since)
-            if o.get("side") == trade.exit_side and o.get("status") == "closed"
+            if o.get("side") == trade.exit_side and o.get("status") in ("closed", "expired")
             and o.get("filled") and not _has_order(trade, str(o["id"]))
         ]
+        forced = [o for o in fills if str(o.get("clientOrderId") or "").startswith(
+            quirks.FORCED_ORDER_CLIENT_ID_PREFIXES)]
+        if forced:
+            reason = EXIT_LIQUIDATION
         for fill in fills:
             self.register_exit_fill(trade_id, fill, reason)
-        return len(fills)
+        return ImportedExits(len(fills), reason, forced[0] if forced else None)
 
     def adopt_stop(self, trade_id: int, order: dict[str, Any], stop_price: float) -> bool:
         """Make a stop the plugin placed freqtrade's stop-on-exchange order: freqtrade then
@@ -92,8 +134,8 @@ class FreqtradeTrades:
             return False
         if _has_order(trade, str(order["id"])):
             return True
-        if trade.open_sl_orders:
-            return False  # freqtrade already has a stop of its own: ours is the orphan
+        # Every stop freqtrade holds for a bracket is one of the plugin's attempts: a new one
+        # (a resize, a replacement) joins it, the old one is cancelled and freqtrade sees that.
         trade.orders.append(
             Order.parse_from_ccxt_object(order, trade.pair, "stoploss", trade.amount, stop_price)
         )
@@ -129,6 +171,7 @@ class FreqtradeTrades:
         trade = _live_trade(trade_id)
         if trade is None or not trade.is_open:
             return False
+        self.refresh_funding(trade)
         if not _has_order(trade, str(order["id"])):
             pending = {**order, "status": "open", "filled": 0.0, "remaining": order["amount"]}
             row = Order.parse_from_ccxt_object(
@@ -178,6 +221,25 @@ def closed_trades_since(since: datetime) -> list[LocalTrade]:
             break
         recent.append(trade)
     return recent
+
+
+# Guards of positions no trade owns: in freqtrade's key-value store --------------------------------
+
+_GUARDS_KEY = "ft_bracket_guards"
+# A bracket placed from its entry's answer, before freqtrade's trade row exists.
+_PENDING_KEY = "ft_bracket_pending:{order}"
+
+
+def load_guards() -> dict[str, dict[str, Any]]:
+    value = KeyValueStore.get_string_value(_GUARDS_KEY)  # type: ignore[arg-type]
+    return dict(json.loads(value)) if value else {}
+
+
+def save_guards(guards: dict[str, dict[str, Any]]) -> None:
+    if guards:
+        KeyValueStore.store_value(_GUARDS_KEY, json.dumps(guards))  # type: ignore[arg-type]
+    else:
+        KeyValueStore.delete_value(_GUARDS_KEY)  # type: ignore[arg-type]
 
 
 # Planned entries: kept in freqtrade's database from the order until its fill ---------------------

@@ -1,6 +1,7 @@
-"""The chaos soak (bench/chaos_soak.py) at a small size: three live bots, random signals, prices,
-faults and SIGKILL restarts, and the four goal figures all 0. The full run (200 brackets) is
-`python bench/chaos_soak.py`; this one keeps each regression it found from coming back.
+"""The damage soak (bench/chaos_soak.py) at a small size: three live bots, random signals,
+prices, faults, stunts (a gap through both legs, a thin book, a liquidation) and SIGKILL
+restarts, judged by the venue's own record: every damage figure 0. The full run (1000 brackets)
+is `python bench/chaos_soak.py --brackets 1000`; durations are printed there, never judged.
 """
 
 from __future__ import annotations
@@ -17,27 +18,29 @@ from tests.support.emulator import REPO
 pytestmark = pytest.mark.e2e
 
 SOAK = REPO / "bench" / "chaos_soak.py"
-GOAL_FIGURES = ("unprotected_positions", "orphan_legs", "duplicate_orders", "database_mismatches")
+FIGURES = ("foreign_leg_positions", "foreign_leg_fills", "unprotected_crossings",
+           "duplicate_orders", "database_mismatches")
 
 
-def test_small_chaos_soak_keeps_every_position_protected_and_every_record_true(
-    tmp_path: Path,
-) -> None:
+def test_small_damage_soak_does_no_harm(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
     run = subprocess.run(
-        [sys.executable, str(SOAK), "--brackets", "12", "--bots", "3", "--pairs", "4",
-         "--seed", "7", "--fault-every", "1", "--restart-every", "30",
+        [sys.executable, str(SOAK), "--brackets", "16", "--bots", "3", "--pairs", "4",
+         "--seed", "7", "--fault-every", "0.5", "--restart-every", "10", "--stunt-every", "4",
          # Faster prices and a short tail: the brackets close within about a minute.
          "--volatility", "0.004", "--chaos-tail", "45",
          "--keep", str(tmp_path / "soak"), "--json", str(report_path)],
-        capture_output=True, text=True, timeout=300, cwd=REPO, check=False,
+        capture_output=True, text=True, timeout=600, cwd=REPO, check=False,
     )
     output = f"{run.stdout}\n{run.stderr[-3000:]}\nlogs in {tmp_path / 'soak'}"
     assert report_path.exists(), output
     report = json.loads(report_path.read_text())
-    assert {name: report[name] for name in GOAL_FIGURES} == dict.fromkeys(GOAL_FIGURES, 0), output
-    assert report["brackets_closed"] == report["brackets_opened"] >= 12, output
+    assert {name: report[name] for name in FIGURES} == dict.fromkeys(FIGURES, 0), output
+    assert report["brackets_closed"] == report["brackets_opened"] >= 16, output
     assert report["quiet"], output
-    # The chaos really happened: faults reached the bots and bots were killed mid-run.
+    # The chaos really happened: faults reached the bots, bots were killed, stunts were done,
+    # and the audit saw the positions it judged.
     assert sum(report["faults_fired"].values()) >= 3, output
     assert report["restarts"] >= 1, output
+    assert sum(report["stunts"].values()) >= 2, output
+    assert report["position_lives"] >= report["brackets_opened"], output

@@ -1,9 +1,11 @@
 """Kill matrix: SIGKILL a real bot at each step of a bracket's life, restart it on the same
-database, and check within a few loops that the venue and freqtrade agree again.
+database, and check that the venue and freqtrade agree again.
 
-Every open position must have exactly one reduce-only stop and one reduce-only take-profit of the
-trade's quantity at the bracket's prices; every closed trade must have no open leg; no client id
-may ever have been accepted twice.
+Every open trade's position must have exactly one reduce-only stop and one reduce-only
+take-profit of the trade's quantity at the bracket's prices; every closed trade must have no
+open leg; a position freqtrade never recorded (the bot killed while the legs went out from the
+entry's answer, before freqtrade's trade row) must be protected by exactly one stop, its pair
+locked; no client id may ever have been accepted twice; the venue's record shows no damage.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.damage import audit, trades_from_database
 from tests.support.emulator import Emulator
 from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot, live_config
 
@@ -127,17 +130,43 @@ def settle(harness: Harness, bot: FreqtradeBot, timeout: float = 30) -> dict[str
             return None
 
     trade = bot.wait_for(holds, timeout, "venue and database consistent after the restart")
+    damage = audit(harness.emulator.journal(harness.api_key), trades_from_database(bot.db_path),
+                   "ftb")
+    assert damage.harmless, damage.describe()
     return assert_consistent(harness, bot) or trade
 
 
-def test_killed_after_the_entry_fill_before_any_leg(harness: Harness) -> None:
+def guarded(harness: Harness, bot: FreqtradeBot) -> dict[str, Any]:
+    """The bot was killed while its legs went out from the entry's answer, before freqtrade
+    recorded the trade: freqtrade has no trade, so the position is one no trade owns. It must
+    be protected by exactly one stop, its pair locked. Returns that stop."""
+    def protected() -> dict[str, Any] | None:
+        stops = [a for a in harness.resting() if a["orderType"] == "STOP_MARKET"]
+        takes = [a for a in harness.resting() if a["orderType"] != "STOP_MARKET"]
+        locked = [lock["pair"] for lock in bot.api("GET", "locks")["locks"] if lock["active"]]
+        return stops[0] if len(stops) == 1 and not takes and locked == [PAIR] else None
+
+    stop = bot.wait_for(protected, 60, "one stop protecting the untracked position, pair locked")
+    assert bot.trades_from_db() == []
+    [position] = harness.state()["positions"]
+    if not stop["closePosition"]:
+        assert stop["quantity"] == position["positionAmt"].lstrip("-")
+    assert "untracked_position" in bot.log_text()
+    ids = harness.state()["accepted_client_ids"]
+    assert len(ids) == len(set(ids)), f"a client id was accepted twice: {ids}"
+    damage = audit(harness.emulator.journal(harness.api_key), [], "ftb")
+    assert damage.harmless, damage.describe()
+    return stop
+
+
+def test_killed_while_the_stop_goes_out_from_the_entrys_answer(harness: Harness) -> None:
     harness.emulator.fault("POST /fapi/v1/algoOrder", kind="hang", seconds=HANG_S,
                            match={"type": "STOP_MARKET"})
     enter_and_kill(harness, lambda bot: position_open(harness) and harness.posts() >= 1)
     assert harness.resting() == []  # the crash left the position naked
     harness.emulator.control("DELETE", "faults")
-    trade = settle(harness, harness.start())
-    assert trade["is_open"]
+    stop = guarded(harness, harness.start())
+    assert stop["closePosition"] and stop["clientAlgoId"].startswith("ftb-u")
 
 
 def test_killed_after_the_stop_before_the_take_profit(harness: Harness) -> None:
@@ -145,6 +174,20 @@ def test_killed_after_the_stop_before_the_take_profit(harness: Harness) -> None:
                            match={"type": "TAKE_PROFIT_MARKET"})
     enter_and_kill(harness, lambda bot: harness.posts() >= 2
                    and [a["orderType"] for a in harness.resting()] == ["STOP_MARKET"])
+    [first] = harness.resting()
+    harness.emulator.control("DELETE", "faults")
+    stop = guarded(harness, harness.start())
+    assert stop["algoId"] == first["algoId"]  # the bracket's own stop still protects it
+
+
+def test_killed_between_the_legs_and_the_record(harness: Harness) -> None:
+    """freqtrade has its trade row; the plugin had not written the bracket to it yet (the bot
+    hung in freqtrade's fee lookup after the fill). The legs sent from the entry's answer are
+    found by the entry's order id and become the trade's."""
+    harness.emulator.fault("GET /fapi/v1/userTrades", kind="hang", seconds=HANG_S)
+    enter_and_kill(harness, lambda bot: len(harness.resting()) == 2 and bot.trades_from_db()
+                   and harness.emulator.control("GET", "requests").get(
+                       "GET /fapi/v1/userTrades", 0) >= 1)
     harness.emulator.control("DELETE", "faults")
     trade = settle(harness, harness.start())
     assert trade["is_open"]
@@ -161,9 +204,10 @@ def test_killed_mid_placement_whose_answer_is_dropped(harness: Harness) -> None:
                            match={"type": "STOP_MARKET"})
     enter_and_kill(harness, lambda bot: [a["orderType"] for a in harness.resting()]
                    == ["STOP_MARKET"])
+    [first] = harness.resting()
     harness.emulator.control("DELETE", "faults")
-    trade = settle(harness, harness.start())
-    assert trade["is_open"]
+    stop = guarded(harness, harness.start())
+    assert stop["algoId"] == first["algoId"]  # the venue placed it: found, never sent twice
 
 
 def test_take_profit_fills_while_the_bot_is_down(harness: Harness) -> None:

@@ -352,7 +352,10 @@ def test_rate_limit_answers_429(private_emulator: Emulator) -> None:
 # URL-override mode -----------------------------------------------------------------------
 
 
-def test_url_override_mode_trades_and_places_algo_orders(emulator: Emulator) -> None:
+def test_url_override_mode_trades_and_places_algo_orders(private_emulator: Emulator) -> None:
+    # A private venue: its request counts are this client's alone (the session's emulator
+    # also serves clients that load every market type).
+    emulator = private_emulator
     key, secret = emulator.new_account()
     client = binance_client(emulator, key, secret, via="url")
     assert client.urls["api"]["fapiPrivate"] == f"{emulator.url}/fapi/v1"

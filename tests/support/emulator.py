@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,6 +20,8 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data" / "binance" / "futures"
 DEFAULT_KEY = "emulator-key"
 DEFAULT_SECRET = "emulator-secret"
+READY_LINE = re.compile(r"ready on http://127\.0\.0\.1:(?P<port>\d+), CONNECT proxy "
+                        r"127\.0\.0\.1:(?P<proxy>\d+)")
 
 
 def free_port() -> int:
@@ -60,8 +64,12 @@ class Emulator:
         response.raise_for_status()
         return response.json()
 
-    def set_price(self, symbol: str, price: str | float) -> Any:
-        return self.control("POST", "price", symbol=symbol, price=str(price))
+    def set_price(self, symbol: str, price: str | float, mark: str | float | None = None
+                  ) -> Any:
+        """Manual control of ``symbol``: last at ``price``, mark at ``mark`` (default: the
+        same); every trigger and liquidation either crosses happens before the answer."""
+        extra = {} if mark is None else {"mark": str(mark)}
+        return self.control("POST", "price", symbol=symbol, price=str(price), **extra)
 
     def fault(self, endpoint: str, **spec: Any) -> Any:
         return self.control("POST", "fault", endpoint=endpoint, **spec)
@@ -72,6 +80,13 @@ class Emulator:
         )
         response.raise_for_status()
         return response.json()
+
+    def journal(self, api_key: str = DEFAULT_KEY, since_id: int = 0) -> list[dict[str, Any]]:
+        """The venue's own record for one account (and manual price changes), oldest first."""
+        response = self.session.get(f"{self.url}/_emulator/journal",
+                                    params={"api_key": api_key, "since_id": since_id}, timeout=30)
+        response.raise_for_status()
+        return list(response.json()["rows"])
 
     def new_account(self, balance: str = "10000") -> tuple[str, str]:
         """A fresh, isolated account on this emulator: (api_key, api_secret)."""
@@ -90,24 +105,26 @@ class Emulator:
 
 
 def start_emulator(log_dir: Path, *extra_args: str, data: Path | None = None) -> Emulator:
-    port, proxy_port = free_port(), free_port()
-    log_path = log_dir / f"emulator-{port}.log"
-    args = [sys.executable, "-m", "binance_emulator", "--port", str(port),
-            "--proxy-port", str(proxy_port), "--log-level", "INFO", *extra_args]
+    """Start an emulator on ports the system picks (no race with other processes choosing
+    ports at the same time) and return once it answers; its ready line says which."""
+    log_path = log_dir / f"emulator-{uuid.uuid4().hex[:8]}.log"
+    args = [sys.executable, "-m", "binance_emulator", "--port", "0", "--proxy-port", "0",
+            "--log-level", "INFO", *extra_args]
     if data is not None:
         args += ["--data", str(data)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    emulator = Emulator(port, proxy_port, process, log_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"emulator exited: {log_path.read_text()}")
-        try:
-            if requests.get(f"{emulator.url}/fapi/v1/ping", timeout=1).json() == {}:
-                return emulator
-        except requests.RequestException:
-            time.sleep(0.1)
-    emulator.stop()
+        ready = READY_LINE.search(log_path.read_text(errors="replace"))
+        if ready is not None:
+            emulator = Emulator(int(ready["port"]), int(ready["proxy"]), process, log_path)
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{emulator.url}/fapi/v1/ping", timeout=1).json() == {}:
+                    return emulator
+        time.sleep(0.1)
+    process.kill()
     raise RuntimeError(f"emulator did not answer within 60 s: {log_path.read_text()}")

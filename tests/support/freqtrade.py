@@ -32,6 +32,7 @@ E2E_STRATEGIES = REPO / "tests" / "e2e" / "strategies"
 PAIR = "XRP/USDT:USDT"
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
+PORT_ATTEMPTS = 3
 LOG_TAIL_LINES = 60
 
 T = TypeVar("T")
@@ -39,6 +40,10 @@ T = TypeVar("T")
 
 class WaitAbortedError(AssertionError):
     """Raised by a ``wait_for`` predicate when waiting longer cannot help (the process died)."""
+
+
+class PortTakenError(WaitAbortedError):
+    """Another process got the API port first: start again on another."""
 
 
 def merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -251,25 +256,54 @@ class FreqtradeBot:
     # Life cycle ---------------------------------------------------------------------------
 
     def start(self, timeout: float = START_TIMEOUT_S) -> FreqtradeBot:
-        """Launch the bot and return once its REST API answers as this bot."""
+        """Launch the bot and return once its REST API answers as this bot.
+
+        A free port can be taken by another process between choosing and binding it: then
+        the bot starts again on another port (a few times), instead of failing the test.
+        """
         make_userdir(self.userdir)
-        self.config_path.write_text(json.dumps(self.config, indent=2))
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            self.config_path.write_text(json.dumps(self.config, indent=2))
+            self._launch()
+            try:
+                wait_for(self._answers, timeout, "freqtrade's REST API",
+                         on_timeout=self.log_tail)
+            except (AssertionError, PortTakenError):
+                if attempt == PORT_ATTEMPTS or not self._port_taken():
+                    raise
+                self.stop()
+                self.port = free_port()
+                self.config["api_server"]["listen_port"] = self.port
+                continue
+            return self
+        raise AssertionError("unreachable")
+
+    def _launch(self) -> None:
         args = [
             *self.launcher, "trade", "-c", str(self.config_path),
             "--strategy", self.strategy, "--strategy-path", str(self.strategy_path),
             "--db-url", f"sqlite:///{self.db_path}", "--userdir", str(self.userdir),
             "--logfile", str(self.log_path),
         ]
-        with self.console_path.open("wb") as console:
+        self._log_offset = len(self.log_text())  # this launch's lines only
+        with self.console_path.open("ab") as console:
             self.process = subprocess.Popen(
                 args, stdout=console, stderr=subprocess.STDOUT, cwd=self.workdir,
                 env=self.env, preexec_fn=_die_with_parent,
             )
-        wait_for(self._answers, timeout, "freqtrade's REST API", on_timeout=self.log_tail)
-        # A free port can be taken between choosing and binding it: make sure it is our bot.
-        shown = self.api("GET", "show_config")
-        assert shown["bot_name"] == self.config["bot_name"], self.log_tail()
-        return self
+
+    def _port_taken(self) -> bool:
+        return "address already in use" in self._launch_log() or (
+            self._answering_as() not in (None, self.config["bot_name"]))
+
+    def _launch_log(self) -> str:
+        return self.log_text()[getattr(self, "_log_offset", 0):].lower()
+
+    def _answering_as(self) -> str | None:
+        with contextlib.suppress(requests.RequestException, ValueError, KeyError):
+            answer = self.session.get(f"{self.api_url}/show_config", timeout=2)
+            return str(answer.json()["bot_name"])
+        return None
 
     def __enter__(self) -> FreqtradeBot:
         return self.start()
@@ -284,10 +318,14 @@ class FreqtradeBot:
             )
 
     def _answers(self) -> bool:
+        """Our bot's REST API answers (another process on the port is not our bot)."""
         self._check_alive()
-        with contextlib.suppress(requests.RequestException):
-            return requests.get(f"{self.api_url}/ping", timeout=1).json() == {"status": "pong"}
-        return False
+        if "address already in use" in self._launch_log():
+            raise PortTakenError(f"port {self.port} was taken")
+        name = self._answering_as()
+        if name is not None and name != self.config["bot_name"]:
+            raise PortTakenError(f"port {self.port} answers as {name}")
+        return name == self.config["bot_name"]
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it does not exit in time. Safe to call twice."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ft_bracket.ports import ImportedExits
+
 
 @dataclass
 class StandInFreqtrade:
@@ -19,6 +21,22 @@ class StandInFreqtrade:
     closed: set[int] = field(default_factory=set)
     settled: list[tuple[int, str, str]] = field(default_factory=list)
 
+    views: dict[int, Any] = field(default_factory=dict)  # trade id -> TradeView
+
+    pending: dict[str, Any] = field(default_factory=dict)
+
+    def save_pending(self, entry_order_id: str, value: dict[str, Any]) -> None:
+        self.pending[entry_order_id] = value
+
+    def load_pending(self, entry_order_id: str) -> dict[str, Any] | None:
+        return self.pending.get(entry_order_id)
+
+    def delete_pending(self, entry_order_id: str) -> None:
+        self.pending.pop(entry_order_id, None)
+
+    def trade_view(self, trade_id: int) -> Any:
+        return self.views.get(trade_id)
+
     def load_record(self, trade_id: int, key: str) -> Any:
         versions = self.writes.get(trade_id)
         return versions[-1] if versions else None
@@ -30,11 +48,8 @@ class StandInFreqtrade:
         if trade_id in self.closed:
             return False
         stops = self.stops.setdefault(trade_id, [])
-        if str(order["id"]) in stops:
-            return True
-        if stops:
-            return False  # freqtrade has a stop of its own
-        stops.append(str(order["id"]))
+        if str(order["id"]) not in stops:
+            stops.append(str(order["id"]))
         return True
 
     def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool:
@@ -44,9 +59,9 @@ class StandInFreqtrade:
             self.exits.append((trade_id, order, reason))
         return True
 
-    def import_exchange_exits(self, trade_id: int, reason: str) -> int:
+    def import_exchange_exits(self, trade_id: int, reason: str) -> ImportedExits:
         self.imported.append((trade_id, reason))
-        return 1
+        return ImportedExits(1, reason)
 
     def set_stop_price(self, trade_id: int, stop_price: float) -> None:
         self.stop_prices[trade_id] = stop_price

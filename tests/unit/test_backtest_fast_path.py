@@ -4,7 +4,6 @@ the trade, and hand everything they do not decide to IStrategy."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,11 +11,11 @@ import pytest
 from freqtrade.enums import RunMode
 from freqtrade.strategy import IStrategy, strategy_wrapper
 
+from ft_bracket.core.risk import ALLOWED
 from tests.unit.bracket_fakes import (
     PAIR,
     TIMEFRAME,
     Bracketed,
-    in_memory_trades,
     make_strategy,
     open_trade,
     signal_frame,
@@ -27,10 +26,7 @@ NOW = SIGNAL_CANDLE + TIMEFRAME
 LATER = NOW + timedelta(minutes=30)
 
 
-@pytest.fixture(autouse=True)
-def _trades_in_memory() -> Iterator[None]:
-    with in_memory_trades():
-        yield
+pytestmark = pytest.mark.usefixtures("trades_in_memory")
 
 
 @pytest.fixture
@@ -178,11 +174,14 @@ class Manager:
     live = True
     exit_requests: dict = {}  # noqa: RUF012 - a stand-in's attribute
 
-    def open_bracket(self, *args: Any) -> None:
+    def open_bracket(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     def adopt_stop(self, trade: Any) -> bool:
         return True
+
+    def entry_block(self, pair: str) -> Any:
+        return ALLOWED
 
 
 def test_with_an_order_manager_the_after_fill_stop_goes_through_freqtrade(

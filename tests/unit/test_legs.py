@@ -21,6 +21,8 @@ from ft_bracket.core.legs import (
     Triggered,
     bracket_root,
     client_id,
+    entry_client_id,
+    entry_root,
     parse_client_id,
 )
 
@@ -124,3 +126,14 @@ def test_a_record_from_before_roots_were_stored_still_loads() -> None:
     bracket = Bracket.from_dict(old, pair="XRP/USDT:USDT")
     assert (bracket.root, bracket.pair) == ("5-s0me", "XRP/USDT:USDT")
     assert bracket.take_profit.next_client_id("ftb", bracket.root) == "ftb-5-s0me-tp3"
+
+
+def test_an_entry_root_is_deterministic_legal_and_never_a_legs_id() -> None:
+    root = entry_root("XRP/USDT:USDT", 1_796_000_000_123)
+    assert root == entry_root("XRP/USDT:USDT", 1_796_000_000_123)
+    assert root != entry_root("DOGE/USDT:USDT", 1_796_000_000_123)
+    entry = entry_client_id("p" * 10, root)
+    assert CLIENT_ID_PATTERN.match(entry) and len(entry) <= 36
+    assert parse_client_id("p" * 10, entry) is None  # an entry is not a leg
+    assert parse_client_id("ftb", client_id("ftb", root, LegKind.STOP, 1)) == (root,
+                                                                               LegKind.STOP)

@@ -157,10 +157,13 @@ def test_dry_run_never_adopts_or_aligns_a_simulated_stop() -> None:
     assert plan(record, resting_snapshot(record), trade) == []
 
 
-def test_position_size_off_the_take_profit_resizes_it() -> None:
+def test_a_position_size_off_the_legs_resizes_both() -> None:
     record = bracket()
-    assert plan(record, resting_snapshot(record, position=60.0)) == [Place(TP, quantity=60.0)]
+    assert plan(record, resting_snapshot(record, position=60.0)) == [
+        Place(TP, quantity=60.0), Place(STOP, quantity=60.0)]
     assert plan(record, resting_snapshot(record, position=-QUANTITY)) == []  # sign is side
+    assert plan(record, resting_snapshot(record, position=60.0), view(simulated=True)) == [
+        Place(TP, quantity=60.0)]
 
 
 def test_without_positions_in_the_snapshot_nothing_is_concluded_about_them() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from tests.unit.bracket_fakes import (
     PAIR,
     TIMEFRAME,
     closed_trade,
-    in_memory_trades,
     make_strategy,
     open_trade,
     signal_frame,
@@ -26,10 +24,7 @@ SIGNAL_CANDLE = datetime(2021, 11, 18, 14, 55, tzinfo=UTC)
 NOW = SIGNAL_CANDLE + TIMEFRAME
 
 
-@pytest.fixture(autouse=True)
-def _trades_in_memory() -> Iterator[None]:
-    with in_memory_trades():
-        yield
+pytestmark = pytest.mark.usefixtures("trades_in_memory")
 
 
 def stake(strategy, *, side: str = "long", rate: float = 1.0, now: datetime = NOW, **kwargs):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +12,6 @@ from tests.unit.bracket_fakes import (
     FEE,
     PAIR,
     TIMEFRAME,
-    in_memory_trades,
     make_strategy,
     open_trade,
     signal_frame,
@@ -23,10 +21,7 @@ SIGNAL_CANDLE = datetime(2021, 11, 18, 14, 55, tzinfo=UTC)
 NOW = SIGNAL_CANDLE + TIMEFRAME
 
 
-@pytest.fixture(autouse=True)
-def _trades_in_memory() -> Iterator[None]:
-    with in_memory_trades():
-        yield
+pytestmark = pytest.mark.usefixtures("trades_in_memory")
 
 
 def enter(strategy, *, side: str = "long", stop: float = 0.99, target: float = 1.02):

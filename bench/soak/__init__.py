@@ -1,0 +1,1 @@
+"""The damage soak (see run.py)."""

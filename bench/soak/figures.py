@@ -1,0 +1,73 @@
+"""The soak's figures: damage from each account's journal, mismatches once quiet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.support.damage import audit, trades_from_database
+from tests.support.emulator import Emulator
+
+from .bots import SoakBot, database_mismatches, read_database
+from .faults import ArmedFault
+
+FIGURES = ("foreign_leg_positions", "foreign_leg_fills", "unprotected_crossings",
+           "duplicate_orders", "database_mismatches")
+
+
+@dataclass
+class SoakReport:
+    settings: dict[str, Any]
+    brackets_opened: int = 0
+    brackets_closed: int = 0
+    exit_reasons: dict[str, int] = field(default_factory=dict)
+    faults_fired: dict[str, int] = field(default_factory=dict)
+    stunts: dict[str, int] = field(default_factory=dict)
+    restarts: int = 0
+    crashes: int = 0
+    guarded_closed_by_hand: int = 0
+    position_lives: int = 0
+    entries_beyond_stop: int = 0  # filled through their stop: closed at once (printed)
+    foreign_leg_positions: int = 0
+    foreign_leg_fills: int = 0
+    unprotected_crossings: int = 0
+    duplicate_orders: int = 0
+    database_mismatches: int = 0
+    longest_orphan_ms: int = 0
+    longest_unprotected_ms: int = 0
+    quiet: bool = False
+    wall_time_s: float = 0.0
+    incidents: list[str] = field(default_factory=list)
+
+    @property
+    def harmless(self) -> bool:
+        return not any(getattr(self, name) for name in FIGURES)
+
+
+def count(report: SoakReport, emulator: Emulator, bots: list[SoakBot],
+          done_faults: list[ArmedFault]) -> None:
+    """Fill in the figures: the damage audit of each account, mismatches, the trades."""
+    for bot in bots:
+        damage = audit(emulator.journal(bot.api_key), trades_from_database(bot.db_path), "ftb")
+        report.position_lives += damage.lives
+        report.entries_beyond_stop += len(damage.born_beyond_stop)
+        for name in FIGURES[:4]:
+            rows = getattr(damage, name)
+            setattr(report, name, getattr(report, name) + len(rows))
+            report.incidents += [f"bot {bot.index} {name}: {row}" for row in rows]
+        report.longest_orphan_ms = max(report.longest_orphan_ms, damage.longest_orphan_ms)
+        report.longest_unprotected_ms = max(report.longest_unprotected_ms,
+                                            damage.longest_unprotected_ms)
+        database = read_database(bot.db_path)
+        mismatches = database_mismatches(database, emulator.state(bot.api_key))
+        report.database_mismatches += len(mismatches)
+        report.incidents += [f"bot {bot.index} mismatch: {m}" for m in mismatches]
+        report.brackets_opened += len(database["trades"])
+        for trade in database["trades"]:
+            if not trade["is_open"]:
+                report.brackets_closed += 1
+                reason = trade["exit_reason"] or "?"
+                report.exit_reasons[reason] = report.exit_reasons.get(reason, 0) + 1
+    for fault in done_faults:
+        name = fault.plan.name
+        report.faults_fired[name] = report.faults_fired.get(name, 0) + fault.fired

@@ -1,0 +1,104 @@
+"""Protection of a position that no trade owns, as pure policy.
+
+An entry whose answer was lost can fill; a person can open a position by hand. freqtrade knows
+nothing of such a position, so no bracket protects it. The plugin guards it: a closePosition
+STOP_MARKET a configurable distance from the price (or, by setting, a close at market), the pair
+locked until the position is gone and that stop is confirmed cancelled.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ft_bracket.core.legs import (
+    IDLE_STATUSES,
+    BracketLeg,
+    LegKind,
+    LegStatus,
+    base36,
+)
+from ft_bracket.core.plan import Cancel, Place, Query, ReadFill, settle
+from ft_bracket.core.venue import VenueSnapshot
+
+PROTECT, CLOSE = "protect", "close"
+_EPSILON = 1e-9
+
+
+@dataclass
+class Guard:
+    """The record of one guarded pair (kept in freqtrade's key-value store)."""
+
+    pair: str
+    is_short: bool
+    root: str
+    stop: BracketLeg  # closePosition: its quantity is the position's whatever it becomes
+    closes: int = 0  # market closes sent
+
+    @property
+    def exit_side(self) -> str:
+        return "buy" if self.is_short else "sell"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Guard:
+        raw = dict(data["stop"])
+        raw["kind"], raw["status"] = LegKind(raw["kind"]), LegStatus(raw["status"])
+        return cls(str(data["pair"]), bool(data["is_short"]), str(data["root"]),
+                   BracketLeg(**raw), int(data.get("closes", 0)))
+
+
+def guard_root(pair: str, found_s: int) -> str:
+    """An id root no bracket can have (brackets start with their trade id, a digit)."""
+    return f"u{base36(zlib.crc32(pair.encode()))}-{base36(found_s)}"
+
+
+def guard_trigger(mark: float, is_short: bool, distance: float) -> float:
+    """Where the guard's stop sits: ``distance`` of the price against the position."""
+    return mark * (1 + distance) if is_short else mark * (1 - distance)
+
+
+@dataclass(frozen=True)
+class Protect:
+    """Start guarding: record the guard, then place its stop."""
+
+
+@dataclass(frozen=True)
+class CloseAtMarket:
+    pass
+
+
+@dataclass(frozen=True)
+class Release:
+    """The position is gone and nothing of the guard rests: forget it, unlock the pair."""
+
+
+GuardAction = Protect | CloseAtMarket | Release | Query | ReadFill | Place | Cancel
+
+
+def plan_guard(guard: Guard | None, position: float | None, snapshot: VenueSnapshot,
+               action: str) -> list[GuardAction]:
+    """The next step for one pair holding (or having held) a position no trade owns."""
+    held = position is not None and abs(position) > _EPSILON
+    if guard is None:
+        if not held:
+            return []
+        return [CloseAtMarket()] if action == CLOSE else [Protect()]
+    step = settle(guard.stop, guard.pair, snapshot)
+    if step is not None:
+        return [step]  # type: ignore[list-item]
+    stop = guard.stop
+    if held:
+        if action == CLOSE:
+            return [CloseAtMarket()]
+        if stop.status in IDLE_STATUSES or stop.status is LegStatus.FILLED:
+            return [Place(LegKind.STOP)]
+        return []
+    if position is None:
+        return []  # positions not read this time: conclude nothing
+    if stop.status in (LegStatus.RESTING, LegStatus.CANCELLING):
+        return [Cancel(LegKind.STOP)]
+    return [] if stop.is_live else [Release()]

@@ -1,0 +1,71 @@
+"""Legs from the entry's answer: the earliest moment a position can be protected.
+
+freqtrade creates the trade row only after its exchange's ``create_order`` returns, then does
+its bookkeeping (wallets, fees) before ``order_filled`` runs: hundreds of milliseconds of an
+unprotected position. On the bot's live exchange object ``create_order`` is wrapped: an entry the
+plugin planned carries a client id of the plugin's (``<prefix>-<root>-en1``, through the params
+freqtrade builds in ``_get_params``), and when its answer says filled, both legs are sent at once,
+before the answer goes back to freqtrade. Read off freqtrade 2026.9 ``exchange/exchange.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ft_bracket.binance import quirks
+from ft_bracket.core.legs import entry_client_id, entry_root
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EntryPlan:
+    """What the strategy planned for the pair's entry (risk-sized, confirmed)."""
+
+    is_short: bool
+    stop_price: float
+    take_profit_price: float
+
+
+def route_entries(exchange: Any, prefix: str, planned: Callable[[str], EntryPlan | None],
+                  protect: Callable[..., None], now_ms: Callable[[], int]) -> None:
+    """Wrap ``create_order`` and ``_get_params`` on freqtrade's live ``exchange`` object."""
+    cls = type(exchange)
+    sending = threading.local()  # the client id of the entry being sent on this thread
+
+    def get_params(side: str, ordertype: str, leverage: float, reduceOnly: bool,  # noqa: N803
+                   time_in_force: str = "GTC") -> dict:
+        params = cls._get_params(exchange, side, ordertype, leverage, reduceOnly, time_in_force)
+        client_id = getattr(sending, "client_id", None)
+        if client_id is not None and not reduceOnly:
+            params[quirks.ORDER_CLIENT_ID_PARAM] = client_id
+        return params
+
+    def create_order(**kwargs: Any) -> dict[str, Any]:
+        pair = kwargs["pair"]
+        plan = None if kwargs.get("reduceOnly") else planned(pair)
+        if plan is None:
+            return cls.create_order(exchange, **kwargs)
+        root = entry_root(pair, now_ms())
+        sending.client_id = entry_client_id(prefix, root)
+        try:
+            order = cls.create_order(exchange, **kwargs)
+        finally:
+            sending.client_id = None
+        filled = float(order.get("filled") or 0.0)
+        if order.get("status") in ("closed", "expired") and filled > 0:
+            try:
+                protect(pair=pair, is_short=plan.is_short, root=root,
+                        entry_order_id=str(order["id"]), quantity=filled,
+                        stop_price=plan.stop_price, take_profit_price=plan.take_profit_price,
+                        average=float(order["average"]) if order.get("average") else None)
+            except Exception:  # order_filled places them then: never fail the entry for it
+                logger.exception("%s: legs from the entry's answer failed", pair)
+        return order
+
+    exchange._get_params = get_params
+    exchange.create_order = create_order

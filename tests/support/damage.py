@@ -1,0 +1,223 @@
+"""A damage audit from the venue's own record (the emulator's journal), not from timing.
+
+The journal is replayed in order, per symbol: position lives (flat → open → flat), which of the
+plugin's legs rest when, the prices under manual control. A life belongs to the trade whose entry
+order opened it (freqtrade's database says which); a leg belongs to the bracket whose id root it
+carries. Damage is counted, never durations:
+
+- ``foreign_leg_positions``: a position lived while a leg of another trade rested on its symbol
+  (a reduce-only leg acts on whatever position the symbol holds: it could close this one);
+- ``foreign_leg_fills``: a leg filled against a position it did not belong to;
+- ``unprotected_crossings``: the price crossed the position's stop while no stop of it rested;
+- ``duplicate_orders``: a client id the venue accepted twice.
+
+Timing figures (longest orphan, longest unprotected stretch) are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ft_bracket.core.legs import LegKind, parse_client_id
+
+_EPSILON = 1e-9
+
+
+@dataclass
+class Trade:
+    """What the audit needs of one freqtrade trade."""
+
+    trade_id: int
+    symbol: str
+    is_short: bool
+    root: str | None
+    stop_price: float | None
+    entry_order_ids: set[str]
+
+
+@dataclass
+class Life:
+    symbol: str
+    opened: int  # venue time
+    opened_by: str  # order id
+    trade: Trade | None
+    closed: int | None = None
+    crossed: bool = False  # the price is beyond the stop
+
+
+@dataclass
+class Damage:
+    foreign_leg_positions: list[str] = field(default_factory=list)
+    foreign_leg_fills: list[str] = field(default_factory=list)
+    unprotected_crossings: list[str] = field(default_factory=list)
+    duplicate_orders: list[str] = field(default_factory=list)
+    lives: int = 0
+    # Entries that filled beyond their own stop (the price moved while they were on their way):
+    # no stop can rest there, so it is not a stop that was missing; the soak prints them.
+    born_beyond_stop: list[str] = field(default_factory=list)
+    longest_orphan_ms: int = 0
+    longest_unprotected_ms: int = 0
+
+    @property
+    def figures(self) -> dict[str, int]:
+        return {"foreign_leg_positions": len(self.foreign_leg_positions),
+                "foreign_leg_fills": len(self.foreign_leg_fills),
+                "unprotected_crossings": len(self.unprotected_crossings),
+                "duplicate_orders": len(self.duplicate_orders)}
+
+    @property
+    def harmless(self) -> bool:
+        return not any(self.figures.values())
+
+    def describe(self) -> str:
+        lines = [f"{name}: {len(getattr(self, name))}" for name in self.figures]
+        lines += [f"  {row}" for name in self.figures for row in getattr(self, name)[:10]]
+        return "\n".join(lines)
+
+
+def trades_from_database(path: Path) -> list[Trade]:
+    """freqtrade's trades with their entry order ids and the bracket's root and stop."""
+    if not path.exists():
+        return []
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as db:
+        db.row_factory = sqlite3.Row
+        try:
+            trades = list(db.execute("SELECT id, pair, is_short FROM trades"))
+            orders = list(db.execute(
+                "SELECT ft_trade_id, order_id, ft_order_side, side FROM orders"))
+            records = {r["ft_trade_id"]: json.loads(r["cd_value"]) for r in db.execute(
+                "SELECT ft_trade_id, cd_value FROM trade_custom_data "
+                "WHERE cd_key = 'bracket_legs'")}
+        except sqlite3.OperationalError:  # not created yet
+            return []
+    found = []
+    for row in trades:
+        entry_side = "sell" if row["is_short"] else "buy"
+        record = records.get(row["id"]) or {}
+        stop = record.get("stop") or {}
+        root = record.get("root") or _root_of(stop.get("client_id") or "")
+        found.append(Trade(
+            int(row["id"]), row["pair"].split("/")[0] + "USDT", bool(row["is_short"]),
+            root or None, float(stop["trigger_price"]) if stop else None,
+            {str(o["order_id"]) for o in orders
+             if o["ft_trade_id"] == row["id"] and o["ft_order_side"] == entry_side}))
+    return found
+
+
+def _root_of(client_id: str) -> str:
+    head, _, _ = client_id.rpartition("-")
+    return head.partition("-")[2]
+
+
+def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str) -> Damage:
+    """Replay one account's journal rows (oldest first) against its bot's trades."""
+    damage = Damage()
+    by_entry = {order_id: t for t in trades for order_id in t.entry_order_ids}
+    position: Counter[str] = Counter()
+    lives: dict[str, Life] = {}
+    resting: dict[str, dict[str, tuple[int, str, LegKind]]] = {}  # symbol -> cid -> leg
+    unprotected_since: dict[str, int] = {}
+    accepted: Counter[str] = Counter()
+    for row in rows:
+        symbol, event, at = row.get("symbol"), row["event"], int(row["time"])
+        # A fired conditional's real order carries the conditional's client id: not a second
+        # acceptance of it.
+        fired = event == "order_created" and row.get("orig_type") != row.get("type")
+        if event in ("algo_created", "order_created") and row.get("client_id") and not fired:
+            accepted[row["client_id"]] += 1
+        if event == "algo_created":
+            parsed = parse_client_id(prefix, row.get("client_id") or "")
+            if parsed is not None:
+                resting.setdefault(symbol, {})[row["client_id"]] = (at, parsed[0], parsed[1])
+                _check_foreign(damage, lives.get(symbol), parsed[0], row["client_id"], at)
+        elif event.startswith("algo_") and event != "algo_created":
+            leg = resting.get(symbol, {}).pop(row.get("client_id") or "", None)
+            life = lives.get(symbol)
+            if leg is not None and life is None:
+                damage.longest_orphan_ms = max(damage.longest_orphan_ms, at - leg[0])
+        elif event == "order_filled":
+            _fill(damage, row, lives, position, by_entry, prefix, at)
+            life = lives.get(symbol)
+            if life is not None and life.opened == at and life.opened_by == str(row["order_id"]):
+                for cid, (_, root, _kind) in resting.get(symbol, {}).items():
+                    _check_foreign(damage, life, root, cid, at)
+        elif event == "price" and symbol in lives:
+            _price(damage, lives[symbol], float(row["last"]), resting.get(symbol, {}), at)
+        life = lives.get(symbol) if symbol else None
+        if life is not None and life.trade is not None:
+            protected = any(kind is LegKind.STOP and root == life.trade.root
+                            for _, root, kind in resting.get(symbol, {}).values())
+            if protected:
+                start = unprotected_since.pop(symbol, None)
+                if start is not None:
+                    damage.longest_unprotected_ms = max(damage.longest_unprotected_ms,
+                                                        at - start)
+            else:
+                unprotected_since.setdefault(symbol, at)
+        elif symbol:
+            unprotected_since.pop(symbol, None)
+    damage.duplicate_orders = [f"{cid} accepted {n} times" for cid, n in accepted.items()
+                               if n > 1]
+    return damage
+
+
+def _check_foreign(damage: Damage, life: Life | None, root: str, client_id: str,
+                   at: int) -> None:
+    """A leg resting on a symbol whose position belongs to another trade."""
+    if life is None or life.trade is None or root.startswith("u"):
+        return  # flat, a position no trade owns (guarded), or the guard's own stop
+    if root != life.trade.root:
+        damage.foreign_leg_positions.append(
+            f"{life.symbol} at {at}: trade {life.trade.trade_id}'s position beside {client_id}")
+
+
+def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
+          position: Counter[str], by_entry: dict[str, Trade], prefix: str, at: int) -> None:
+    symbol = row["symbol"]
+    before = position[symbol]
+    after = float(row["position_after"])
+    position[symbol] = after
+    life = lives.get(symbol)
+    parsed = parse_client_id(prefix, row.get("client_id") or "")
+    if parsed is not None and life is not None and life.trade is not None \
+            and not parsed[0].startswith("u") and parsed[0] != life.trade.root:
+        damage.foreign_leg_fills.append(
+            f"{symbol} at {at}: {row['client_id']} filled {row['qty']} of trade "
+            f"{life.trade.trade_id}'s position")
+    if abs(before) < _EPSILON and abs(after) > _EPSILON:
+        trade = by_entry.get(str(row["order_id"]))
+        life = lives[symbol] = Life(symbol, at, str(row["order_id"]), trade)
+        damage.lives += 1
+        if trade is not None and trade.stop_price is not None:
+            price = float(row["price"])
+            life.crossed = price >= trade.stop_price if trade.is_short else (
+                price <= trade.stop_price)
+            if life.crossed:
+                damage.born_beyond_stop.append(
+                    f"{symbol} at {at}: trade {trade.trade_id} filled at {price:g}, beyond its "
+                    f"stop {trade.stop_price:g}")
+    elif abs(after) < _EPSILON and life is not None:
+        life.closed = at
+        del lives[symbol]
+
+
+def _price(damage: Damage, life: Life, last: float,
+           resting: dict[str, tuple[int, str, LegKind]], at: int) -> None:
+    trade = life.trade
+    if trade is None or trade.stop_price is None:
+        return
+    beyond = last >= trade.stop_price if trade.is_short else last <= trade.stop_price
+    if beyond and not life.crossed:
+        stops = [cid for cid, (_, root, kind) in resting.items()
+                 if kind is LegKind.STOP and root == trade.root]
+        if not stops:
+            damage.unprotected_crossings.append(
+                f"{life.symbol} at {at}: {last:g} crossed trade {trade.trade_id}'s stop "
+                f"{trade.stop_price:g} with no stop resting")
+    life.crossed = beyond
