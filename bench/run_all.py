@@ -53,7 +53,8 @@ def benchmarks(full: bool) -> list[list[str]]:
 
 
 # The soak's own report (bench/chaos_soak.py): its counts whose goal is 0.
-SOAK_COUNTS = ("unprotected_positions", "orphan_legs", "duplicate_orders", "database_mismatches")
+SOAK_COUNTS = ("foreign_leg_positions", "foreign_leg_fills", "unprotected_crossings",
+               "unprotected_positions", "orphan_legs", "duplicate_orders", "database_mismatches")
 
 
 def figures_of(data: dict, run: list[str]) -> tuple[str, list[Figure]]:
