@@ -33,9 +33,7 @@ def account_state(wallets: Any, pair: str, now: datetime, fee: float,
     )
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     cooldown = timedelta(minutes=cooldown_minutes)
-    # Asked at every entry signal of a backtest: each close date is converted once.
-    closed = [(trade, trade.close_date_utc)
-              for trade in closed_trades_since(min(day_start, now - cooldown))]
+    closed = closed_trades_since(min(day_start, now - cooldown))
     realised_today = sum(
         [trade.close_profit_abs or 0.0 for trade, closed_at in closed if closed_at >= day_start]
     )

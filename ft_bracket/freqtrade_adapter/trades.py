@@ -9,7 +9,7 @@ rows that freqtrade then manages itself.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from freqtrade.enums import TradingMode
@@ -206,20 +206,26 @@ class ProfitRatios:
         return value
 
 
-def closed_trades_since(since: datetime) -> list[LocalTrade]:
-    """Trades closed after ``since``, live from the database, in backtests from memory.
+def closed_trades_since(since: datetime) -> list[tuple[LocalTrade, datetime]]:
+    """Trades closed after ``since``, each with its close date in UTC (``close_date_utc``), live
+    from the database, in backtests from memory.
 
     freqtrade's backtest query scans every closed trade of the run on each call, which makes a
     year-long backtest quadratic. Its closed-trade list is appended in close order (private,
-    backtest-only), so the recent ones are a tail that can be read backwards.
+    backtest-only), so the recent ones are a tail that can be read backwards; a close date
+    already in UTC (every one a backtest sets) is taken as it is, not rebuilt.
     """
     if Trade.use_db:
-        return Trade.get_trades_proxy(is_open=False, close_date=since)
+        return [(trade, trade.close_date_utc)
+                for trade in Trade.get_trades_proxy(is_open=False, close_date=since)]
     recent = []
     for trade in reversed(LocalTrade.bt_trades):
-        if trade.close_date_utc <= since:
+        closed_at = trade.close_date
+        if closed_at.tzinfo is not UTC:
+            closed_at = closed_at.replace(tzinfo=UTC)
+        if closed_at <= since:
             break
-        recent.append(trade)
+        recent.append((trade, closed_at))
     return recent
 
 

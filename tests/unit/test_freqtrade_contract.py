@@ -227,7 +227,7 @@ def test_backtest_closed_trades_are_appended_to_bt_trades_in_close_order() -> No
         proxied = Trade.get_trades_proxy(is_open=False, close_date=NOW - timedelta(hours=1))
         assert proxied == [first, trade], changed("Trade.get_trades_proxy's backtest source")
         recent = closed_trades_since(NOW)
-        assert recent == [trade]
+        assert recent == [(trade, trade.close_date_utc)]
 
 
 # The backtest fast path: the methods BacktestFastPath overrides and why it exists ------------
