@@ -1,187 +1,263 @@
-"""Backtest overhead of the bracket plugin.
+"""Backtest overhead of the bracket plugin, like for like, in one run.
 
-Runs ``BracketExample`` (signals + ft_bracket) and ``BracketExampleBaseline`` (the same
-indicators and signals, freqtrade's own fixed stop / ROI, no plugin) in one freqtrade backtesting
-session on the same synthetic data, and prints both wall times and their ratio (goal <= 1.20).
-A third strategy, ``BracketExampleCallbacks``, exits at the same signal prices through bare
-``custom_stoploss`` / ``custom_roi`` without the plugin, to separate freqtrade's per-callback
-cost (it deep-copies the trade before every call) from the plugin's own.
+``BracketExample`` (signals + ft_bracket) against ``BracketExampleReplay``: plain freqtrade with
+the same indicators and signals that takes exactly the plugin run's trades (the entries the
+risk gate accepted, exits at the same prices; see bench/strategies/BracketExampleReplay.py).
+Both run in one process on the same data, alternating (plugin, baseline, baseline, plugin, ...),
+and the two trade lists are compared trade by trade before any figure is printed.
 
-Data: a seeded random walk of 5m futures candles for 5 pairs over 365 days (105,120 candles per
-pair, 525,600 in all) plus mark candles and a constant 0.01 % funding rate every 8h, at the
-timeframes freqtrade loads them for Binance (1h), written to a temporary datadir. Markets come
-from a local emulator started for the run. The run prints the data it used.
+Then a short hyperopt with BracketExample's spaces (``buy``: both EMA periods, the ATR multiple
+and the reward multiple): the optimizer proposes each point once, and freqtrade's own epoch
+function (``HyperOptimizer.generate_optimizer``: data load, signals for the epoch's parameters,
+backtest, loss) runs it for the plugin and then for the baseline, which replays that epoch's
+plugin trades. Epochs per second are over those epoch calls; the optimizer's ask / tell is the
+same for both and is left out.
 
-    PYTHONPATH=. .venv/bin/python bench/backtest_overhead.py [--days 365] [--rounds 2]
+Data: see bench/backtest_data.py (synthetic, seeded). Markets from a local emulator.
+
+    .venv/bin/python bench/backtest_overhead.py [--days 365] [--pairs 5] [--rounds 3]
+        [--epochs 6] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
+from backtest_data import (
+    BASELINE,
+    PLUGIN,
+    emulator_pairs,
+    make_user_dir,
+    optimize_config,
+    write_synthetic_data,
+)
+from bench_report import Figure, median, report
+from BracketExampleReplay import EXIT_CLASSES, TradeReplay
 
-REPO = Path(__file__).resolve().parents[1]
-PAIRS = {  # pair -> starting price of the walk
-    "BTC/USDT:USDT": 30_000.0,
-    "ETH/USDT:USDT": 2_000.0,
-    "XRP/USDT:USDT": 0.5,
-    "SOL/USDT:USDT": 20.0,
-    "BNB/USDT:USDT": 300.0,
-}
-CANDLES_PER_DAY = 288
-# 80 % annualised volatility, spread over 5m candles.
-VOLATILITY_5M = 0.8 / np.sqrt(365 * CANDLES_PER_DAY)
-START = pd.Timestamp("2023-01-01", tz="UTC")
-SEED = 42
-FUNDING_RATE = 0.0001  # every 8h, as on Binance
-# The baseline first: the ratio is BracketExample over it. The callbacks-only reference shows how
-# much of the difference freqtrade's callback machinery costs any strategy using those callbacks.
-STRATEGIES = ("BracketExampleBaseline", "BracketExampleCallbacks", "BracketExample")
+GOAL = 1.20
+HYPEROPT_SEED = 7
+# What "the same trade" means; amounts too, so both runs also risk and earn the same.
+TRADE_FIELDS = ("pair", "is_short", "open_date", "close_date", "open_rate", "close_rate",
+                "amount")
 
 
-def write_synthetic_data(
-    datadir: Path, days: int, mark_timeframe: str, funding_timeframe: str
-) -> int:
-    """Write 5m futures candles, mark candles and funding rates (8-hourly, in a file of
-    ``funding_timeframe`` as freqtrade stores Binance's) for every pair; return candles/pair."""
-    from freqtrade.data.history.datahandlers import get_datahandler
-    from freqtrade.enums import CandleType
+@dataclass(frozen=True)
+class Run:
+    """One timed run: CPU seconds of this process (what other processes on the machine take
+    from it does not count) and wall seconds."""
 
-    (datadir / "futures").mkdir(parents=True, exist_ok=True)
-    handler = get_datahandler(datadir, "feather")
-    rng = np.random.default_rng(SEED)
-    count = days * CANDLES_PER_DAY
-    dates = pd.date_range(START, periods=count, freq="5min")
-    for pair, price in PAIRS.items():
-        returns = rng.normal(0.0, VOLATILITY_5M, count)
-        close = price * np.exp(np.cumsum(returns))
-        open_ = np.concatenate([[price], close[:-1]])
-        wick = np.abs(rng.normal(0.0, VOLATILITY_5M, (2, count)))
-        candles = pd.DataFrame(
-            {
-                "date": dates,
-                "open": open_,
-                "high": np.maximum(open_, close) * (1 + wick[0]),
-                "low": np.minimum(open_, close) * (1 - wick[1]),
-                "close": close,
-                "volume": rng.uniform(1e5, 1e6, count),
-            }
-        )
-        handler.ohlcv_store(pair, "5m", candles, CandleType.FUTURES)
-        mark = (
-            candles.set_index("date")
-            .resample(mark_timeframe)
-            .agg({"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"})
-        )
-        handler.ohlcv_store(pair, mark_timeframe, mark.reset_index(), CandleType.MARK)
-        funding_dates = pd.date_range(START, dates[-1], freq="8h")
-        funding = pd.DataFrame({"date": funding_dates, "funding_rate": FUNDING_RATE})
-        handler.ohlcv_store(pair, funding_timeframe, funding, CandleType.FUNDING_RATE)
-    return count
+    cpu: float
+    wall: float
 
 
-def backtesting_session(workdir: Path, emulator_url: str):
-    """A freqtrade Backtesting object for both strategies, configured as the CLI would."""
-    from freqtrade.commands.optimize_commands import setup_optimize_configuration
-    from freqtrade.enums import RunMode
-    from freqtrade.optimize.backtesting import Backtesting
+@contextmanager
+def measured(runs: list[Run]) -> Iterator[None]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    yield
+    runs.append(Run(time.process_time() - cpu, time.perf_counter() - wall))
 
-    from tests.support.emulator import url_overrides
 
-    overlay = {
-        "user_data_dir": str(workdir / "user_data"),
-        "datadir": str(workdir / "user_data" / "data" / "binance"),
-        "dry_run_wallet": 10_000,
-        "exchange": {
-            "name": "binance",
-            "pair_whitelist": list(PAIRS),
-            "ccxt_config": {
-                "urls": {"api": url_overrides(emulator_url)},
-                "options": {
-                    "fetchMarkets": {"types": ["linear"]},
-                    "fetchCurrencies": False,
-                    "fetchMargins": False,
-                },
-            },
-        },
-    }
-    overlay_path = workdir / "overlay.json"
-    overlay_path.write_text(json.dumps(overlay))
-    args = {
-        "config": [str(REPO / "config.json"), str(overlay_path)],
-        "strategy_list": list(STRATEGIES),
-        "user_data_dir": str(workdir / "user_data"),
-        "export": "none",
-    }
-    config = setup_optimize_configuration(args, RunMode.BACKTEST)
-    return Backtesting(config)
+def trade_list_differences(plugin: pd.DataFrame, baseline: pd.DataFrame) -> list[str]:
+    """Every difference between the two runs' trades (empty: the same trades)."""
+    def rows(frame: pd.DataFrame) -> list[tuple]:
+        classes = frame["exit_reason"].map(lambda r: EXIT_CLASSES.get(r, r))
+        keyed = frame[list(TRADE_FIELDS)].assign(exit_class=classes)
+        return sorted(keyed.itertuples(index=False, name=None), key=lambda r: (r[2], r[0]))
+
+    ours, theirs = rows(plugin), rows(baseline)
+    differences = [f"plugin {a}\n      baseline {b}" for a, b in zip(ours, theirs, strict=False)
+                   if a != b]
+    if len(ours) != len(theirs):
+        differences.append(f"{len(ours)} plugin trades, {len(theirs)} baseline trades")
+    return differences
+
+
+def describe_trades(results: pd.DataFrame) -> str:
+    classes = Counter(EXIT_CLASSES.get(r, r) for r in results["exit_reason"])
+    return f"{len(results):,} trades (" + ", ".join(
+        f"{count:,} {name}" for name, count in classes.most_common()) + ")"
+
+
+def check_same_trades(plugin: pd.DataFrame, baseline: pd.DataFrame, what: str) -> str:
+    differences = trade_list_differences(plugin, baseline)
+    if differences:
+        shown = "\n    ".join(differences[:5])
+        raise SystemExit(f"{what}: the baseline did not take the plugin's trades "
+                         f"({len(differences)} differences):\n    {shown}")
+    return (f"{what}: trade lists identical, {describe_trades(plugin)}; compared: "
+            f"{', '.join(TRADE_FIELDS)}, exit reason class")
+
+
+def timed_backtests(backtesting: Any, data: dict, timerange: Any, rounds: int
+                    ) -> tuple[dict[str, list[Run]], str]:
+    """Alternating backtests (P B, B P, P B, ...): wall times per strategy and the check."""
+    strategies = {s.get_strategy_name(): s for s in backtesting.strategylist}
+    timings: dict[str, list[Run]] = {PLUGIN: [], BASELINE: []}
+    results: dict[str, pd.DataFrame] = {}
+    for number in range(rounds):
+        order = (PLUGIN, BASELINE) if number % 2 == 0 else (BASELINE, PLUGIN)
+        for name in order:
+            if name == BASELINE:
+                strategies[BASELINE].replay = TradeReplay.from_results(
+                    results[PLUGIN], backtesting.timeframe)
+            with measured(timings[name]):
+                backtesting.backtest_one_strategy(strategies[name], data, timerange)
+            latest = backtesting.all_bt_content[name]["results"]
+            if name in results and trade_list_differences(results[name], latest):
+                raise SystemExit(f"{name} took other trades in round {number + 1}")
+            results[name] = latest
+    return timings, check_same_trades(results[PLUGIN], results[BASELINE], "backtest")
+
+
+def hyperopt_epochs(configs: dict[str, dict], epochs: int) -> tuple[dict[str, list[Run]], str]:
+    """Each optimizer point as one epoch of each strategy: seconds per epoch, and the check."""
+    from freqtrade.optimize.hyperopt.hyperopt_optimizer import HyperOptimizer
+
+    optimizers = {}
+    captured: dict[str, pd.DataFrame] = {}
+    for name, config in configs.items():
+        pickle = Path(config["user_data_dir"]) / "hyperopt_results" / "tickerdata.pkl"
+        optimizer = optimizers[name] = HyperOptimizer(config, pickle)
+        optimizer.prepare_hyperopt()
+        backtest = optimizer.backtesting.backtest
+
+        def keep_results(*args: Any, _name: str = name, _backtest: Any = backtest,
+                         **kwargs: Any) -> Any:
+            outcome = _backtest(*args, **kwargs)
+            captured[_name] = outcome["results"]
+            return outcome
+
+        optimizer.backtesting.backtest = keep_results
+    study = optimizers[PLUGIN].get_optimizer(HYPEROPT_SEED)
+    timings: dict[str, list[Run]] = {PLUGIN: [], BASELINE: []}
+    trades = 0
+    for epoch in range(epochs):
+        point = study.ask(optimizers[PLUGIN].o_dimensions)
+        for name in (PLUGIN, BASELINE):
+            optimizer = optimizers[name]
+            if name == BASELINE:
+                optimizer.backtesting.strategy.replay = TradeReplay.from_results(
+                    captured[PLUGIN], optimizer.backtesting.timeframe)
+            with measured(timings[name]):
+                outcome = optimizer.generate_optimizer(point.params)
+            if name == PLUGIN:
+                study.tell(point, outcome["loss"])
+        differences = trade_list_differences(captured[PLUGIN], captured[BASELINE])
+        if differences:
+            raise SystemExit(f"hyperopt epoch {epoch + 1} ({point.params}): the baseline did not "
+                             f"take the plugin's trades: {differences[:3]}")
+        trades += len(captured[PLUGIN])
+    return timings, (f"hyperopt: trade lists identical in all {epochs} epochs "
+                     f"({trades:,} trades in all)")
+
+
+def print_runs(title: str, timings: dict[str, list[Run]]) -> None:
+    print(title)
+    print(f"  {'run':>4}  {PLUGIN + ' cpu / wall':>26}  {BASELINE + ' cpu / wall':>32}"
+          "  ratio cpu / wall")
+    for number, (ours, theirs) in enumerate(zip(timings[PLUGIN], timings[BASELINE],
+                                                strict=True), start=1):
+        print(f"  {number:>4}  {ours.cpu:15.2f} / {ours.wall:6.2f} s  "
+              f"{theirs.cpu:21.2f} / {theirs.wall:6.2f} s  "
+              f"{ours.cpu / theirs.cpu:5.3f} / {ours.wall / theirs.wall:5.3f}")
+
+
+def ratios(timings: dict[str, list[Run]], measure: str) -> list[float]:
+    """Per-round ratios plugin / baseline (each round's pair ran back to back)."""
+    return [getattr(a, measure) / getattr(b, measure)
+            for a, b in zip(timings[PLUGIN], timings[BASELINE], strict=True)]
+
+
+def overhead_figures(timings: dict[str, list[Run]], what: str, per: str) -> list[Figure]:
+    """The goal on the median CPU-time ratio; wall time and the best runs beside it."""
+    cpu, wall = median(ratios(timings, "cpu")), median(ratios(timings, "wall"))
+    best = {name: min(run.cpu for run in runs) for name, runs in timings.items()}
+    return [
+        Figure(f"{what}: plugin / baseline, CPU time (median of {len(timings[PLUGIN])} "
+               f"{per} ratios)", f"{cpu:.3f}x", f"{BASELINE} (same trades)",
+               f"<= {GOAL:.2f}x", cpu <= GOAL),
+        Figure(f"{what}: the same in wall time", f"{wall:.3f}x", "", "(noisier)"),
+        Figure(f"{what}: best CPU seconds", f"{best[PLUGIN]:.2f} s", f"{best[BASELINE]:.2f} s",
+               f"ratio of bests {best[PLUGIN] / best[BASELINE]:.3f}x"),
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--rounds", type=int, default=2, help="alternating runs per strategy")
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="backtests per strategy")
+    parser.add_argument("--epochs", type=int, default=6, help="hyperopt epochs (0: none)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     options = parser.parse_args()
-    # Both strategy folders must be importable: the baseline imports the example's signals.
-    sys.path[:0] = [str(REPO), str(REPO / "strategies")]
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("freqtrade").setLevel(logging.WARNING)
+
+    from freqtrade.enums import RunMode
+    from freqtrade.optimize.backtesting import Backtesting
 
     from tests.support.emulator import start_emulator
 
-    with tempfile.TemporaryDirectory(prefix="bracket-bench-") as tmp:
-        workdir = Path(tmp)
-        (workdir / "user_data").mkdir()
-        # The baseline lives in bench/strategies; freqtrade searches <user_data>/strategies too.
-        (workdir / "user_data" / "strategies").symlink_to(REPO / "bench" / "strategies")
-        datadir = workdir / "user_data" / "data" / "binance"
+    pairs = emulator_pairs(options.pairs)
+    with tempfile.TemporaryDirectory(prefix="bracket-bench-") as folder:
+        workdir = Path(folder)
+        datadir = workdir / "data" / "binance"
         emulator = start_emulator(workdir)
         try:
-            backtesting = backtesting_session(workdir, emulator.url)
-            # Written at the timeframes this freqtrade loads mark and funding data in.
-            mark_timeframe = backtesting.exchange.get_option("mark_ohlcv_timeframe")
-            funding_timeframe = backtesting.exchange.get_option("funding_fee_timeframe")
-            candles = write_synthetic_data(
-                datadir, options.days, mark_timeframe, funding_timeframe
-            )
+            user_dir = workdir / "backtest"
+            make_user_dir(user_dir)
+            config = optimize_config(workdir, user_dir, datadir, emulator.url, list(pairs),
+                                     RunMode.BACKTEST, strategy_list=[PLUGIN, BASELINE])
+            backtesting = Backtesting(config)
+            dataset = write_synthetic_data(
+                datadir, pairs, options.days,
+                backtesting.exchange.get_option("mark_ohlcv_timeframe"),
+                backtesting.exchange.get_option("funding_fee_timeframe"))
             data, timerange = backtesting.load_bt_data()
-            timings: dict[str, list[float]] = {name: [] for name in STRATEGIES}
-            trades: dict[str, int] = {}
-            strategies = {s.get_strategy_name(): s for s in backtesting.strategylist}
-            for _ in range(options.rounds):
-                for name in STRATEGIES:
-                    started = time.perf_counter()
-                    backtesting.backtest_one_strategy(strategies[name], data, timerange)
-                    timings[name].append(time.perf_counter() - started)
-                    trades[name] = len(backtesting.all_bt_content[name]["results"])
+            print(f"data: {dataset.describe()}")
+            timings, checked = timed_backtests(backtesting, data, timerange, options.rounds)
+            del data, backtesting
+            epoch_timings: dict[str, list[Run]] = {}
+            epochs_checked = ""
+            if options.epochs:
+                configs = {}
+                for name in (PLUGIN, BASELINE):
+                    user_dir = workdir / f"hyperopt-{name}"
+                    make_user_dir(user_dir)
+                    configs[name] = optimize_config(
+                        workdir, user_dir, datadir, emulator.url, list(pairs),
+                        RunMode.HYPEROPT, strategy=name, spaces=["buy"],
+                        epochs=options.epochs, hyperopt_loss="SharpeHyperOptLoss",
+                        hyperopt_jobs=1, hyperopt_min_trades=1)
+                epoch_timings, epochs_checked = hyperopt_epochs(configs, options.epochs)
         finally:
             emulator.stop()
 
-    end = START + pd.Timedelta(minutes=5) * (candles - 1)
-    print(
-        f"data: synthetic random walk (numpy seed {SEED}), {len(PAIRS)} pairs x {candles:,} "
-        f"candles of 5m = {len(PAIRS) * candles:,} candles, {START:%Y-%m-%d %H:%M} to "
-        f"{end:%Y-%m-%d %H:%M} UTC ({options.days} days)\n"
-        f"      {VOLATILITY_5M * np.sqrt(365 * CANDLES_PER_DAY):.0%} annualised volatility; "
-        f"start prices: " + ", ".join(f"{pair} {price:g}" for pair, price in PAIRS.items()) + "\n"
-        f"      mark candles {mark_timeframe}, funding {FUNDING_RATE:.2%} every 8h "
-        f"(stored as {funding_timeframe}); best of {options.rounds} alternating runs"
-    )
-    best = {name: min(times) for name, times in timings.items()}
-    for name in STRATEGIES:
-        runs = ", ".join(f"{t:.2f}" for t in timings[name])
-        print(f"{name:>24}: {best[name]:7.2f} s  ({trades[name]} trades; runs: {runs})")
-    ratio = best["BracketExample"] / best["BracketExampleBaseline"]
-    print(f"{'overhead ratio':>24}: {ratio:7.3f}  (BracketExample / baseline; goal <= 1.20)")
-    callbacks = best["BracketExample"] / best["BracketExampleCallbacks"]
-    print(f"{'vs bare callbacks':>24}: {callbacks:7.3f}  (BracketExample / ...Callbacks)")
+    print(checked)
+    print_runs(f"backtest seconds, {options.pairs} pairs x {options.days} days "
+               "(rounds alternate which strategy runs first):", timings)
+    size = f"{options.pairs} pairs x {options.days} d"
+    figures = overhead_figures(timings, f"backtest {size}", "round")
+    if epoch_timings:
+        print(epochs_checked)
+        print_runs("hyperopt epoch seconds (same points, plugin first):", epoch_timings)
+        rates = {name: len(runs) / sum(run.cpu for run in runs)
+                 for name, runs in epoch_timings.items()}
+        figures += overhead_figures(epoch_timings, f"hyperopt epoch {size}", "epoch")[:1]
+        figures.append(Figure(
+            f"hyperopt epochs per CPU second, {size}, space buy",
+            f"{rates[PLUGIN]:.3f}/s", f"{rates[BASELINE]:.3f}/s"))
+    report(f"backtest overhead ({size}; {dataset.describe()})", figures, options.json)
 
 
 if __name__ == "__main__":

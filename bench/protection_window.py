@@ -1,133 +1,144 @@
-"""Unprotected window per leg, and exchange calls per loop, with a real bot on the emulator.
+"""Unprotected window per leg, the plugin beside freqtrade's own stoploss_on_exchange, one run.
 
-Opens N brackets with `freqtrade trade` in testnet mode (the shipped config.json + the emulator
-overlay, the strategy swapped for the file-driven test strategy so entries happen on demand),
-five pairs at a time, closing each round by force-exit. The window of a leg is measured on the
-venue: from the entry order's fill to the leg's creation on the emulator. Then, with N brackets
-open, it counts the calls the emulator saw per bot loop (one loop = one openAlgoOrders call,
-which the plugin makes exactly once per loop).
+Two live bots on one emulator, each its own account, the same pairs and the same entries (one
+signal file both read), both on the shipped config.json + configs/emulator.json:
 
-    .venv/bin/python bench/protection_window.py [--brackets 20]
+- ``plugin``: the file-driven bracket strategy (tests/e2e/strategies/BracketFromFile.py): the
+  plugin places a reduce-only stop and take-profit after the entry fill;
+- ``freqtrade``: plain freqtrade (bench/strategies/StopFromFile.py), a fixed stop placed by its
+  own ``stoploss_on_exchange``, no plugin, no take-profit.
+
+Rounds of one entry per pair, both bots in each round, closed by force-exit between rounds (on
+1m candles, the file-driven strategies' own, so a pair's lock after an exit is short). The
+window of a leg is measured on the venue's clock: from the entry order's fill to the leg's
+creation on the emulator. Goal: p95 <= 150 ms for both legs.
+
+    .venv/bin/python bench/protection_window.py [--brackets 20] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.emulator import REPO, start_emulator
-from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot, merged, tunnel_exchange
+from bench_report import Figure, median, percentile, report
+from live_bots import (
+    Bracket,
+    bot_config,
+    protected,
+    start_bot,
+    symbol,
+    write_signals,
+)
 
+from tests.support.emulator import start_emulator
+
+GOAL_MS = 150
 PAIRS = {  # pair: (price set on the emulator, stop, take-profit) for a long
-    "XRP/USDT:USDT": ("1.2000", 1.17, 1.26),
-    "DOGE/USDT:USDT": ("0.160000", 0.156, 0.168),
-    "ADA/USDT:USDT": ("0.45000", 0.44, 0.47),
-    "SOL/USDT:USDT": ("150.0000", 146.0, 158.0),
-    "BNB/USDT:USDT": ("600.000", 585.0, 630.0),
+    "XRP/USDT:USDT": Bracket("1.2000", 1.17, 1.26),
+    "DOGE/USDT:USDT": Bracket("0.160000", 0.156, 0.168),
+    "ADA/USDT:USDT": Bracket("0.45000", 0.44, 0.47),
+    "SOL/USDT:USDT": Bracket("150.0000", 146.0, 158.0),
+    "BNB/USDT:USDT": Bracket("600.000", 585.0, 630.0),
 }
+# bot -> (strategy, legs it rests per position, config overrides)
+BOTS = {
+    "plugin": ("BracketFromFile", 2,
+               {"bracket": {"risk_per_trade": 0.01, "max_total_open_risk": 0.05}}),
+    # Without the plugin's sizing: a fixed stake of about the plugin's size.
+    "freqtrade": ("StopFromFile", 1, {"stake_amount": 100}),
+}
+LEG_NAMES = {"STOP_MARKET": "stop", "TAKE_PROFIT_MARKET": "take_profit"}
 
 
-def symbol(pair: str) -> str:
-    return pair.split("/")[0] + "USDT"
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * (len(ordered) - 1) + 0.5))]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--brackets", type=int, default=20)
-    args = parser.parse_args()
-    shipped = merged(json.loads((REPO / "config.json").read_text()),
-                     json.loads((REPO / "configs" / "emulator.json").read_text()))
-    windows: dict[str, list[float]] = {"stop": [], "take_profit": []}
-    with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        emulator = start_emulator(work)
-        bot = None
-        try:
-            key, secret = emulator.new_account(balance="100000")
-            for pair, (price, _, _) in PAIRS.items():
-                emulator.set_price(symbol(pair), price)
-            signal_file = work / "signals.json"
-            signal_file.write_text("{}")
-            config = merged(shipped, {
-                "exchange": {**tunnel_exchange(emulator, key, secret),
-                             "pair_whitelist": list(PAIRS)},
-                "strategy": "BracketFromFile",
-                "signal_file": str(signal_file),
-                "max_open_trades": len(PAIRS),
-                "bracket": {"max_open_positions": len(PAIRS), "max_total_open_risk": 0.05,
-                            "daily_loss_limit": 0.5},
-            })
-            (work / "bot").mkdir()
-            bot = FreqtradeBot(work / "bot", config, "BracketFromFile", E2E_STRATEGIES).start()
-            opened = 0
-            while opened < args.brackets:
-                batch = list(PAIRS)[: min(len(PAIRS), args.brackets - opened)]
-                signal_file.write_text(json.dumps({
-                    p: {"side": "long", "stop_price": PAIRS[p][1],
-                        "take_profit_price": PAIRS[p][2]} for p in batch}))
-                bot.wait_for(lambda b=batch: _all_protected(emulator, key, b), 90,
-                             f"{len(batch)} protected positions")
-                signal_file.write_text("{}")
-                _collect(emulator.state(key), batch, windows)
-                opened += len(batch)
-                if opened >= args.brackets:
-                    break
-                for trade in bot.status():
-                    bot.force_exit(trade["trade_id"])
-                bot.wait_for(lambda: not bot.status(), 60, "all trades closed")
-                time.sleep(1.5)  # pair locks after an exit last one candle's worth of loops
-            open_brackets = len(bot.status())
-            before = emulator.control("GET", "requests")
-            time.sleep(20)
-            after = emulator.control("GET", "requests")
-        finally:
-            if bot is not None:
-                bot.stop()
-            emulator.stop()
-    delta = {k: after.get(k, 0) - before.get(k, 0) for k in after}
-    loops = max(1, delta.get("GET /fapi/v1/openAlgoOrders", 0))
-    signed_calls = sum(v for k, v in delta.items()
-                       if not k.startswith(("GET /fapi/v1/depth", "GET /fapi/v1/klines",
-                                            "GET /fapi/v1/exchangeInfo", "GET /fapi/v1/time")))
-    print(f"brackets opened: {sum(len(v) for v in windows.values()) // 2} "
-          "(shipped config + emulator overlay, live against the emulator through the tunnel)")
-    for leg, samples in windows.items():
-        print(f"unprotected window {leg:>11}: p50 {statistics.median(samples):6.0f} ms   "
-              f"p95 {percentile(samples, 0.95):6.0f} ms   max {max(samples):6.0f} ms")
-    print(f"with {open_brackets} open brackets over {loops} loops:")
-    print(f"  plugin watch calls per loop (openAlgoOrders): "
-          f"{delta.get('GET /fapi/v1/openAlgoOrders', 0) / loops:.2f}")
-    print(f"  freqtrade stop polls per loop (GET algoOrder): "
-          f"{delta.get('GET /fapi/v1/algoOrder', 0) / loops:.2f}")
-    print(f"  all account/order calls per loop: {signed_calls / loops:.2f}  {dict(delta)}")
-
-
-def _all_protected(emulator, key: str, pairs: list[str]) -> bool:
-    resting = [a for a in emulator.state(key)["algo_orders"] if a["algoStatus"] == "NEW"]
-    return all(sum(a["symbol"] == symbol(p) for a in resting) == 2 for p in pairs)
-
-
-def _collect(state: dict, pairs: list[str], windows: dict[str, list[float]]) -> None:
+def collect(state: dict, pairs: list[str], windows: dict[str, list[float]]) -> None:
+    """Entry fill -> leg created, venue milliseconds, for each resting leg of ``pairs``."""
     for pair in pairs:
         entry = max((o for o in state["orders"] if o["symbol"] == symbol(pair)
                      and o["side"] == "BUY" and o["status"] == "FILLED"),
                     key=lambda o: o["updateTime"])
         for algo in state["algo_orders"]:
-            if algo["symbol"] != symbol(pair) or algo["algoStatus"] != "NEW":
-                continue
-            leg = "stop" if algo["orderType"] == "STOP_MARKET" else "take_profit"
-            windows[leg].append(algo["createTime"] - entry["updateTime"])
+            if algo["symbol"] == symbol(pair) and algo["algoStatus"] == "NEW":
+                windows[LEG_NAMES[algo["orderType"]]].append(
+                    algo["createTime"] - entry["updateTime"])
+
+
+def measure(brackets: int, work: Path) -> dict[str, dict[str, list[float]]]:
+    emulator = start_emulator(work)
+    bots = {}
+    windows: dict[str, dict[str, list[float]]] = {
+        name: {"stop": [], "take_profit": []} for name in BOTS}
+    try:
+        for pair, bracket in PAIRS.items():
+            emulator.set_price(symbol(pair), bracket.price)
+        signal_file = work / "signals.json"
+        write_signals(signal_file, {})
+        accounts = {name: emulator.new_account(balance="100000") for name in BOTS}
+        for name, (strategy, _, overrides) in BOTS.items():
+            key, secret = accounts[name]
+            # 1m candles (the file-driven strategies' own): freqtrade locks a pair after an exit
+            # until the next candle, so rounds wait at most a minute, not five.
+            config = bot_config(emulator, key, secret, list(PAIRS), signal_file, strategy,
+                                timeframe="1m", **overrides)
+            bots[name] = start_bot(work / name, config, strategy)
+        opened = 0
+        while opened < brackets:
+            batch = list(PAIRS)[: min(len(PAIRS), brackets - opened)]
+            write_signals(signal_file, {p: PAIRS[p] for p in batch})
+            for name, bot in bots.items():
+                legs = BOTS[name][1]
+                bot.wait_for(lambda n=name, k=legs, b=batch: protected(
+                    emulator, accounts[n][0], b, k), 150, f"{len(batch)} protected ({name})")
+            write_signals(signal_file, {})
+            for name in bots:
+                collect(emulator.state(accounts[name][0]), batch, windows[name])
+            opened += len(batch)
+            if opened >= brackets:
+                break
+            for bot in bots.values():
+                for trade in bot.status():
+                    bot.force_exit(trade["trade_id"])
+            for bot in bots.values():
+                bot.wait_for(lambda b=bot: not b.status(), 60, "all trades closed")
+            time.sleep(1.5)  # pair locks after an exit last one candle's worth of loops
+    finally:
+        for bot in bots.values():
+            bot.stop()
+        emulator.stop()
+    return windows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--brackets", type=int, default=20, help="entries per bot")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bracket-window-") as folder:
+        windows = measure(options.brackets, Path(folder))
+    print(f"entries per bot: {options.brackets} ({len(PAIRS)} pairs per round; shipped config "
+          "+ emulator overlay, live through the tunnel; venue clock)")
+    for name, legs in windows.items():
+        for leg, samples in legs.items():
+            if samples:
+                print(f"  {name:>9} {leg:>11}: p50 {median(samples):6.0f} ms   p95 "
+                      f"{percentile(samples, 0.95):6.0f} ms   max {max(samples):6.0f} ms   "
+                      f"({len(samples)}: {', '.join(f'{s:.0f}' for s in samples)})")
+    ours, theirs = windows["plugin"], windows["freqtrade"]["stop"]
+    figures = []
+    for leg, samples in ours.items():
+        p50, p95 = median(samples), percentile(samples, 0.95)
+        theirs_p95 = percentile(theirs, 0.95)
+        baseline = (f"freqtrade stop {median(theirs):.0f} / {theirs_p95:.0f} ms "
+                    f"(p95 {theirs_p95 / p95:.1f}x the plugin's)"
+                    if leg == "stop" else "freqtrade places none")
+        figures.append(Figure(f"unprotected window, {leg} (p50 / p95)",
+                              f"{p50:.0f} / {p95:.0f} ms", baseline, f"p95 <= {GOAL_MS} ms",
+                              p95 <= GOAL_MS))
+    report(f"protection window ({options.brackets} entries per bot, {len(PAIRS)} pairs, venue "
+           "clock; baseline: freqtrade's own stoploss_on_exchange in the same run)", figures,
+           options.json)
 
 
 if __name__ == "__main__":

@@ -35,9 +35,9 @@ def account_state(wallets: Any, pair: str, now: datetime, fee: float,
     cooldown = timedelta(minutes=cooldown_minutes)
     closed = closed_trades_since(min(day_start, now - cooldown))
     realised_today = sum(
-        trade.close_profit_abs or 0.0 for trade in closed if trade.close_date_utc >= day_start
+        [trade.close_profit_abs or 0.0 for trade, closed_at in closed if closed_at >= day_start]
     )
-    stop_outs = [trade.close_date_utc for trade in closed
+    stop_outs = [closed_at for trade, closed_at in closed
                  if trade.pair == pair and trade.exit_reason in STOP_OUT_REASONS]
     return AccountState(
         equity=equity(wallets),

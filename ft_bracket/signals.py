@@ -55,6 +55,46 @@ def read_signal(dp: Any, pair: str, timeframe: str, is_short: bool, current_time
     return candle_date, (stop_price, take_profit_price)
 
 
+class EntrySignals:
+    """The entry rows of one pair's analysed dataframe, by the candle that would enter on them.
+
+    For backtests: freqtrade analyses each pair's whole dataframe once before its loop and then
+    hands callbacks that frame cut off after the last closed candle, so the row ``read_signal``
+    reads at ``current_time`` is the row dated one candle before it. Looking it up here skips the
+    cut (a new DataFrame per call) and four positional reads. ``prices`` answers only for a row
+    whose ``enter_*`` flag is set on the asked side; anything else goes to ``read_signal``.
+    """
+
+    def __init__(self, rows: dict[datetime, tuple[datetime, bool, bool, float, float]]):
+        self._rows = rows
+
+    @classmethod
+    def of(cls, dataframe: Any, timeframe: str) -> EntrySignals | None:
+        """Index ``dataframe``'s entry rows; None if it lacks a column ``read_signal`` needs."""
+        wanted = ["date", "enter_long", "enter_short", STOP_PRICE, TAKE_PROFIT_PRICE]
+        if dataframe.empty or not set(wanted) <= set(dataframe.columns):
+            return None
+        long, short = (dataframe[name].to_numpy() == 1 for name in wanted[1:3])
+        at = (long | short).nonzero()[0]
+        length = timedelta(seconds=timeframe_to_seconds(timeframe))
+        dates = dataframe["date"].iloc[at].dt.to_pydatetime()
+        stops = dataframe[STOP_PRICE].to_numpy()[at]
+        targets = dataframe[TAKE_PROFIT_PRICE].to_numpy()[at]
+        return cls({
+            date + length: (date, bool(long[i]), bool(short[i]), float(stop), float(target))
+            for date, i, stop, target in zip(dates, at, stops, targets, strict=True)
+        })
+
+    def prices(self, is_short: bool, current_time: datetime
+               ) -> tuple[datetime, tuple[float, float]] | None:
+        """The signal candle's date and (stop_price, take_profit_price), as ``read_signal``
+        gives them at ``current_time``; None when not indexed (ask ``read_signal``)."""
+        row = self._rows.get(current_time)
+        if row is None or not (row[2] if is_short else row[1]):
+            return None
+        return row[0], (row[3], row[4])
+
+
 def signal_for_trade(dp: Any, timeframe: str, pair: str, open_date: datetime, open_rate: float,
                      tick_size: float | None) -> tuple[float, float] | None:
     """Stop and take-profit of the candle that signalled a trade opened at ``open_date``,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ from ft_bracket import account, signals
 from ft_bracket.core.facts import PRICES_RECORD
 from ft_bracket.core.legs import bracket_root
 from ft_bracket.core.plan import EXIT_TAKE_PROFIT
+from ft_bracket.core.records import BracketPrices, PlannedEntry
 from ft_bracket.core.risk import (
     Denial,
     Signal,
@@ -72,30 +73,6 @@ _STAKE_NUDGE = 1e-9
 _CROSSED_STOP_DISTANCE = 1e-6
 # confirm_trade_entry's allowance for the amount's float noise above the budget.
 _BUDGET_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class BracketPrices:
-    """A trade's bracket: where it stops out, where it takes profit, what the stop loses."""
-
-    stop_price: float
-    take_profit_price: float
-    risk_amount: float
-
-
-@dataclass(frozen=True)
-class PlannedEntry:
-    """Handed from custom_stake_amount to confirm_trade_entry and order_filled."""
-
-    signal: Signal
-    risk_budget: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PlannedEntry:
-        return cls(Signal(**data["signal"]), float(data["risk_budget"]))
 
 
 class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
@@ -139,7 +116,10 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         self.refusals = RefusalLog(logging.DEBUG if self._optimizing else logging.INFO)
         self._planned: dict[str, PlannedEntry] = {}
         self._brackets: dict[int, BracketPrices] = {}
-        self._fees: dict[str, float] = {}
+        self.markets = exchange.MarketFacts(config, fixed=self._optimizing)
+        # Backtests and hyperopt: each pair's entry rows, indexed when freqtrade analyses it.
+        self.entry_signals: dict[str, signals.EntrySignals | None] = {}
+        self._take_profit_ratios = trades.ProfitRatios()
         # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
         self.order_manager: OrderManager | None = None
         self.supervisor: Supervisor | None = None
@@ -174,8 +154,10 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         """Margin for a position whose stop-out loses ``risk_per_trade x equity``; 0 = no trade."""
         is_short = side == "short"
         self._planned.pop(pair, None)
-        candle_date, prices = signals.read_signal(self.dp, pair, self.timeframe, is_short,
-                                                  current_time)
+        indexed = self.entry_signals.get(pair)
+        found = indexed.prices(is_short, current_time) if indexed is not None else None
+        candle_date, prices = found or signals.read_signal(self.dp, pair, self.timeframe,
+                                                           is_short, current_time)
         if not isinstance(prices, tuple):
             self.refusals.refuse(pair, candle_date, prices, side=side)
             return 0.0
@@ -186,7 +168,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             if not block.allowed:
                 self.refusals.refuse(pair, candle_date, block)
                 return 0.0
-        market = exchange.market_rules(self.dp, pair)
+        market = self.markets.rules(self.dp, pair)
         if market is None:
             self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"),
                                  side=side)
@@ -293,6 +275,11 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             if manager is not None and not trade.is_open:
                 manager.close_bracket(trades.trade_view(trade))
             return
+        self._entry_filled(pair, trade, order)
+
+    def _entry_filled(self, pair: str, trade: Trade, order: Order) -> None:
+        """Record stop, take-profit and risk of a filled entry; protect it (not in backtests)."""
+        manager = self.order_manager
         # Backtesting reports each fill exactly once, and looking custom data up there scans
         # every record of the run; live, a repeated report must not overwrite the record.
         if not self._optimizing:
@@ -328,7 +315,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             planned = planned or (PlannedEntry.from_dict(stored) if stored else None)
         if planned is not None and planned.signal.is_short == trade.is_short:
             return planned.signal.stop_price, planned.signal.take_profit_price
-        market = exchange.market_rules(self.dp, trade.pair)
+        market = self.markets.rules(self.dp, trade.pair)
         return signals.signal_for_trade(self.dp, self.timeframe, trade.pair,
                                         trade.open_date_utc, trade.open_rate,
                                         market.tick_size if market else None)
@@ -367,7 +354,8 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         bracket = self._bracket(trade)
         if bracket is None:
             return None
-        return trade.calc_profit_ratio(bracket.take_profit_price)
+        # Asked every candle: freqtrade's profit formula runs again only when its inputs moved.
+        return self._take_profit_ratios.ratio(trade, bracket.take_profit_price)
 
     def custom_exit(
         self, pair: str, trade: Trade, current_time: datetime, current_rate: float,
@@ -405,7 +393,4 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         return None if record is None else BracketPrices(**record)
 
     def _taker_fee(self, pair: str) -> float:
-        fee = self._fees.get(pair)
-        if fee is None:
-            fee = self._fees[pair] = exchange.taker_fee(self.config, self.dp, pair)
-        return fee
+        return self.markets.taker_fee(self.dp, pair)

@@ -48,12 +48,14 @@ def taker_fee(config: dict, dp: Any, pair: str) -> float:
     return float(freqtrade_exchange(dp).get_fee(symbol=pair, taker_or_maker="taker"))
 
 
-def market_rules(dp: Any, pair: str) -> MarketRules | None:
-    """Step size, minimum quantity / notional and tick size of ``pair``, or None if unknown."""
+def market_rules(dp: Any, pair: str, precision_mode: int | None = None) -> MarketRules | None:
+    """Step size, minimum quantity / notional and tick size of ``pair``, or None if unknown.
+    ``precision_mode``: the exchange's, if already read (it is read through the ccxt client)."""
     market = dp.market(pair)
     if not market:
         return None
-    precision_mode = freqtrade_exchange(dp).precisionMode
+    if precision_mode is None:
+        precision_mode = freqtrade_exchange(dp).precisionMode
     precision = market.get("precision", {})
     limits = market.get("limits", {})
     contract_size = float(market.get("contractSize") or 1.0)
@@ -64,6 +66,44 @@ def market_rules(dp: Any, pair: str) -> MarketRules | None:
         min_notional=float(limits.get("cost", {}).get("min") or 0.0),
         tick_size=_precision_to_step(precision.get("price"), precision_mode) or None,
     )
+
+
+class MarketFacts:
+    """Market rules and taker fee per pair, as the strategy reads them from freqtrade.
+
+    Fees are read once per pair. In backtests and hyperopt (``fixed``: markets never change
+    there) the rules are too, and ``preload`` reads both while freqtrade's exchange still has its
+    ccxt client: hyperopt closes it before the first epoch, and the precision mode and the fee
+    are read through it.
+    """
+
+    def __init__(self, config: dict, fixed: bool) -> None:
+        self.config = config
+        self.fixed = fixed
+        self._precision_mode: int | None = None
+        self._rules: dict[str, MarketRules | None] = {}
+        self._fees: dict[str, float] = {}
+
+    def preload(self, dp: Any, pairs: list[str]) -> None:
+        """Read the precision mode, and the rules and fee of ``pairs``, now."""
+        self._precision_mode = freqtrade_exchange(dp).precisionMode
+        for pair in pairs:
+            self.rules(dp, pair)
+            self.taker_fee(dp, pair)
+
+    def rules(self, dp: Any, pair: str) -> MarketRules | None:
+        if pair in self._rules:
+            return self._rules[pair]
+        rules = market_rules(dp, pair, self._precision_mode)
+        if self.fixed:
+            self._rules[pair] = rules
+        return rules
+
+    def taker_fee(self, dp: Any, pair: str) -> float:
+        fee = self._fees.get(pair)
+        if fee is None:
+            fee = self._fees[pair] = taker_fee(self.config, dp, pair)
+        return fee
 
 
 def maintenance_margin_rate(dp: Any, pair: str, notional: float) -> float:

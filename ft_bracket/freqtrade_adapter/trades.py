@@ -9,9 +9,10 @@ rows that freqtrade then manages itself.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from freqtrade.enums import TradingMode
 from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
@@ -208,20 +209,48 @@ class FreqtradeTrades:
         return True
 
 
-def closed_trades_since(since: datetime) -> list[LocalTrade]:
-    """Trades closed after ``since``, live from the database, in backtests from memory.
+class ProfitRatios:
+    """``trade.calc_profit_ratio(rate)`` for one rate per trade, worked out again only when an
+    input of freqtrade's formula changed: amount, close fee, funding fees, open value (amount,
+    open rate, open fee), leverage, side, trading mode, or the rate. Margin trades accrue
+    interest with the clock, so they are never kept."""
+
+    def __init__(self) -> None:
+        self._ratios: dict[Any, tuple[tuple, float]] = {}
+
+    def ratio(self, trade: LocalTrade, rate: float) -> float:
+        if trade.trading_mode == TradingMode.MARGIN:
+            return trade.calc_profit_ratio(rate)
+        inputs = (rate, trade.amount, trade.fee_close, trade.funding_fees,
+                  trade.open_trade_value, trade.leverage, trade.is_short, trade.trading_mode)
+        kept = self._ratios.get(trade.id)
+        if kept is not None and kept[0] == inputs:
+            return kept[1]
+        value = trade.calc_profit_ratio(rate)
+        self._ratios[trade.id] = (inputs, value)
+        return value
+
+
+def closed_trades_since(since: datetime) -> list[tuple[LocalTrade, datetime]]:
+    """Trades closed after ``since``, each with its close date in UTC (``close_date_utc``), live
+    from the database, in backtests from memory.
 
     freqtrade's backtest query scans every closed trade of the run on each call, which makes a
     year-long backtest quadratic. Its closed-trade list is appended in close order (private,
-    backtest-only), so the recent ones are a tail that can be read backwards.
+    backtest-only), so the recent ones are a tail that can be read backwards; a close date
+    already in UTC (every one a backtest sets) is taken as it is, not rebuilt.
     """
     if Trade.use_db:
-        return Trade.get_trades_proxy(is_open=False, close_date=since)
+        return [(trade, trade.close_date_utc)
+                for trade in Trade.get_trades_proxy(is_open=False, close_date=since)]
     recent = []
     for trade in reversed(LocalTrade.bt_trades):
-        if trade.close_date_utc <= since:
+        closed_at = trade.close_date
+        if closed_at.tzinfo is not UTC:
+            closed_at = closed_at.replace(tzinfo=UTC)
+        if closed_at <= since:
             break
-        recent.append(trade)
+        recent.append((trade, closed_at))
     return recent
 
 

@@ -52,7 +52,9 @@ def test_hyperopt_optimises_the_example_parameters(emulator: Emulator, tmp_path:
     config = tool_config(emulator, tmp_path)
     log = run_freqtrade(tmp_path, "hyperopt", config, "--hyperopt-loss", "SharpeHyperOptLoss",
                         "--spaces", "buy", "--epochs", "4", "--job-workers", "1",
-                        "--print-json", timeout=300)
+                        # Not beside the strategy in the repository: later backtests would
+                        # load the parameters found here instead of the strategy's own.
+                        "--print-json", "--disable-param-export", timeout=300)
     results = list((tmp_path / "user_data" / "hyperopt_results").glob("*.fthypt"))
     assert results, log[-2000:]
     epochs = [json.loads(line) for line in results[0].read_text().splitlines() if line.strip()]

@@ -215,8 +215,11 @@ class FreqtradeBot:
         strategy: str = "SignalFromFile",
         strategy_path: Path = E2E_STRATEGIES,
         env: dict[str, str] | None = None,
+        launcher: list[str] | None = None,
     ) -> None:
         self.workdir = workdir
+        # What runs freqtrade's CLI: the installed `freqtrade`, or e.g. a recording wrapper.
+        self.launcher = launcher or [str(FREQTRADE)]
         self.env = {**_environment(), **(env or {})}
         self.strategy = strategy
         self.strategy_path = strategy_path
@@ -277,7 +280,7 @@ class FreqtradeBot:
 
     def _launch(self) -> None:
         args = [
-            str(FREQTRADE), "trade", "-c", str(self.config_path),
+            *self.launcher, "trade", "-c", str(self.config_path),
             "--strategy", self.strategy, "--strategy-path", str(self.strategy_path),
             "--db-url", f"sqlite:///{self.db_path}", "--userdir", str(self.userdir),
             "--logfile", str(self.log_path),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from ccxt import TICK_SIZE
+from freqtrade.enums import RunMode
 from freqtrade.persistence import LocalTrade, Order
 from freqtrade.persistence.custom_data import CustomDataWrapper
 from freqtrade.persistence.usedb_context import FtNoDBContext
@@ -85,8 +86,10 @@ class Bracketed(BracketStrategy):
         return dataframe
 
 
-def make_strategy(equity: float = 1000.0, **bracket: Any) -> Bracketed:
-    """A Bracketed strategy wired to fakes; ``bracket`` overrides config settings."""
+def make_strategy(equity: float = 1000.0, runmode: RunMode | None = None,
+                  **bracket: Any) -> Bracketed:
+    """A Bracketed strategy wired to fakes; ``bracket`` overrides config settings; ``runmode``
+    as freqtrade sets it (backtest, hyperopt, ...)."""
     settings = {
         "risk_per_trade": 0.01,
         "max_open_positions": 3,
@@ -96,7 +99,10 @@ def make_strategy(equity: float = 1000.0, **bracket: Any) -> Bracketed:
         "stop_out_cooldown_minutes": 30,
         **bracket,
     }
-    config = {"bracket": settings, "trading_mode": "futures", "stake_currency": "USDT"}
+    config = {"bracket": settings, "trading_mode": "futures", "stake_currency": "USDT",
+              "exchange": {"pair_whitelist": [PAIR]}}
+    if runmode is not None:
+        config["runmode"] = runmode
     strategy = Bracketed(config)
     # freqtrade's StrategyResolver sets this when custom_stoploss names `after_fill`.
     strategy._ft_stop_uses_after_fill = True

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from freqtrade.enums import RunMode
 from freqtrade.strategy import IStrategy, strategy_wrapper
 
+from ft_bracket.core.risk import ALLOWED
 from tests.unit.bracket_fakes import (
     PAIR,
     TIMEFRAME,
@@ -133,9 +135,63 @@ def test_roi_check_matches_istrategy_without_a_copy(
     )
 
 
-def test_the_after_fill_stop_goes_through_freqtrade(copies: list[Any]) -> None:
+def filled_trade(strategy, *, side: str = "long"):
+    """bracketed_trade's trade before its after-fill stop call."""
+    is_short = side == "short"
+    stop, target = (1.01, 0.98) if is_short else (0.99, 1.02)
+    strategy.dp.frames[PAIR] = signal_frame(
+        SIGNAL_CANDLE, side=side, stop_price=stop, take_profit_price=target
+    )
+    margin = strategy.custom_stake_amount(
+        pair=PAIR, current_time=NOW, current_rate=1.0, proposed_stake=500.0, min_stake=2.0,
+        max_stake=900.0, leverage=3.0, entry_tag=None, side=side,
+    )
+    trade, order = open_trade(1, open_date=NOW, is_short=is_short, amount=int(margin * 30) / 10)
+    strategy.order_filled(pair=PAIR, trade=trade, order=order, current_time=NOW)
+    return trade
+
+
+@pytest.mark.parametrize("side", ["long", "short"])
+@pytest.mark.parametrize("rate", [1.0, 0.985, 1.015])
+def test_the_after_fill_stop_matches_istrategy_without_a_copy(
+    side: str, rate: float, copies: list[Any]
+) -> None:
     strategy = fast_strategy()
-    bracketed_trade(strategy)
+    fast = filled_trade(strategy, side=side)
+    reference = copy.deepcopy(fast)
+    copies.clear()
+    strategy.ft_stoploss_adjust(rate, fast, NOW, fast.calc_profit_ratio(rate), 0,
+                                after_fill=True)
+    assert copies == []
+    IStrategy.ft_stoploss_adjust(strategy, rate, reference, NOW,
+                                 reference.calc_profit_ratio(rate), 0, after_fill=True)
+    assert stop_state(fast) == stop_state(reference)
+
+
+class Manager:
+    """Enough of an OrderManager for the strategy's fill and stop callbacks."""
+
+    live = True
+    exit_requests: dict = {}  # noqa: RUF012 - a stand-in's attribute
+
+    def open_bracket(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def adopt_stop(self, trade: Any) -> bool:
+        return True
+
+    def entry_block(self, pair: str) -> Any:
+        return ALLOWED
+
+
+def test_with_an_order_manager_the_after_fill_stop_goes_through_freqtrade(
+    copies: list[Any],
+) -> None:
+    strategy = fast_strategy()
+    strategy.order_manager = Manager()  # type: ignore[assignment]
+    trade = filled_trade(strategy)
+    copies.clear()
+    strategy.ft_stoploss_adjust(1.0, trade, NOW, 0.0, 0, after_fill=True)
     assert len(copies) == 1
 
 
@@ -248,3 +304,71 @@ def test_a_subclass_custom_exit_is_kept() -> None:
     own.ft_bot_start()
     trade, _ = open_trade(1, open_date=NOW, amount=100.0)
     assert custom_exit_answer(own, trade) == "my_exit"
+
+
+def backtest_strategy(**settings: Any):
+    strategy = make_strategy(runmode=RunMode.BACKTEST, **settings)
+    strategy.minimal_roi = {0: 100.0}
+    strategy.ft_bot_start()
+    return strategy
+
+
+def backtest_fill(strategy, *, side: str = "long", trade_id: int = 1):
+    """What freqtrade's backtest does at an entry fill: order_filled through its wrapper, then
+    the after-fill stop call."""
+    is_short = side == "short"
+    stop, target = (1.01, 0.98) if is_short else (0.99, 1.02)
+    strategy.dp.frames[PAIR] = signal_frame(
+        SIGNAL_CANDLE, side=side, stop_price=stop, take_profit_price=target
+    )
+    margin = strategy.custom_stake_amount(
+        pair=PAIR, current_time=NOW, current_rate=1.0, proposed_stake=500.0, min_stake=2.0,
+        max_stake=900.0, leverage=3.0, entry_tag=None, side=side,
+    )
+    trade, order = open_trade(trade_id, open_date=NOW, is_short=is_short,
+                              amount=int(margin * 30) / 10)
+    strategy_wrapper.strategy_safe_wrapper(strategy.order_filled, supress_error=True)(
+        pair=PAIR, trade=trade, order=order, current_time=NOW)
+    strategy.ft_stoploss_adjust(1.0, trade, NOW, 0.0, 0, after_fill=True)
+    return trade
+
+
+@pytest.mark.parametrize("side", ["long", "short"])
+def test_in_a_backtest_the_entry_fill_is_recorded_at_the_after_fill_stop_without_a_copy(
+    side: str, copies: list[Any]
+) -> None:
+    strategy = backtest_strategy()
+    fast = backtest_fill(strategy, side=side)
+    assert copies == []
+    reference_strategy = fast_strategy()
+    reference = bracketed_trade(reference_strategy, side=side)
+    assert strategy._brackets[fast.id] == reference_strategy._brackets[reference.id]
+    assert stop_state(fast) == stop_state(reference)
+
+
+def test_every_backtest_of_a_strategy_list_records_its_fills() -> None:
+    strategy = backtest_strategy()
+    strategy.ft_bot_start()
+    trade = backtest_fill(strategy)
+    assert trade.id in strategy._brackets
+
+
+def test_an_earlier_runs_bracket_does_not_survive_a_fill_without_a_signal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    strategy = backtest_strategy()
+    strategy._brackets[1] = object()  # type: ignore[assignment]
+    trade, _ = open_trade(1, open_date=LATER, amount=100.0)
+    strategy.dp.frames[PAIR] = signal_frame(SIGNAL_CANDLE)  # not this trade's candle
+    strategy.ft_stoploss_adjust(1.0, trade, LATER, 0.0, 0, after_fill=True)
+    assert 1 not in strategy._brackets
+    assert "filled without a bracket signal" in caplog.text
+
+
+def test_with_position_adjustment_fills_go_through_freqtrade(copies: list[Any]) -> None:
+    strategy = make_strategy(runmode=RunMode.BACKTEST)
+    strategy.position_adjustment_enable = True
+    strategy.ft_bot_start()
+    backtest_fill(strategy)
+    assert len(copies) == 1  # order_filled's: the after-fill stop still needs none
+

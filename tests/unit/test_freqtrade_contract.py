@@ -229,7 +229,7 @@ def test_backtest_closed_trades_are_appended_to_bt_trades_in_close_order() -> No
         proxied = Trade.get_trades_proxy(is_open=False, close_date=NOW - timedelta(hours=1))
         assert proxied == [first, trade], changed("Trade.get_trades_proxy's backtest source")
         recent = closed_trades_since(NOW)
-        assert recent == [trade]
+        assert recent == [(trade, trade.close_date_utc)]
 
 
 # The backtest fast path: the methods BacktestFastPath overrides and why it exists ------------
@@ -242,7 +242,42 @@ OVERRIDDEN_BODIES = {
 }
 
 
-@pytest.mark.parametrize("method", [*sorted(OVERRIDDEN_BODIES), "ft_bot_start"])
+# freqtrade bodies whose order of events the backtest fast path relies on: re-check the reason
+# beside each when a digest changes.
+RELIED_ON_BODIES = {
+    # An entry fill is followed by the after-fill ft_stoploss_adjust call on the trade itself:
+    # the fast path records the fill there (order_filled is IStrategy's in backtests).
+    "Backtesting._try_close_open_order": "5d04a22aadc2",
+    # The frame ft_advise_signals returns is the one callbacks are handed, cut after the row
+    # before the current candle: EntrySignals indexes it once.
+    "Backtesting._get_ohlcv_as_lists": "b8168aa844d5",
+    "DataProvider.get_analyzed_dataframe": "b3f20023eb1a",
+}
+
+
+@pytest.mark.parametrize("qualname", sorted(RELIED_ON_BODIES))
+def test_backtest_internals_the_fast_path_relies_on_keep_their_body(qualname: str) -> None:
+    from freqtrade.optimize.backtesting import Backtesting
+
+    owner, name = qualname.split(".")
+    function = getattr({"Backtesting": Backtesting, "DataProvider": DataProvider}[owner], name)
+    digest = hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:12]
+    assert digest == RELIED_ON_BODIES[qualname], changed(
+        f"{qualname} (BacktestFastPath relies on it; digest now {digest})"
+    )
+
+
+def test_hyperopt_closes_the_exchange_after_the_strategy_started() -> None:
+    from freqtrade.optimize.hyperopt.hyperopt_optimizer import HyperOptimizer
+
+    # MarketFacts.preload reads fees and precision in ft_bot_start, before this.
+    assert "self.backtesting.exchange._api = None" in inspect.getsource(
+        HyperOptimizer.prepare_hyperopt
+    ), changed("HyperOptimizer.prepare_hyperopt (no longer drops the ccxt client?)")
+
+
+@pytest.mark.parametrize("method", [*sorted(OVERRIDDEN_BODIES), "ft_bot_start",
+                                    "ft_advise_signals"])
 def test_overridden_istrategy_methods_keep_their_signature(method: str) -> None:
     assert parameters(getattr(IStrategy, method)) == parameters(
         getattr(BacktestFastPath, method)
