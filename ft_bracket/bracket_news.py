@@ -18,40 +18,54 @@ class BracketNews:
     def __init__(self, events: EventSink, simulated: bool) -> None:
         self.events = events
         self.simulated = simulated
+        # News of brackets placed from an entry's answer, before freqtrade's trade row exists:
+        # told once the trade is known (entry order id -> events).
+        self._held: dict[str, list[tuple[Severity, EventName, dict[str, Any]]]] = {}
+
+    def _emit(self, bracket: Bracket, severity: Severity, name: EventName, **fields: Any
+              ) -> None:
+        if bracket.trade_id == 0:
+            self._held.setdefault(bracket.entry_order_id or "", []).append(
+                (severity, name, fields))
+        else:
+            self.events.emit(severity, name, trade=bracket.trade_id, **fields)
+
+    def release(self, entry_order_id: str | None, trade_id: int) -> None:
+        """The trade of a bracket placed from its entry's answer is known: tell what waited."""
+        for severity, name, fields in self._held.pop(entry_order_id or "", []):
+            self.events.emit(severity, name, trade=trade_id, **fields)
 
     def placed(self, bracket: Bracket) -> None:
         protected = [bracket.protected_ms.get(k.value) for k in LegKind]
         window = (max(protected) - bracket.entry_filled_ms  # type: ignore[type-var]
                   if all(protected) and bracket.entry_filled_ms else None)
-        self.events.emit(
-            Severity.INFO, EventName.BRACKET_PLACED, trade=bracket.trade_id, pair=bracket.pair,
-            side="short" if bracket.is_short else "long", quantity=bracket.stop.quantity,
-            stop=bracket.stop.trigger_price, stop_id=bracket.stop.order_id,
-            take_profit=bracket.take_profit.trigger_price,
-            take_profit_id=bracket.take_profit.order_id,
-            unprotected_ms=None if self.simulated else window,
-            simulated="yes" if self.simulated else None,
-        )
+        self._emit(bracket, Severity.INFO, EventName.BRACKET_PLACED, pair=bracket.pair,
+                   side="short" if bracket.is_short else "long",
+                   quantity=bracket.stop.quantity, stop=bracket.stop.trigger_price,
+                   stop_id=bracket.stop.order_id, take_profit=bracket.take_profit.trigger_price,
+                   take_profit_id=bracket.take_profit.order_id,
+                   unprotected_ms=None if self.simulated else window,
+                   simulated="yes" if self.simulated else None)
 
     def filled(self, bracket: Bracket, leg: BracketLeg) -> None:
         """A leg filled: the take-profit's fill; a stop that filled past its trigger."""
         if leg.kind is LegKind.TAKE_PROFIT:
-            self.events.emit(Severity.INFO, EventName.TAKE_PROFIT_FILLED,
-                             trade=bracket.trade_id, pair=bracket.pair, price=leg.fill_price,
-                             quantity=leg.filled_quantity, order_id=leg.fill_order_id)
+            self._emit(bracket, Severity.INFO, EventName.TAKE_PROFIT_FILLED, pair=bracket.pair,
+                       price=leg.fill_price, quantity=leg.filled_quantity,
+                       order_id=leg.fill_order_id)
             return
         slipped = slippage(bracket.is_short, leg.trigger_price, leg.fill_price or 0.0)
         if leg.fill_price and slipped > 0:  # a thin book or a gap: the loss went past the stop
-            self.events.emit(
-                Severity.WARNING, EventName.STOP_SLIPPED, trade=bracket.trade_id,
-                pair=bracket.pair, stop=leg.trigger_price, price=leg.fill_price,
-                slippage=round(slipped, 12),
-                slippage_pct=round(100 * slipped / leg.trigger_price, 4),
-                extra_loss=round(slipped * leg.filled_quantity, 8),
-                quantity=leg.filled_quantity, order_id=leg.fill_order_id)
+            self._emit(bracket, Severity.WARNING, EventName.STOP_SLIPPED, pair=bracket.pair,
+                       stop=leg.trigger_price, price=leg.fill_price,
+                       slippage=round(slipped, 12),
+                       slippage_pct=round(100 * slipped / leg.trigger_price, 4),
+                       extra_loss=round(slipped * leg.filled_quantity, 8),
+                       quantity=leg.filled_quantity, order_id=leg.fill_order_id)
 
     def entry_beyond_stop(self, bracket: Bracket, average: float, closed_at: float | None
                           ) -> None:
+        # Told at once: no trade may ever own this position.
         self.events.emit(Severity.ERROR, EventName.ENTRY_BEYOND_STOP, pair=bracket.pair,
                          side="short" if bracket.is_short else "long", entry=average,
                          stop=bracket.stop.trigger_price, quantity=bracket.stop.quantity,
@@ -61,28 +75,27 @@ class BracketNews:
 
     def leg_failed(self, bracket: Bracket, leg: BracketLeg, error: str | None,
                    consequence: str) -> None:
-        self.events.emit(Severity.ERROR, EventName.LEG_FAILED, trade=bracket.trade_id,
-                         pair=bracket.pair, leg=leg.kind.value, price=leg.trigger_price,
-                         client_id=leg.client_id, reason=error, action=consequence)
+        self._emit(bracket, Severity.ERROR, EventName.LEG_FAILED, pair=bracket.pair,
+                   leg=leg.kind.value, price=leg.trigger_price, client_id=leg.client_id,
+                   reason=error, action=consequence)
 
     def replacing(self, bracket: Bracket, leg: BracketLeg, new_quantity: float | None) -> None:
         """A new attempt of a leg is about to be sent (a resize, or a leg put back)."""
         if new_quantity is not None:
-            self.events.emit(Severity.WARNING, EventName.LEG_RESIZED, trade=bracket.trade_id,
-                             pair=bracket.pair, leg=leg.kind.value, old=leg.quantity,
-                             new=new_quantity)
+            self._emit(bracket, Severity.WARNING, EventName.LEG_RESIZED, pair=bracket.pair,
+                       leg=leg.kind.value, old=leg.quantity, new=new_quantity)
         else:
-            self.events.emit(Severity.WARNING, EventName.LEG_REPLACED, trade=bracket.trade_id,
-                             pair=bracket.pair, leg=leg.kind.value, previous=leg.client_id)
+            self._emit(bracket, Severity.WARNING, EventName.LEG_REPLACED, pair=bracket.pair,
+                       leg=leg.kind.value, previous=leg.client_id)
 
     def leg_placed(self, bracket: Bracket, leg: BracketLeg) -> None:
-        self.events.emit(Severity.INFO, EventName.LEG_PLACED, trade=bracket.trade_id,
-                         pair=bracket.pair, leg=leg.kind.value, price=leg.trigger_price,
-                         order_id=leg.order_id, client_id=leg.client_id)
+        self._emit(bracket, Severity.INFO, EventName.LEG_PLACED, pair=bracket.pair,
+                   leg=leg.kind.value, price=leg.trigger_price, order_id=leg.order_id,
+                   client_id=leg.client_id)
 
     def cancelled(self, bracket: Bracket, kinds: list[str]) -> None:
-        self.events.emit(Severity.INFO, EventName.LEGS_CANCELLED, trade=bracket.trade_id,
-                         pair=bracket.pair, legs=",".join(kinds))
+        self._emit(bracket, Severity.INFO, EventName.LEGS_CANCELLED, pair=bracket.pair,
+                   legs=",".join(kinds))
 
     def exit_requested(self, trade_id: int, pair: str, reason: str) -> None:
         self.events.emit(Severity.WARNING, EventName.EXIT_REQUESTED, trade=trade_id, pair=pair,
@@ -92,15 +105,15 @@ class BracketNews:
                       ) -> None:
         """The position closed on the venue by orders freqtrade never saw (or a liquidation)."""
         if forced is not None:
-            self.events.emit(Severity.ERROR, EventName.LIQUIDATED, trade=bracket.trade_id,
-                             pair=bracket.pair, price=forced.get("average"),
-                             quantity=forced.get("filled"), order_id=forced.get("id"),
-                             action="the venue liquidated the position: trade closed as "
-                                    "liquidation, its legs cancelled")
+            self._emit(bracket, Severity.ERROR, EventName.LIQUIDATED, pair=bracket.pair,
+                       price=forced.get("average"), quantity=forced.get("filled"),
+                       order_id=forced.get("id"),
+                       action="the venue liquidated the position: trade closed as "
+                              "liquidation, its legs cancelled")
             return
-        self.events.emit(Severity.WARNING, EventName.POSITION_GONE, trade=bracket.trade_id,
-                         pair=bracket.pair, exits_imported=count,
-                         action="legs cancelled; trade closed from the exchange's fills")
+        self._emit(bracket, Severity.WARNING, EventName.POSITION_GONE, pair=bracket.pair,
+                   exits_imported=count,
+                   action="legs cancelled; trade closed from the exchange's fills")
 
     def orphan_cancelled(self, leg: VenueLeg, after: VenueLeg | None) -> None:
         self.events.emit(Severity.WARNING, EventName.ORPHAN_CANCELLED, pair=leg.pair,

@@ -59,6 +59,11 @@ class EntryProtection:
             bracket.trade_id = trade.trade_id
             self.store(bracket)
             self.freqtrade.delete_pending(order_id)
+            # What happened before freqtrade had the trade is told now, under its id.
+            self.news.release(bracket.entry_order_id, trade.trade_id)
+            held_exit = self._held_exits.pop(bracket.entry_order_id or "", None)
+            if held_exit is not None:
+                self.request_exit(trade.trade_id, trade.pair, held_exit)
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
                 self.news.placed(bracket)
             return bracket

@@ -92,6 +92,7 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
         self.open_trades: list[TradeView] = []
         self.brackets: dict[int, Bracket] = {}
         self._unsettled: dict[int, str] = {}
+        self._held_exits: dict[str, str] = {}  # entry order id -> exit wanted before its trade
         # The REST API thread (force exit) and the bot loop both reach the manager.
         self._lock = threading.RLock()
 
@@ -221,9 +222,13 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
             else:
                 self._unsettled.pop(bracket.trade_id, None)
 
-    def request_exit(self, trade_id: int, pair: str, reason: str) -> None:
-        """Ask freqtrade to close the trade at market (``custom_exit`` reads this)."""
-        if self.exit_requests.get(trade_id) != reason:
+    def request_exit(self, trade_id: int, pair: str, reason: str,
+                     entry_order_id: str | None = None) -> None:
+        """Ask freqtrade to close the trade at market (``custom_exit`` reads this); for a
+        bracket placed from its entry's answer, once freqtrade has the trade."""
+        if trade_id == 0:
+            self._held_exits[entry_order_id or ""] = reason
+        elif self.exit_requests.get(trade_id) != reason:
             self.exit_requests[trade_id] = reason
             self.news.exit_requested(trade_id, pair, reason)
 
@@ -340,7 +345,8 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
             by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN)
         self.news.leg_failed(bracket, leg, placement.error, consequence)
         if exit_reason is not None:  # after the failure event: cause first, then effect
-            self.request_exit(bracket.trade_id, bracket.pair, exit_reason)
+            self.request_exit(bracket.trade_id, bracket.pair, exit_reason,
+                              bracket.entry_order_id)
 
     def _replace(self, bracket: Bracket, trade: TradeView, kind: LegKind,
                  quantity: float | None) -> None:

@@ -324,8 +324,12 @@ def test_take_profit_refused_every_time_is_closed_at_market(scene: Scene) -> Non
     assert [f["previous"][-3:] for _, f in scene.events("leg_replaced")] == ["tp1", "tp2"]
     _, requested = scene.wait_event("exit_requested", trade=trade["id"])
     assert requested["reason"] == "take_profit_unplaceable"
-    assert [n for n in scene.event_names() if n != "leg_replaced"] == [
-        "leg_failed", "leg_failed", "leg_failed", "exit_requested", "legs_cancelled"]
+    # Cause before effect. (Other events may interleave: the signal stays until the test
+    # clears it, and the gate refuses the pair while the venue still shows the position.)
+    story = [n for n in scene.event_names()
+             if n in ("leg_failed", "exit_requested", "legs_cancelled")]
+    assert story[:4] == ["leg_failed", "leg_failed", "leg_failed", "exit_requested"]
+    assert "legs_cancelled" in story[4:]
     assert scene.wait_fill("exit_fill")["exit_reason"] == "take_profit_unplaceable"
     assert scene.requests()[ALGO_ORDER] == 4  # stop once, take-profit three times
     scene.assert_each_client_id_accepted_once()
