@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ft_bracket.core.book import slippage
 from ft_bracket.core.events import EventName, EventSink, Severity
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind
-from ft_bracket.core.risk import slippage
 from ft_bracket.core.venue import VenueLeg
 
 

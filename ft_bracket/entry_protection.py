@@ -10,9 +10,9 @@ A mixin of ``OrderManager``: it uses the host's lock, records, gateway and execu
 
 from __future__ import annotations
 
+from ft_bracket.core.book import beyond_stop
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus, Rejected, Sent
 from ft_bracket.core.plan import ENTRY_BEYOND_STOP, TradeView
-from ft_bracket.core.risk import beyond_stop
 
 
 class EntryProtection:

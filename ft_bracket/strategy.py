@@ -33,6 +33,7 @@ from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy
 
 from ft_bracket import account, signals
+from ft_bracket.core.book import size_on_book
 from ft_bracket.core.facts import PRICES_RECORD
 from ft_bracket.core.legs import bracket_root
 from ft_bracket.core.plan import EXIT_TAKE_PROFIT
@@ -45,7 +46,6 @@ from ft_bracket.core.risk import (
     check_signal,
     deny,
     loss_at_stop,
-    size_on_book,
     size_position,
 )
 from ft_bracket.core.settings import BracketConfigError, BracketSettings
