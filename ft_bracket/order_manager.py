@@ -54,6 +54,7 @@ from ft_bracket.core.positions import entry_block
 from ft_bracket.core.risk import Decision
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
 from ft_bracket.entry_protection import EntryProtection
+from ft_bracket.exits_in_flight import ExitsInFlight
 from ft_bracket.ports import FreqtradeSide, Gateway, ManagerSettings
 from ft_bracket.stop_calls import FreqtradeStopCalls
 from ft_bracket.venue_errors import VenueFailures
@@ -93,6 +94,7 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
         self.brackets: dict[int, Bracket] = {}
         self._unsettled: dict[int, str] = {}
         self._held_exits: dict[str, str] = {}  # entry order id -> exit wanted before its trade
+        self.freqtrade_exits = ExitsInFlight()
         # The REST API thread (force exit) and the bot loop both reach the manager.
         self._lock = threading.RLock()
 
@@ -235,8 +237,9 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
     # The executor ----------------------------------------------------------------------------
 
     def _view(self, trade: TradeView) -> TradeView:
+        sending = self.freqtrade_exits.on_the_way(trade.pair)
         return replace(trade, exit_requested=self.exit_requests.get(trade.trade_id),
-                       simulated=self.simulated)
+                       simulated=self.simulated, exit_order_open=trade.exit_order_open or sending)
 
     def _run(self, bracket: Bracket, trade: TradeView) -> None:
         done: list[Action] = []
@@ -297,8 +300,10 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
             case ShowExitFill():
                 self._show_exit_fill(bracket)
             case ImportExits(reason=reason):
-                imported = self.freqtrade.import_exchange_exits(bracket.trade_id, reason)
-                self.news.position_gone(bracket, imported.count, imported.forced)
+                imported = self.freqtrade.import_exchange_exits(
+                    bracket.trade_id, reason, self.freqtrade_exits.order_ids())
+                if imported.count:  # none: freqtrade's own exit, its row not read yet
+                    self.news.position_gone(bracket, imported.count, imported.forced)
             case RequestExit(reason=reason):
                 self.request_exit(bracket.trade_id, bracket.pair, reason)
                 trade = replace(trade, exit_requested=reason)

@@ -77,7 +77,8 @@ class Supervisor:
             ft_exchange = exchange.freqtrade_exchange(strategy.dp)
             route_stop_orders(ft_exchange, self.manager)
             route_entries(ft_exchange, settings.client_id_prefix, strategy.entry_plan,
-                          self.manager.protect_entry, lambda: int(self.manager.clock() * 1000))
+                          self.manager.protect_entry, lambda: int(self.manager.clock() * 1000),
+                          self.manager.freqtrade_exits)
             self.guard = PositionGuard(
                 gateway, freqtrade, self.events, prefix=settings.client_id_prefix,
                 action=settings.untracked_position_action,

@@ -62,6 +62,8 @@ class TradeView:
     simulated: bool = False
     # The venue ids of the trade's entry orders.
     entry_order_ids: frozenset[str] = frozenset()
+    # freqtrade's own exit order is open or on its way (it closes the trade from that order).
+    exit_order_open: bool = False
 
 
 # Actions --------------------------------------------------------------------------------------
@@ -179,7 +181,7 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
         return [Cancel(LegKind.TAKE_PROFIT)] if _cancellable(take_profit) else []
     position = snapshot.position(trade.pair)
     if position is not None and abs(position) < _EPSILON:
-        return _position_gone(bracket)
+        return _position_gone(bracket, trade)
     # A cancel that did not go through (the venue failed) is sent again, every loop.
     actions: list[Action] = [Cancel(leg.kind) for leg in bracket.legs
                              if leg.status is LegStatus.CANCELLING]
@@ -218,14 +220,17 @@ def _cancellable(leg: BracketLeg) -> bool:
     return leg.status in (LegStatus.RESTING, LegStatus.CANCELLING)
 
 
-def _position_gone(bracket: Bracket) -> list[Action]:
+def _position_gone(bracket: Bracket, trade: TradeView) -> list[Action]:
     """No position for an open trade and no leg filled: someone closed it. Nothing may outlive
-    it; once no leg is live, freqtrade imports the exchange's fills."""
+    it; once no leg is live, and unless freqtrade's own exit closed it, freqtrade imports the
+    exchange's fills."""
     cancels: list[Action] = [Cancel(leg.kind) for leg in bracket.legs if _cancellable(leg)]
     if cancels:
         return cancels
     if any(leg.is_live for leg in bracket.legs):
         return []  # still being settled
+    if trade.exit_order_open:
+        return []  # freqtrade closes the trade from its own order
     closed_at_entry = bracket.stop.error == ENTRY_BEYOND_STOP
     return [ImportExits(EXIT_STOP_LOSS if closed_at_entry else EXIT_SOLD_ON_EXCHANGE)]
 

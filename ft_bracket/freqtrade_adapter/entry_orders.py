@@ -18,6 +18,7 @@ from typing import Any
 
 from ft_bracket.binance import quirks
 from ft_bracket.core.legs import entry_client_id, entry_root
+from ft_bracket.exits_in_flight import ExitsInFlight
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,10 @@ class EntryPlan:
 
 
 def route_entries(exchange: Any, prefix: str, planned: Callable[[str], EntryPlan | None],
-                  protect: Callable[..., None], now_ms: Callable[[], int]) -> None:
-    """Wrap ``create_order`` and ``_get_params`` on freqtrade's live ``exchange`` object."""
+                  protect: Callable[..., None], now_ms: Callable[[], int],
+                  exits: ExitsInFlight) -> None:
+    """Wrap ``create_order`` and ``_get_params`` on freqtrade's live ``exchange`` object; its
+    exit orders are told to ``exits`` as they go."""
     cls = type(exchange)
     sending = threading.local()  # the client id of the entry being sent on this thread
 
@@ -47,7 +50,9 @@ def route_entries(exchange: Any, prefix: str, planned: Callable[[str], EntryPlan
 
     def create_order(**kwargs: Any) -> dict[str, Any]:
         pair = kwargs["pair"]
-        plan = None if kwargs.get("reduceOnly") else planned(pair)
+        if kwargs.get("reduceOnly"):  # freqtrade's own exit
+            return send_exit(pair, kwargs)
+        plan = planned(pair)
         if plan is None:
             return cls.create_order(exchange, **kwargs)
         root = entry_root(pair, now_ms())
@@ -66,6 +71,16 @@ def route_entries(exchange: Any, prefix: str, planned: Callable[[str], EntryPlan
             except Exception:  # order_filled places them then: never fail the entry for it
                 logger.exception("%s: legs from the entry's answer failed", pair)
         return order
+
+    def send_exit(pair: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        exits.sending(pair)
+        order_id = None
+        try:
+            order = cls.create_order(exchange, **kwargs)
+            order_id = str(order.get("id") or "")
+            return order
+        finally:
+            exits.sent(pair, order_id)
 
     exchange._get_params = get_params
     exchange.create_order = create_order

@@ -50,6 +50,8 @@ def trade_view(trade: LocalTrade) -> TradeView:
         close_rate=trade.close_rate,
         entry_order_ids=frozenset(o.order_id for o in trade.orders
                                   if o.ft_order_side == trade.entry_side and o.order_id),
+        exit_order_open=any(o.ft_is_open and o.ft_order_side == trade.exit_side
+                            for o in trade.orders),
     )
 
 
@@ -130,10 +132,12 @@ class FreqtradeTrades:
             trade.set_custom_data(SUMMARY_RECORD, text)
             self._summaries[trade.id] = text
 
-    def import_exchange_exits(self, trade_id: int, reason: str) -> ImportedExits:
+    def import_exchange_exits(self, trade_id: int, reason: str,
+                              freqtrade_orders: frozenset[str] = frozenset()) -> ImportedExits:
         """The position was closed on the exchange by orders freqtrade never saw: show it those
         fills, as freqtrade's ``handle_onexchange_order`` (/reload_trade) does. A close by the
-        venue itself (a liquidation) is named so: exit reason ``liquidation``."""
+        venue itself (a liquidation) is named so: exit reason ``liquidation``. Orders freqtrade
+        sent itself (``freqtrade_orders``) are its own to record."""
         trade = _live_trade(trade_id)
         if trade is None or not trade.is_open:
             return ImportedExits(0, reason)
@@ -142,6 +146,7 @@ class FreqtradeTrades:
             o for o in self.api.fetch_orders(trade.pair, since)
             if o.get("side") == trade.exit_side and o.get("status") in ("closed", "expired")
             and o.get("filled") and not _has_order(trade, str(o["id"]))
+            and str(o["id"]) not in freqtrade_orders
         ]
         forced = [o for o in fills if str(o.get("clientOrderId") or "").startswith(
             quirks.FORCED_ORDER_CLIENT_ID_PREFIXES)]

@@ -30,7 +30,11 @@ from freqtrade.enums import CandleType
 
 from tests.support.emulator import SHARED_DATA, Emulator, url_overrides
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not SHARED_DATA.is_dir(),
+                       reason=f"{SHARED_DATA} is absent: no real candles to backtest on"),
+]
 
 REPO = Path(__file__).resolve().parents[2]
 PAIR = "XRP/USDT:USDT"

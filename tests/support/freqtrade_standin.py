@@ -59,7 +59,8 @@ class StandInFreqtrade:
             self.exits.append((trade_id, order, reason))
         return True
 
-    def import_exchange_exits(self, trade_id: int, reason: str) -> ImportedExits:
+    def import_exchange_exits(self, trade_id: int, reason: str,
+                              freqtrade_orders: frozenset[str] = frozenset()) -> ImportedExits:
         self.imported.append((trade_id, reason))
         return ImportedExits(1, reason)
 

@@ -84,3 +84,23 @@ def test_a_failing_cancel_is_recorded_and_sent_again_once_per_loop_until_it_land
     assert [leg.status for leg in gateway._legs.values()] == [VenueStatus.CANCELLED] * 2
     assert orders.freqtrade.imported == [(5, "sold_on_exchange")]  # type: ignore[attr-defined]
     assert [e.name for e in events[-2:]] == ["position_gone", "legs_cancelled"]
+
+
+def test_a_position_closed_by_freqtrades_own_exit_on_its_way_is_not_imported() -> None:
+    """freqtrade's force exit runs on the REST thread: its order fills before its row is
+    written. A look in between must leave that fill to freqtrade (one order, one row)."""
+    events: list[Event] = []
+    gateway = FlakyCancels()
+    gateway.failing = False
+    orders = manager(gateway, events, simulated=False)
+    orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
+    orders.freqtrade_exits.sending(PAIR)
+    orders.watch([TRADE])
+    assert orders.freqtrade.imported == []  # type: ignore[attr-defined]
+    assert "position_gone" not in [e.name for e in events]
+    bracket = orders.load(5)
+    assert bracket is not None  # the legs still go: nothing may outlive the position
+    assert [leg.status for leg in bracket.legs] == [LegStatus.CANCELLED, LegStatus.CANCELLED]
+    orders.freqtrade_exits.sent(PAIR, "8000000006")
+    assert not orders.freqtrade_exits.on_the_way(PAIR)
+    assert orders.freqtrade_exits.order_ids() == {"8000000006"}

@@ -134,6 +134,11 @@ def test_position_closed_by_hand_cancels_both_legs_then_imports_the_exit() -> No
     assert plan(done, snapshot(position=0.0)) == [ImportExits("sold_on_exchange")]
 
 
+def test_a_position_freqtrade_is_closing_itself_is_not_imported() -> None:
+    done = bracket(stop=S.CANCELLED, take_profit=S.CANCELLED)
+    assert plan(done, snapshot(position=0.0), view(exit_order_open=True)) == []
+
+
 def test_position_gone_while_a_leg_is_still_settling_waits() -> None:
     record = bracket(take_profit=S.TRIGGERED)
     assert plan(record, snapshot(on_venue(record.stop), position=0.0)) == [ReadFill(TP)]
