@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,3 +181,42 @@ def optimize_config(workdir: Path, user_dir: Path, datadir: Path, emulator_url: 
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return config
+
+
+@dataclass
+class BacktestSession:
+    """A local emulator for the markets, synthetic data, and freqtrade's ``Backtesting`` with
+    the plugin and the replay baseline."""
+
+    workdir: Path
+    datadir: Path
+    emulator: Any
+    pairs: dict[str, Listing]
+    backtesting: Any
+    dataset: Any
+
+
+@contextmanager
+def backtest_session(pair_count: int, days: int, prefix: str) -> Iterator[BacktestSession]:
+    from freqtrade.enums import RunMode
+    from freqtrade.optimize.backtesting import Backtesting
+
+    from tests.support.emulator import start_emulator
+
+    pairs = emulator_pairs(pair_count)
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        workdir = Path(folder)
+        datadir = workdir / "data" / "binance"
+        emulator = start_emulator(workdir)
+        try:
+            user_dir = workdir / "backtest"
+            make_user_dir(user_dir)
+            config = optimize_config(workdir, user_dir, datadir, emulator.url, list(pairs),
+                                     RunMode.BACKTEST, strategy_list=[PLUGIN, BASELINE])
+            backtesting = Backtesting(config)
+            dataset = write_synthetic_data(
+                datadir, pairs, days, backtesting.exchange.get_option("mark_ohlcv_timeframe"),
+                backtesting.exchange.get_option("funding_fee_timeframe"))
+            yield BacktestSession(workdir, datadir, emulator, pairs, backtesting, dataset)
+        finally:
+            emulator.stop()

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -36,10 +35,9 @@ import pandas as pd
 from backtest_data import (
     BASELINE,
     PLUGIN,
-    emulator_pairs,
+    backtest_session,
     make_user_dir,
     optimize_config,
-    write_synthetic_data,
 )
 from bench_report import Figure, median, report
 from BracketExampleReplay import EXIT_CLASSES, TradeReplay
@@ -204,44 +202,27 @@ def main() -> None:
     logging.getLogger("freqtrade").setLevel(logging.WARNING)
 
     from freqtrade.enums import RunMode
-    from freqtrade.optimize.backtesting import Backtesting
 
-    from tests.support.emulator import start_emulator
-
-    pairs = emulator_pairs(options.pairs)
-    with tempfile.TemporaryDirectory(prefix="bracket-bench-") as folder:
-        workdir = Path(folder)
-        datadir = workdir / "data" / "binance"
-        emulator = start_emulator(workdir)
-        try:
-            user_dir = workdir / "backtest"
-            make_user_dir(user_dir)
-            config = optimize_config(workdir, user_dir, datadir, emulator.url, list(pairs),
-                                     RunMode.BACKTEST, strategy_list=[PLUGIN, BASELINE])
-            backtesting = Backtesting(config)
-            dataset = write_synthetic_data(
-                datadir, pairs, options.days,
-                backtesting.exchange.get_option("mark_ohlcv_timeframe"),
-                backtesting.exchange.get_option("funding_fee_timeframe"))
-            data, timerange = backtesting.load_bt_data()
-            print(f"data: {dataset.describe()}")
-            timings, checked = timed_backtests(backtesting, data, timerange, options.rounds)
-            del data, backtesting
-            epoch_timings: dict[str, list[Run]] = {}
-            epochs_checked = ""
-            if options.epochs:
-                configs = {}
-                for name in (PLUGIN, BASELINE):
-                    user_dir = workdir / f"hyperopt-{name}"
-                    make_user_dir(user_dir)
-                    configs[name] = optimize_config(
-                        workdir, user_dir, datadir, emulator.url, list(pairs),
-                        RunMode.HYPEROPT, strategy=name, spaces=["buy"],
-                        epochs=options.epochs, hyperopt_loss="SharpeHyperOptLoss",
-                        hyperopt_jobs=1, hyperopt_min_trades=1)
-                epoch_timings, epochs_checked = hyperopt_epochs(configs, options.epochs)
-        finally:
-            emulator.stop()
+    with backtest_session(options.pairs, options.days, "bracket-bench-") as session:
+        dataset, workdir, pairs = session.dataset, session.workdir, session.pairs
+        data, timerange = session.backtesting.load_bt_data()
+        print(f"data: {dataset.describe()}")
+        timings, checked = timed_backtests(session.backtesting, data, timerange, options.rounds)
+        del data
+        session.backtesting = None
+        epoch_timings: dict[str, list[Run]] = {}
+        epochs_checked = ""
+        if options.epochs:
+            configs = {}
+            for name in (PLUGIN, BASELINE):
+                user_dir = workdir / f"hyperopt-{name}"
+                make_user_dir(user_dir)
+                configs[name] = optimize_config(
+                    workdir, user_dir, session.datadir, session.emulator.url, list(pairs),
+                    RunMode.HYPEROPT, strategy=name, spaces=["buy"],
+                    epochs=options.epochs, hyperopt_loss="SharpeHyperOptLoss",
+                    hyperopt_jobs=1, hyperopt_min_trades=1)
+            epoch_timings, epochs_checked = hyperopt_epochs(configs, options.epochs)
 
     print(checked)
     print_runs(f"backtest seconds, {options.pairs} pairs x {options.days} days "

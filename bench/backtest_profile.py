@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,7 @@ from backtest_data import (
     BASELINE,
     PLUGIN,
     REPO,
-    emulator_pairs,
-    make_user_dir,
-    optimize_config,
-    write_synthetic_data,
+    backtest_session,
 )
 from backtest_overhead import check_same_trades
 from BracketExampleReplay import TradeReplay
@@ -138,38 +134,18 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     options = parser.parse_args()
 
-    from freqtrade.enums import RunMode
-    from freqtrade.optimize.backtesting import Backtesting
-
-    from tests.support.emulator import start_emulator
-
-    pairs = emulator_pairs(options.pairs)
-    with tempfile.TemporaryDirectory(prefix="bracket-profile-") as folder:
-        workdir = Path(folder)
-        datadir = workdir / "data" / "binance"
-        emulator = start_emulator(workdir)
-        try:
-            user_dir = workdir / "backtest"
-            make_user_dir(user_dir)
-            config = optimize_config(workdir, user_dir, datadir, emulator.url, list(pairs),
-                                     RunMode.BACKTEST, strategy_list=[PLUGIN, BASELINE])
-            backtesting = Backtesting(config)
-            dataset = write_synthetic_data(
-                datadir, pairs, options.days,
-                backtesting.exchange.get_option("mark_ohlcv_timeframe"),
-                backtesting.exchange.get_option("funding_fee_timeframe"))
-            data, timerange = backtesting.load_bt_data()
-            strategies = {s.get_strategy_name(): s for s in backtesting.strategylist}
-            backtesting.backtest_one_strategy(strategies[PLUGIN], data, timerange)
-            strategies[BASELINE].replay = TradeReplay.from_results(
-                backtesting.all_bt_content[PLUGIN]["results"], backtesting.timeframe)
-            runs = {name: profile_run(backtesting, strategies[name], data, timerange)
-                    for name in (PLUGIN, BASELINE)}
-            checked = check_same_trades(backtesting.all_bt_content[PLUGIN]["results"],
-                                        backtesting.all_bt_content[BASELINE]["results"],
-                                        "profiled backtests")
-        finally:
-            emulator.stop()
+    with backtest_session(options.pairs, options.days, "bracket-profile-") as session:
+        backtesting, dataset = session.backtesting, session.dataset
+        data, timerange = backtesting.load_bt_data()
+        strategies = {s.get_strategy_name(): s for s in backtesting.strategylist}
+        backtesting.backtest_one_strategy(strategies[PLUGIN], data, timerange)
+        strategies[BASELINE].replay = TradeReplay.from_results(
+            backtesting.all_bt_content[PLUGIN]["results"], backtesting.timeframe)
+        runs = {name: profile_run(backtesting, strategies[name], data, timerange)
+                for name in (PLUGIN, BASELINE)}
+        checked = check_same_trades(backtesting.all_bt_content[PLUGIN]["results"],
+                                    backtesting.all_bt_content[BASELINE]["results"],
+                                    "profiled backtests")
     print(f"data: {dataset.describe()}\n{checked}\n")
     print_profile(runs, options.top)
 
