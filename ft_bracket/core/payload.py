@@ -31,7 +31,7 @@ def trade_payload(facts: BracketFacts) -> dict[str, Any]:
         "stop_distance_pct": _rounded(facts.distance_pct(stop)),
         "take_profit_price": take_profit,
         "take_profit_distance_pct": _rounded(facts.distance_pct(take_profit)),
-        "risk_amount": facts.risk_amount,
+        "risk_amount": _rounded(facts.risk_amount, 8),  # USDT, without float noise
         "take_profit_r": _rounded(facts.result_in_r(take_profit)),
         "exit_reason": facts.exit_reason,
         "close_rate": facts.close_rate,
@@ -60,8 +60,8 @@ def event_payload(event: Event, facts: BracketFacts | None, *, event_id: str, bo
     }
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+def _rounded(value: float | None, places: int = 4) -> float | None:
+    return None if value is None else round(value, places)
 
 
 def _json_value(value: Any) -> Any:

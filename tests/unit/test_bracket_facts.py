@@ -80,7 +80,7 @@ def test_the_payload_is_json_with_the_events_details_and_the_trades_bracket() ->
     trade = payload["trade"]
     assert (trade["side"], trade["entry_price"], trade["stop_price"],
             trade["take_profit_price"], trade["risk_amount"]) == (
-        "long", 1.2001, 1.17, 1.26, RISK)
+        "long", 1.2001, 1.17, 1.26, round(RISK, 8))
     assert (trade["stop_distance_pct"], trade["take_profit_distance_pct"]) == (-2.5081, 4.9913)
     assert trade["take_profit_r"] == pytest.approx(facts().result_in_r(1.26), abs=1e-4)
     assert trade["stop"]["order_id"] == "8000000004"
