@@ -434,10 +434,9 @@ def test_delay_past_client_timeout_leaves_order_on_the_venue(
     key, secret = ccxt_account
     client = binance_client(emulator, key, secret, timeout=500)
     emulator.fault("POST /fapi/v1/order", kind="delay", seconds=1.5, api_key=key)
-    started = time.monotonic()
+    # RequestTimeout itself says the client gave up before the venue answered (no clock read).
     with pytest.raises(ccxt.RequestTimeout):
         client.create_order(XRP, "market", "buy", 10, None, {"clientOrderId": "slow-1"})
-    assert time.monotonic() - started < 1.5
     orders = wait_for(lambda: emulator.state(key)["orders"])
     assert [(o["clientOrderId"], o["status"]) for o in orders] == [("slow-1", "FILLED")]
 
