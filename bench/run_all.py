@@ -43,12 +43,9 @@ def benchmarks(full: bool) -> list[list[str]]:
                   "--epochs", "3"],
                  ["backtest_overhead.py", "--days", "30", "--pairs", "50", "--rounds", "2",
                   "--epochs", "2"]]
-    if (BENCH / "chaos_soak.py").exists():
-        # Another engineer's soak: run small when it takes a size.
-        help_text = subprocess.run([sys.executable, str(BENCH / "chaos_soak.py"), "--help"],
-                                   capture_output=True, text=True, check=False).stdout
-        if "--brackets" in help_text:
-            runs.append(["chaos_soak.py", "--brackets", "200" if full else "10"])
+    # The CI soak's chaos rates: restarts and stunts even in a small run.
+    runs.append(["chaos_soak.py", "--brackets", "200" if full else "16", "--fault-every", "0.5",
+                 "--restart-every", "10", "--stunt-every", "4", "--volatility", "0.004"])
     return runs
 
 

@@ -14,6 +14,7 @@ import datetime
 import fcntl
 import json
 import os
+import random
 import re
 import select
 import signal
@@ -29,7 +30,7 @@ import psutil
 import pytest
 import requests
 
-from tests.support.emulator import REPO, free_port
+from tests.support.emulator import REPO
 from tests.support.freqtrade import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -50,13 +51,36 @@ def _take_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def demo_ports() -> tuple[int, int]:
+    """Ports for the demo's emulator (and its tunnel, the next port) and its REST API, below the
+    kernel's ephemeral range: a port the kernel handed out as free can be taken again by any
+    outgoing connection (the other tests' bots make plenty) before the demo binds it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.Random(os.getpid())  # distinct per xdist worker, repeatable
+    while True:
+        emulator, api = rng.randrange(10_000, low - 2), rng.randrange(10_000, low)
+        if api not in (emulator, emulator + 1) and all(
+                _bindable(p) for p in (emulator, emulator + 1, api)):
+            return emulator, api
+
+
 class DemoOnTerminal:
     """``scripts/demo.py`` as a session leader on its own pty; ``lines`` is what it printed,
     each with the wall-clock time the test read it."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-        self.env |= {"DEMO_EMULATOR_PORT": str(free_port()), "DEMO_API_PORT": str(free_port()),
+        emulator_port, api_port = demo_ports()
+        self.env |= {"DEMO_EMULATOR_PORT": str(emulator_port), "DEMO_API_PORT": str(api_port),
                      "DEMO_DIR": str(tmp_path / "demo"), "PYTHONUNBUFFERED": "1"}
         self.master, slave = os.openpty()
         self.process = subprocess.Popen(
