@@ -17,7 +17,8 @@ class ExitsInFlight:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sending: dict[str, int] = {}
-        self._sent: set[str] = set()
+        self._sent: dict[str, int] = {}  # order id -> the look it was sent during
+        self._look = 0
 
     def sending(self, pair: str) -> None:
         with self._lock:
@@ -32,7 +33,7 @@ class ExitsInFlight:
             else:
                 self._sending.pop(pair, None)
             if order_id:
-                self._sent.add(order_id)
+                self._sent[order_id] = self._look
 
     def on_the_way(self, pair: str) -> bool:
         with self._lock:
@@ -41,3 +42,10 @@ class ExitsInFlight:
     def order_ids(self) -> frozenset[str]:
         with self._lock:
             return frozenset(self._sent)
+
+    def next_look(self) -> None:
+        """freqtrade writes a sent order's row right after the answer; one whole look later it
+        has, or never will (it failed): from then on the fill is imported like any other."""
+        with self._lock:
+            self._look += 1
+            self._sent = {i: look for i, look in self._sent.items() if look >= self._look - 1}

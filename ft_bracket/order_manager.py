@@ -180,6 +180,7 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
             self.open_trades = [t for t, _ in records if t.is_open]
             self.brackets = {b.trade_id: b for _, b in records}
             self._note_unsettled(self.brackets.values())
+            self.freqtrade_exits.next_look()
             self.reconciled = True
 
     def sweep_orphans(self, keep: frozenset[str] = frozenset()) -> None:
