@@ -498,12 +498,14 @@ def test_state_shows_the_account(
     binance.create_order(XRP, "market", "sell", 50, None,
                          {"stopLossPrice": float(last_price(emulator) / 2), "reduceOnly": True,
                           "clientOrderId": "st-stop"})
+    before = int(time.time() * 1000)
     state = emulator.state(key)
+    after = int(time.time() * 1000) + 1
     assert set(state) >= {"server_time", "prices", "faults", "api_key", "balance", "positions",
                           "leverage", "margin_type", "orders", "algo_orders", "fills",
                           "accepted_client_ids"}
     assert state["api_key"] == key
-    assert abs(state["server_time"] - time.time() * 1000) < 5_000
+    assert before <= state["server_time"] <= after  # the venue's clock is this machine's
     assert set(state["prices"]["XRPUSDT"]) == {"last", "mark", "manual"}
     entry_price = Decimal(str(entry["average"]))
     fee = entry_price * 50 * Decimal("0.0005")
@@ -567,5 +569,7 @@ def test_tunnel_accepts_binance_and_refuses_plain_proxying(emulator: Emulator) -
 def test_tunnel_serves_binance_paths_over_tls(emulator: Emulator) -> None:
     session = requests.Session()
     session.proxies = {"https": emulator.proxy_url}
+    before = int(time.time() * 1000)
     response = session.get("https://fapi.binance.com/fapi/v1/time", verify=False, timeout=10)
-    assert abs(response.json()["serverTime"] - time.time() * 1000) < 5_000
+    after = int(time.time() * 1000) + 1
+    assert before <= response.json()["serverTime"] <= after
