@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ class SoakReport:
     guarded_closed_by_hand: int = 0
     position_lives: int = 0
     entries_beyond_stop: int = 0  # filled through their stop: closed at once (printed)
+    venue_held_crossings: int = 0  # crossed while the venue sat on the stop's request (printed)
     foreign_leg_positions: int = 0
     foreign_leg_fills: int = 0
     unprotected_crossings: int = 0
@@ -48,9 +50,15 @@ def count(report: SoakReport, emulator: Emulator, bots: list[SoakBot],
           done_faults: list[ArmedFault]) -> None:
     """Fill in the figures: the damage audit of each account, mismatches, the trades."""
     for bot in bots:
-        damage = audit(emulator.journal(bot.api_key), trades_from_database(bot.db_path), "ftb")
+        journal = emulator.journal(bot.api_key)
+        # Kept beside the bot's logs, so that an incident can be read against the venue's record.
+        (bot.db_path.parent / "journal.json").write_text(json.dumps(journal))
+        damage = audit(journal, trades_from_database(bot.db_path), "ftb")
         report.position_lives += damage.lives
         report.entries_beyond_stop += len(damage.born_beyond_stop)
+        report.venue_held_crossings += len(damage.venue_held_crossings)
+        report.incidents += [f"bot {bot.index} (printed) {row}"
+                             for row in damage.venue_held_crossings]
         for name in FIGURES[:4]:
             rows = getattr(damage, name)
             setattr(report, name, getattr(report, name) + len(rows))

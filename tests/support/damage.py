@@ -8,7 +8,9 @@ carries. Damage is counted, never durations:
 - ``foreign_leg_positions``: a position lived while a leg of another trade rested on its symbol
   (a reduce-only leg acts on whatever position the symbol holds: it could close this one);
 - ``foreign_leg_fills``: a leg filled against a position it did not belong to;
-- ``unprotected_crossings``: the price crossed the position's stop while no stop of it rested;
+- ``unprotected_crossings``: the price crossed the position's stop while no stop of it rested
+  and the venue held none of its requests (a crossing while the venue sat on the trade's entry
+  or stop request, a fault, is ``venue_held_crossings``: no client could have had a stop there);
 - ``duplicate_orders``: a client id the venue accepted twice.
 
 Timing figures (longest orphan, longest unprotected stretch) are printed, never asserted.
@@ -57,6 +59,7 @@ class Damage:
     foreign_leg_fills: list[str] = field(default_factory=list)
     unprotected_crossings: list[str] = field(default_factory=list)
     duplicate_orders: list[str] = field(default_factory=list)
+    venue_held_crossings: list[str] = field(default_factory=list)  # printed, not judged
     lives: int = 0
     # Entries that filled beyond their own stop (the price moved while they were on their way):
     # no stop can rest there, so it is not a stop that was missing; the soak prints them.
@@ -124,8 +127,12 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str) -> Damag
     resting: dict[str, dict[str, tuple[int, str, LegKind]]] = {}  # symbol -> cid -> leg
     unprotected_since: dict[str, int] = {}
     accepted: Counter[str] = Counter()
+    held: dict[str, list[tuple[int, int, str]]] = {}  # symbol -> (from, to, root) of held calls
     for row in rows:
         symbol, event, at = row.get("symbol"), row["event"], int(row["time"])
+        if event == "request_held" and symbol and row.get("client_id"):
+            held.setdefault(symbol, []).append(
+                (at, at + int(1000 * float(row["seconds"])), _root_of(row["client_id"])))
         # A fired conditional's real order carries the conditional's client id: not a second
         # acceptance of it.
         fired = event == "order_created" and row.get("orig_type") != row.get("type")
@@ -136,7 +143,8 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str) -> Damag
             if parsed is not None:
                 resting.setdefault(symbol, {})[row["client_id"]] = (at, parsed[0], parsed[1])
                 _check_foreign(damage, lives.get(symbol), parsed[0], row["client_id"], at)
-        elif event.startswith("algo_") and event != "algo_created":
+        elif event.startswith("algo_") and event != "algo_created" and "algo_id" in row:
+            # (A refused placement has no algo id: it ends nothing, e.g. a resend's -4116.)
             leg = resting.get(symbol, {}).pop(row.get("client_id") or "", None)
             life = lives.get(symbol)
             if leg is not None and life is None:
@@ -148,7 +156,8 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str) -> Damag
                 for cid, (_, root, _kind) in resting.get(symbol, {}).items():
                     _check_foreign(damage, life, root, cid, at)
         elif event == "price" and symbol in lives:
-            _price(damage, lives[symbol], float(row["last"]), resting.get(symbol, {}), at)
+            _price(damage, lives[symbol], float(row["last"]), resting.get(symbol, {}),
+                   held.get(symbol, []), at)
         life = lives.get(symbol) if symbol else None
         if life is not None and life.trade is not None:
             protected = any(kind is LegKind.STOP and root == life.trade.root
@@ -208,7 +217,8 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
 
 
 def _price(damage: Damage, life: Life, last: float,
-           resting: dict[str, tuple[int, str, LegKind]], at: int) -> None:
+           resting: dict[str, tuple[int, str, LegKind]], held: list[tuple[int, int, str]],
+           at: int) -> None:
     trade = life.trade
     if trade is None or trade.stop_price is None:
         return
@@ -217,7 +227,10 @@ def _price(damage: Damage, life: Life, last: float,
         stops = [cid for cid, (_, root, kind) in resting.items()
                  if kind is LegKind.STOP and root == trade.root]
         if not stops:
-            damage.unprotected_crossings.append(
-                f"{life.symbol} at {at}: {last:g} crossed trade {trade.trade_id}'s stop "
-                f"{trade.stop_price:g} with no stop resting")
+            text = (f"{life.symbol} at {at}: {last:g} crossed trade {trade.trade_id}'s stop "
+                    f"{trade.stop_price:g} with no stop resting")
+            if any(start <= at <= end and root == trade.root for start, end, root in held):
+                damage.venue_held_crossings.append(f"{text} (the venue held its request)")
+            else:
+                damage.unprotected_crossings.append(text)
     life.crossed = beyond

@@ -1,0 +1,60 @@
+"""The soak's damage audit (tests/support/damage.py) judged on hand-made venue records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.damage import Trade, audit
+
+SYMBOL = "XRPUSDT"
+TRADE = Trade(1, SYMBOL, is_short=False, root="r1", stop_price=1.17, entry_order_ids={"11"})
+STOP_ID = "ftb-r1-sl1"
+
+
+def row(time: int, event: str, **fields: Any) -> dict[str, Any]:
+    return {"time": time, "event": event, "symbol": SYMBOL, **fields}
+
+
+def entry(time: int = 1000) -> list[dict[str, Any]]:
+    return [row(time, "price", last="1.2000"),
+            row(time, "order_filled", order_id=11, client_id="ftb-r1-en1", qty="100",
+                price="1.2000", position_after="100")]
+
+
+def crossing(time: int) -> dict[str, Any]:
+    return row(time, "price", last="1.1600")
+
+
+def test_a_crossing_with_the_stop_resting_is_no_damage() -> None:
+    rows = [*entry(), row(1010, "algo_created", algo_id=5, client_id=STOP_ID), crossing(2000)]
+    assert audit(rows, [TRADE], "ftb").harmless
+
+
+def test_a_refused_resend_of_a_resting_stop_does_not_unrest_it() -> None:
+    """A lost answer's resend is refused as a duplicate (-4116): the first one still rests."""
+    rows = [*entry(), row(1010, "algo_created", algo_id=5, client_id=STOP_ID),
+            row(1500, "algo_rejected", client_id=STOP_ID, code=-4116), crossing(2000)]
+    assert audit(rows, [TRADE], "ftb").harmless
+
+
+def test_a_crossing_with_no_stop_resting_is_damage() -> None:
+    damage = audit([*entry(), crossing(2000)], [TRADE], "ftb")
+    assert len(damage.unprotected_crossings) == 1 and not damage.venue_held_crossings
+
+
+def test_a_crossing_while_the_venue_held_the_stop_request_is_told_apart() -> None:
+    held = row(1005, "request_held", client_id=STOP_ID, kind="delay", seconds=4.0)
+    damage = audit([*entry(), held, crossing(2000)], [TRADE], "ftb")
+    assert damage.harmless and len(damage.venue_held_crossings) == 1
+    # Past the hold the bot could have sent it again: damage.
+    late = audit([*entry(), held, crossing(6000)], [TRADE], "ftb")
+    assert len(late.unprotected_crossings) == 1
+
+
+def test_a_stop_that_fired_and_left_a_rest_unprotected_is_damage() -> None:
+    rows = [*entry(), row(1010, "algo_created", algo_id=5, client_id=STOP_ID), crossing(2000),
+            row(2000, "algo_triggered", algo_id=5, client_id=STOP_ID),
+            row(2000, "order_filled", order_id=12, client_id=STOP_ID, qty="40", price="1.16",
+                position_after="60"),
+            row(2500, "price", last="1.1800"), crossing(3000)]
+    assert len(audit(rows, [TRADE], "ftb").unprotected_crossings) == 1
