@@ -11,7 +11,7 @@ from typing import Any
 from ft_bracket.core.book import slippage
 from ft_bracket.core.events import EventName, EventSink, Severity
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind
-from ft_bracket.core.venue import VenueLeg
+from ft_bracket.core.venue import VenueFill, VenueLeg
 
 
 class BracketNews:
@@ -72,6 +72,16 @@ class BracketNews:
                          closed_at=closed_at,
                          action="the price moved through the stop while the entry was on its "
                                 "way: closed at market from the entry's answer, no legs")
+
+    def rest_closed(self, bracket: Bracket, leg: BracketLeg, rest: float, fill: VenueFill
+                    ) -> None:
+        """A fired leg's order filled only in part; the plugin closed what it left."""
+        name = "stop" if leg.kind is LegKind.STOP else "take-profit"
+        self._emit(bracket, Severity.WARNING, EventName.LEG_FILLED_IN_PART, pair=bracket.pair,
+                   leg=leg.kind.value, filled=leg.filled_quantity, left=rest,
+                   closed=fill.filled, close_price=fill.average, order_id=fill.order_id,
+                   action=f"the {name}'s order filled in part (a thin book): the rest, past "
+                          f"its price, closed at market")
 
     def leg_failed(self, bracket: Bracket, leg: BracketLeg, error: str | None,
                    consequence: str) -> None:

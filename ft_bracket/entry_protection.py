@@ -11,8 +11,8 @@ A mixin of ``OrderManager``: it uses the host's lock, records, gateway and execu
 from __future__ import annotations
 
 from ft_bracket.core.book import beyond_stop
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus, Rejected, Sent
-from ft_bracket.core.plan import ENTRY_BEYOND_STOP, TradeView
+from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.plan import TradeView
 
 
 class EntryProtection:
@@ -36,18 +36,6 @@ class EntryProtection:
             view = TradeView(0, pair, is_short, quantity, is_open=True)
             for kind in (LegKind.STOP, LegKind.TAKE_PROFIT):
                 self._place(bracket, view, kind)
-
-    def _close_at_entry(self, bracket: Bracket, average: float) -> None:
-        """The entry filled beyond its own stop (the market moved while it was on its way):
-        no stop can rest there, so the position is closed at once, not a loop later."""
-        for leg in bracket.legs:
-            leg.apply(Sent(leg.next_client_id(self.settings.client_id_prefix, bracket.root)))
-            leg.apply(Rejected(ENTRY_BEYOND_STOP))
-        self.store(bracket)
-        fill = self.gateway.close_at_market(
-            bracket.pair, bracket.exit_side, bracket.stop.quantity,
-            f"{self.settings.client_id_prefix}-{bracket.root}-x1")
-        self.news.entry_beyond_stop(bracket, average, fill.average if fill else None)
 
     def _take_pending(self, trade: TradeView, entry_order_id: str | None) -> Bracket | None:
         """The bracket placed from one of this trade's entry answers, now the trade's."""

@@ -38,6 +38,7 @@ from ft_bracket.core.plan import (
     AlignStopPrice,
     Cancel,
     CancelOrphan,
+    CloseRest,
     ImportExits,
     Observe,
     Place,
@@ -55,6 +56,7 @@ from ft_bracket.core.risk import Decision
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
 from ft_bracket.entry_protection import EntryProtection
 from ft_bracket.exits_in_flight import ExitsInFlight
+from ft_bracket.market_closes import MarketCloses
 from ft_bracket.ports import FreqtradeSide, Gateway, ManagerSettings
 from ft_bracket.stop_calls import FreqtradeStopCalls
 from ft_bracket.venue_errors import VenueFailures
@@ -66,7 +68,7 @@ CUSTOM_DATA_KEY = "bracket_legs"
 _MAX_PASSES = 6
 
 
-class OrderManager(EntryProtection, FreqtradeStopCalls):
+class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
     """Owns the brackets of one bot."""
 
     def __init__(self, settings: ManagerSettings, gateway: Gateway, freqtrade: FreqtradeSide,
@@ -97,10 +99,6 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
         self.freqtrade_exits = ExitsInFlight()
         # The REST API thread (force exit) and the bot loop both reach the manager.
         self._lock = threading.RLock()
-
-    @property
-    def live(self) -> bool:
-        return not self.simulated
 
     # Records ---------------------------------------------------------------------------------
 
@@ -172,7 +170,7 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
                     records.append((view, bracket))
             watched = {b.pair for _, b in records} | (pairs or set())
             self.snapshot = self.gateway.snapshot(watched if self.reconciled else None,
-                                                  positions=self.live)
+                                                  positions=not self.simulated)
             for venue in self.snapshot.legs.values():
                 self._seen(venue)
             for trade, bracket in records:
@@ -308,6 +306,8 @@ class OrderManager(EntryProtection, FreqtradeStopCalls):
             case RequestExit(reason=reason):
                 self.request_exit(bracket.trade_id, bracket.pair, reason)
                 trade = replace(trade, exit_requested=reason)
+            case CloseRest(kind=kind, quantity=quantity):
+                self._close_rest(bracket, kind, quantity)
             case CancelOrphan():
                 self._cancel_orphan(action)
         return trade

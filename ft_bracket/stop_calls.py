@@ -29,6 +29,9 @@ class FreqtradeStopCalls:
             leg = bracket.stop
             if leg.is_live:  # its cancel is not confirmed: two stops may never rest
                 return Placement(None, f"stop {leg.client_id} may still rest", Refusal.UNKNOWN)
+            if leg.status is LegStatus.FILLED:  # it fired: what it left is closed at market
+                return Placement(None, f"stop {leg.client_id} fired; the plugin closes the rest",
+                                 Refusal.UNKNOWN)
             leg.quantity, leg.trigger_price = amount, stop_price
             placement = self._place(bracket, trade, LegKind.STOP, by_freqtrade=True)
             if placement.leg is not None:

@@ -370,7 +370,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         if requested is not None:
             return requested
         bracket = self._bracket(trade)
-        if manager.live or bracket is None:
+        if not manager.simulated or bracket is None:
             return None
         target = bracket.take_profit_price
         crossed = current_rate <= target if trade.is_short else current_rate >= target

@@ -224,6 +224,10 @@ class Bracket:
     protected_ms: dict[str, int] = field(default_factory=dict)
     # The entry order whose answer the legs were placed from (before freqtrade's trade row).
     entry_order_id: str | None = None
+    # The plugin's own market closes (attempts, for their client ids) and what they filled of
+    # the rest a fired leg left.
+    market_closes: int = 0
+    rest_closed: float = 0.0
 
     def leg(self, kind: LegKind) -> BracketLeg:
         return self.stop if kind is LegKind.STOP else self.take_profit
@@ -272,6 +276,8 @@ class Bracket:
             entry_filled_ms=data.get("entry_filled_ms"),
             protected_ms=dict(data.get("protected_ms") or {}),
             entry_order_id=data.get("entry_order_id"),
+            market_closes=int(data.get("market_closes") or 0),
+            rest_closed=float(data.get("rest_closed") or 0.0),
         )
 
 

@@ -50,6 +50,7 @@ _STEPS = {
     "ShowExitFill": "showing freqtrade the take-profit fill",
     "ImportExits": "importing the exchange's exits", "RequestExit": "requesting an exit",
     "CancelOrphan": "cancelling an orphan leg", "Observe": "recording a leg's state",
+    "CloseRest": "closing what a leg's partial fill left",
     "ShowStop": "showing the bracket's stop in freqtrade's trade",
     "watch": "looking at the account",
 }
@@ -146,7 +147,8 @@ class _Lines:
 
     def finish(self) -> tuple[tuple[str, str], ...]:
         for key, value in self.left.items():  # nothing an event says goes unshown
-            self.add(key.replace("_", " ").capitalize(), value)
+            text = _number(value) if isinstance(value, float) else value
+            self.add(key.replace("_", " ").capitalize(), text)
         return tuple(self.lines)
 
 

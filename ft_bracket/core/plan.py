@@ -34,10 +34,12 @@ EXIT_SOLD_ON_EXCHANGE = "sold_on_exchange"
 EXIT_LIQUIDATION = "liquidation"
 # freqtrade's name (ExitType.STOP_LOSS) for a stop-out; and why legs never went out.
 EXIT_STOP_LOSS = "stop_loss"
+# freqtrade's name (ExitType.STOPLOSS_ON_EXCHANGE) for its stop order's fill.
+EXIT_STOP_ON_EXCHANGE = "stoploss_on_exchange"
 ENTRY_BEYOND_STOP = "the entry filled beyond its stop: closed at market at once"
 # freqtrade's exit reasons (ExitType values) that mean "the protective stop ended the trade".
 STOP_OUT_REASONS = frozenset(
-    {"stop_loss", "stoploss_on_exchange", "trailing_stop_loss", "liquidation"})
+    {EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, "trailing_stop_loss", EXIT_LIQUIDATION})
 # Quantities and prices closer than this are equal (they come from the venue as decimals).
 _EPSILON = 1e-9
 
@@ -136,6 +138,15 @@ class RequestExit:
 
 
 @dataclass(frozen=True)
+class CloseRest:
+    """A leg fired but its order filled only in part (a thin book; the rest expired): the rest
+    of the position is past the leg's price, so it is closed at market, reduce-only."""
+
+    kind: LegKind
+    quantity: float
+
+
+@dataclass(frozen=True)
 class CancelOrphan:
     """A leg of ours that belongs to no live bracket (or to an abandoned attempt)."""
 
@@ -143,7 +154,7 @@ class CancelOrphan:
 
 
 Action = (Observe | Query | ReadFill | Place | Cancel | Adopt | AlignStopPrice | ShowExitFill
-          | ImportExits | RequestExit | CancelOrphan)
+          | ImportExits | RequestExit | CloseRest | CancelOrphan)
 
 
 # The policy -----------------------------------------------------------------------------------
@@ -173,13 +184,19 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     if settling:
         return settling  # know first, then decide
     stop, take_profit = bracket.stop, bracket.take_profit
+    position = snapshot.position(trade.pair)
     if take_profit.status is LegStatus.FILLED:
-        # freqtrade closes the trade from the fill; the sibling goes now, not at its cancel.
+        # freqtrade closes the trade from the fill; the sibling goes now, not at its cancel,
+        # unless some of the position is left: the stop guards it until the rest is closed.
+        rest = _rest(bracket, take_profit, position)
+        if rest:
+            return [ShowExitFill(), CloseRest(LegKind.TAKE_PROFIT, rest)]
         return [ShowExitFill(), *([Cancel(LegKind.STOP)] if _cancellable(stop) else [])]
     if stop.status is LegStatus.FILLED:
         # freqtrade learns of its stop's fill from its own poll and closes the trade.
-        return [Cancel(LegKind.TAKE_PROFIT)] if _cancellable(take_profit) else []
-    position = snapshot.position(trade.pair)
+        rest = _rest(bracket, stop, position)
+        return ([Cancel(LegKind.TAKE_PROFIT)] if _cancellable(take_profit) else []) + (
+            [CloseRest(LegKind.STOP, rest)] if rest else [])
     if position is not None and abs(position) < _EPSILON:
         return _position_gone(bracket, trade)
     # A cancel that did not go through (the venue failed) is sent again, every loop.
@@ -206,6 +223,16 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
             and abs(abs(position) - stop.quantity) > _EPSILON):
         actions.append(Place(LegKind.STOP, quantity=abs(position)))
     return actions
+
+
+def _rest(bracket: Bracket, leg: BracketLeg, position: float | None) -> float:
+    """What a filled leg left of the position and the plugin has not closed yet: 0 when it
+    filled whole or nothing is left (a position read before the fill counts only up to that)."""
+    unfilled = leg.quantity - leg.filled_quantity - bracket.rest_closed
+    if (position is None or abs(position) < _EPSILON or unfilled < _EPSILON
+            or leg.filled_quantity <= 0):  # (how much it filled is not on record)
+        return 0.0
+    return min(abs(position), unfilled)
 
 
 def _same_price(a: float, b: float) -> bool:

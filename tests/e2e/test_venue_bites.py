@@ -160,6 +160,39 @@ def test_a_stop_that_slips_in_a_thin_book_says_how_far(scene: Scene) -> None:
                                                          rel=1e-3)
 
 
+@pytest.mark.parametrize(("leg", "price", "reason"), [
+    ("stop", "1.1650", "stoploss_on_exchange"), ("take_profit", "1.2650", "take_profit")])
+def test_a_leg_whose_order_fills_in_part_has_the_rest_closed_at_market(
+    scene: Scene, leg: str, price: str, reason: str,
+) -> None:
+    """A thin book: the fired leg's market order takes what is there and the rest expires. The
+    rest of the position is past the leg's price: the plugin closes it at market, reduce-only
+    (the stop guards it until then), and freqtrade closes the trade from both fills."""
+    scene.signal("long", stop_price=1.17, take_profit_price=1.26)
+    trade = scene.open_trade()
+    scene.clear_signals()
+    leg_id = scene.bracket_legs(trade["id"])[leg]["client_id"]
+    scene.emulator.control("POST", "book", symbol=SYMBOL, level_notional="500", levels=3)
+    scene.emulator.set_price(SYMBOL, price)
+    [fired] = [o for o in scene.state()["orders"] if o["clientOrderId"] == leg_id]
+    filled = float(fired["executedQty"])
+    assert fired["status"] == "EXPIRED" and 0 < filled < trade["amount"]
+    scene.emulator.control("POST", "book", symbol=SYMBOL)  # deep again
+    closed = scene.closed_trade(trade["id"], timeout=60)
+    assert closed["exit_reason"] == reason
+    severity, event = scene.wait_event("leg_filled_in_part", trade=trade["id"])
+    assert severity == "WARNING" and event["leg"] == leg
+    assert float(event["filled"]) == pytest.approx(filled)
+    assert float(event["left"]) == pytest.approx(trade["amount"] - filled)
+    closes = [o for o in scene.state()["orders"]
+              if o["clientOrderId"].startswith(leg_id.rpartition("-")[0] + "-x")]
+    assert closes and all(o["reduceOnly"] and o["side"] == "SELL" for o in closes)
+    assert sum(float(o["executedQty"]) for o in closes) == pytest.approx(
+        trade["amount"] - filled)
+    assert scene.state()["positions"] == []
+    scene.assert_no_damage()
+
+
 def test_a_missing_endpoint_is_one_error_and_trading_goes_on(scene: Scene) -> None:
     scene.fault(LOOP_CALL, kind="http", http_status=404, count=12)
     scene.signal("long", stop_price=1.17, take_profit_price=1.26)

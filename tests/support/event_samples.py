@@ -66,6 +66,12 @@ def samples(trade_id: int, pair: str) -> list[tuple[str, str, dict[str, Any]]]:
         ("ERROR", "entry_beyond_stop", {"pair": pair, "side": "long", "entry": 1.1695,
                                         "stop": 1.17, "quantity": 100.0, "closed_at": 1.1694,
                                         "action": "closed at market from the entry's answer"}),
+        ("WARNING", "leg_filled_in_part", {"trade": 3, "pair": pair, "leg": "stop",
+                                           "filled": 40.0, "left": 60.0, "closed": 60.0,
+                                           "close_price": 1.1642, "order_id": "8000000031",
+                                           "action": "the stop's order filled in part (a thin "
+                                                     "book): the rest, past its price, closed "
+                                                     "at market"}),
         ("ERROR", "venue_endpoint_missing", {"step": "watch",
                                              "error": "ExchangeNotAvailable: binance GET "
                                                       "https://fapi.binance.com/fapi/v1/"

@@ -101,6 +101,11 @@ EXPECTED = {
     "🚨 Binance: Entry filled beyond its stop\nPair: XRP_X/USDT:USDT\nDirection: Long\n"
     "Entry fill: 1.1695 USDT\nStop: 1.17 USDT\nAmount: 100\nClosed at: 1.1694 USDT\n"
     "Action taken: closed at market from the entry's answer",
+    "leg_filled_in_part":
+    "⚠ Binance: Leg filled in part (#3)\nPair: XRP_X/USDT:USDT\nDirection: Long (2x)\n"
+    "Entry: 1.2 USDT\nAction taken: the stop's order filled in part (a thin book): the rest, "
+    "past its price, closed at market\nLeg: stop\nFilled: 40\nLeft: 60\nClosed: 60\n"
+    "Close price: 1.1642\nOrder id: 8000000031",
     "venue_endpoint_missing":
     "🚨 Binance: Venue endpoint missing\n"
     "Action taken: the venue has no such endpoint (404)\nStep: watch\n"

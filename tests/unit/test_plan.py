@@ -14,6 +14,7 @@ from ft_bracket.core.plan import (
     AlignStopPrice,
     Cancel,
     CancelOrphan,
+    CloseRest,
     ImportExits,
     Observe,
     Place,
@@ -95,6 +96,39 @@ def test_stop_filled_cancels_the_take_profit_before_freqtrade_closes_the_trade()
     record = bracket(stop=S.FILLED)
     assert plan(record, snapshot(on_venue(record.take_profit), position=0.0)) == [Cancel(TP)]
     assert plan(bracket(stop=S.FILLED, take_profit=S.CANCELLED), snapshot(position=0.0)) == []
+
+
+def filled_in_part(kind: LegKind, filled: float, rest_closed: float = 0.0):
+    record = bracket(**{"stop" if kind is STOP else "take_profit": S.FILLED})
+    record.leg(kind).filled_quantity, record.rest_closed = filled, rest_closed
+    return record
+
+
+def test_a_stop_that_filled_in_part_has_the_rest_closed_at_market() -> None:
+    """A thin book: the stop's order filled 40 of 100 and the rest expired; the 60 left are
+    past the stop."""
+    record = filled_in_part(STOP, 40.0)
+    venue = snapshot(on_venue(record.take_profit), position=60.0)
+    assert plan(record, venue) == [Cancel(TP), CloseRest(STOP, 60.0)]
+    # A position read before the stop fired counts only up to what the stop left.
+    assert plan(record, snapshot(on_venue(record.take_profit))) == [
+        Cancel(TP), CloseRest(STOP, 60.0)]
+    # Once closed (or the close filled 50), only what is still left.
+    resting_tp = on_venue(record.take_profit)
+    assert plan(filled_in_part(STOP, 40.0, 60.0), snapshot(resting_tp, position=60.0)) == [
+        Cancel(TP)]
+    assert plan(filled_in_part(STOP, 40.0, 50.0), snapshot(resting_tp, position=10.0)) == [
+        Cancel(TP), CloseRest(STOP, 10.0)]
+    assert plan(record, snapshot(resting_tp, position=0.0)) == [Cancel(TP)]
+
+
+def test_a_take_profit_that_filled_in_part_keeps_the_stop_until_the_rest_is_closed() -> None:
+    record = filled_in_part(TP, 40.0)
+    venue = snapshot(on_venue(record.stop), position=60.0)
+    assert plan(record, venue) == [ShowExitFill(), CloseRest(TP, 60.0)]
+    closed = filled_in_part(TP, 40.0, 60.0)
+    assert plan(closed, snapshot(on_venue(closed.stop), position=60.0)) == [
+        ShowExitFill(), Cancel(STOP)]
 
 
 def test_a_cancel_that_failed_is_sent_again() -> None:
