@@ -128,6 +128,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str) -> Damag
     unprotected_since: dict[str, int] = {}
     accepted: Counter[str] = Counter()
     held: dict[str, list[tuple[int, int, str]]] = {}  # symbol -> (from, to, root) of held calls
+    flat_since: dict[str, int] = {}
     for row in rows:
         symbol, event, at = row.get("symbol"), row["event"], int(row["time"])
         if event == "request_held" and symbol and row.get("client_id"):
@@ -147,10 +148,14 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str) -> Damag
             # (A refused placement has no algo id: it ends nothing, e.g. a resend's -4116.)
             leg = resting.get(symbol, {}).pop(row.get("client_id") or "", None)
             life = lives.get(symbol)
-            if leg is not None and life is None:
-                damage.longest_orphan_ms = max(damage.longest_orphan_ms, at - leg[0])
+            if leg is not None and life is None:  # resting without a position: since when
+                since = max(leg[0], flat_since.get(symbol, leg[0]))
+                damage.longest_orphan_ms = max(damage.longest_orphan_ms, at - since)
         elif event == "order_filled":
+            was_open = symbol in lives
             _fill(damage, row, lives, position, by_entry, prefix, at)
+            if was_open and symbol not in lives:
+                flat_since[symbol] = at
             life = lives.get(symbol)
             if life is not None and life.opened == at and life.opened_by == str(row["order_id"]):
                 for cid, (_, root, _kind) in resting.get(symbol, {}).items():

@@ -58,3 +58,11 @@ def test_a_stop_that_fired_and_left_a_rest_unprotected_is_damage() -> None:
                 position_after="60"),
             row(2500, "price", last="1.1800"), crossing(3000)]
     assert len(audit(rows, [TRADE], "ftb").unprotected_crossings) == 1
+
+
+def test_an_orphan_leg_is_timed_from_the_moment_the_position_went_flat() -> None:
+    rows = [*entry(), row(1010, "algo_created", algo_id=5, client_id=STOP_ID),
+            row(9000, "order_filled", order_id=13, client_id="x-by-hand", qty="100",
+                price="1.19", position_after="0"),
+            row(9250, "algo_canceled", algo_id=5, client_id=STOP_ID)]
+    assert audit(rows, [TRADE], "ftb").longest_orphan_ms == 250
