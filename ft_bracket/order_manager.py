@@ -120,10 +120,8 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
     def open_bracket(self, trade: TradeView, root: str, stop_price: float,
                      take_profit_price: float, entry_order_id: str | None = None) -> Bracket:
         """Protect a filled entry: stop first (it limits the loss), then the take-profit; or
-        take over the legs placed from the entry's answer.
-
-        Idempotent: freqtrade may report the same fill twice; a recorded bracket is kept.
-        """
+        take over the legs placed from the entry's answer. Idempotent: freqtrade may report the
+        same fill twice; a recorded bracket is kept."""
         with self._lock:
             existing = self.load(trade.trade_id, trade.pair)
             if existing is not None:
@@ -300,7 +298,8 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
                 self._show_exit_fill(bracket)
             case ImportExits(reason=reason):
                 imported = self.freqtrade.import_exchange_exits(
-                    bracket.trade_id, reason, self.freqtrade_exits.order_ids())
+                    bracket.trade_id, reason, self.freqtrade_exits.order_ids()
+                    | bracket.fill_order_ids)
                 if imported.count:  # none: freqtrade's own exit, its row not read yet
                     self.news.position_gone(bracket, imported.count, imported.forced)
             case RequestExit(reason=reason):

@@ -240,6 +240,11 @@ class Bracket:
         return (self.stop, self.take_profit)
 
     @property
+    def fill_order_ids(self) -> frozenset[str]:
+        """The real orders the legs became (freqtrade knows a fired stop by the stop's id)."""
+        return frozenset(leg.fill_order_id for leg in self.legs if leg.fill_order_id)
+
+    @property
     def exit_side(self) -> str:
         return "buy" if self.is_short else "sell"
 

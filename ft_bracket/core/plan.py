@@ -191,12 +191,14 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
         rest = _rest(bracket, take_profit, position)
         if rest:
             return [ShowExitFill(), CloseRest(LegKind.TAKE_PROFIT, rest)]
-        return [ShowExitFill(), *([Cancel(LegKind.STOP)] if _cancellable(stop) else [])]
+        return [ShowExitFill(), *([Cancel(LegKind.STOP)] if _cancellable(stop) else []),
+                *_rest_gone(bracket, take_profit, trade, position)]
     if stop.status is LegStatus.FILLED:
         # freqtrade learns of its stop's fill from its own poll and closes the trade.
         rest = _rest(bracket, stop, position)
         return ([Cancel(LegKind.TAKE_PROFIT)] if _cancellable(take_profit) else []) + (
-            [CloseRest(LegKind.STOP, rest)] if rest else [])
+            [CloseRest(LegKind.STOP, rest)] if rest else
+            _rest_gone(bracket, stop, trade, position))
     if position is not None and abs(position) < _EPSILON:
         return _position_gone(bracket, trade)
     # A cancel that did not go through (the venue failed) is sent again, every loop.
@@ -233,6 +235,17 @@ def _rest(bracket: Bracket, leg: BracketLeg, position: float | None) -> float:
             or leg.filled_quantity <= 0):  # (how much it filled is not on record)
         return 0.0
     return min(abs(position), unfilled)
+
+
+def _rest_gone(bracket: Bracket, leg: BracketLeg, trade: TradeView, position: float | None
+               ) -> list[Action]:
+    """What a filled leg left is gone by orders freqtrade has not seen (the plugin's close whose
+    answer a restart lost, a liquidation): freqtrade imports them (never the legs' own fills)."""
+    unfilled = leg.quantity - leg.filled_quantity - bracket.rest_closed
+    if (position is None or abs(position) >= _EPSILON or unfilled < _EPSILON
+            or leg.filled_quantity <= 0 or trade.exit_order_open):
+        return []
+    return [ImportExits(EXIT_STOP_ON_EXCHANGE if leg.kind is LegKind.STOP else EXIT_TAKE_PROFIT)]
 
 
 def _same_price(a: float, b: float) -> bool:

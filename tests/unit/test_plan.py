@@ -119,7 +119,22 @@ def test_a_stop_that_filled_in_part_has_the_rest_closed_at_market() -> None:
         Cancel(TP)]
     assert plan(filled_in_part(STOP, 40.0, 50.0), snapshot(resting_tp, position=10.0)) == [
         Cancel(TP), CloseRest(STOP, 10.0)]
-    assert plan(record, snapshot(resting_tp, position=0.0)) == [Cancel(TP)]
+    # Flat and nothing closed by the plugin: the rest went by orders freqtrade must import.
+    assert plan(record, snapshot(resting_tp, position=0.0)) == [
+        Cancel(TP), ImportExits("stoploss_on_exchange")]
+
+
+def test_a_rest_gone_by_orders_freqtrade_has_not_seen_is_imported() -> None:
+    """A restart lost the close's answer, or a liquidation took the rest: the venue is flat."""
+    record = filled_in_part(STOP, 40.0)
+    record.take_profit.status = S.CANCELLED
+    assert plan(record, snapshot(position=0.0)) == [ImportExits("stoploss_on_exchange")]
+    assert plan(record, snapshot(position=0.0), view(exit_order_open=True)) == []
+    assert plan(filled_in_part(STOP, 40.0, 60.0), snapshot(
+        on_venue(record.take_profit), position=0.0)) == [Cancel(TP)]
+    # Filled whole: freqtrade closes the trade from its own stop poll, nothing to import.
+    whole = filled_in_part(STOP, 100.0)
+    assert plan(whole, snapshot(on_venue(whole.take_profit), position=0.0)) == [Cancel(TP)]
 
 
 def test_a_take_profit_that_filled_in_part_keeps_the_stop_until_the_rest_is_closed() -> None:
