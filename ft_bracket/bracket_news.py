@@ -73,6 +73,14 @@ class BracketNews:
                          action="the price moved through the stop while the entry was on its "
                                 "way: closed at market from the entry's answer, no legs")
 
+    def closed_past_stop(self, bracket: Bracket, quantity: float, fill: VenueFill) -> None:
+        self._emit(bracket, Severity.ERROR, EventName.CLOSED_PAST_STOP, pair=bracket.pair,
+                   side="short" if bracket.is_short else "long", stop=bracket.stop.trigger_price,
+                   quantity=quantity, closed=fill.filled, close_price=fill.average,
+                   order_id=fill.order_id,
+                   action="the price went past the stop before it could rest (the venue "
+                          "refused it: it would trigger at once): closed at market")
+
     def rest_closed(self, bracket: Bracket, leg: BracketLeg, rest: float, fill: VenueFill
                     ) -> None:
         """A fired leg's order filled only in part; the plugin closed what it left."""

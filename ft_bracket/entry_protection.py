@@ -33,9 +33,7 @@ class EntryProtection:
             if average is not None and beyond_stop(is_short, stop_price, average):
                 self._close_at_entry(bracket, average)
                 return
-            view = TradeView(0, pair, is_short, quantity, is_open=True)
-            for kind in (LegKind.STOP, LegKind.TAKE_PROFIT):
-                self._place(bracket, view, kind)
+            self._protect(bracket, TradeView(0, pair, is_short, quantity, is_open=True))
 
     def _take_pending(self, trade: TradeView, entry_order_id: str | None) -> Bracket | None:
         """The bracket placed from one of this trade's entry answers, now the trade's."""
@@ -49,6 +47,9 @@ class EntryProtection:
             self.freqtrade.delete_pending(order_id)
             # What happened before freqtrade had the trade is told now, under its id.
             self.news.release(bracket.entry_order_id, trade.trade_id)
+            held_close = self._held_closes.pop(bracket.entry_order_id or "", None)
+            if held_close is not None:  # closed at market from the entry's answer
+                self.freqtrade.register_exit_fill(trade.trade_id, *held_close)
             held_exit = self._held_exits.pop(bracket.entry_order_id or "", None)
             if held_exit is not None:
                 self.request_exit(trade.trade_id, trade.pair, held_exit)

@@ -1,20 +1,30 @@
-"""Positions the plugin closes at market itself: an entry that filled beyond its own stop, and
-the rest a fired leg left when its order filled only in part (a thin book).
+"""Positions the plugin closes at market itself: an entry that filled beyond its own stop, a
+stop the venue refused because the price is already past it (-2021), and the rest a fired leg
+left when its order filled only in part (a thin book). Each is past its stop: out now, not a
+freqtrade loop later.
 
 Reduce-only, under deterministic client ids ``<prefix>-<root>-x<n>``: each attempt is on record
 before it is sent, a lost answer is asked for by its id, and a retry is a new id that
 reduce-only keeps from closing more than the position holds.
+
+Also what a refused leg placement leads to (``core.plan.placement_failed`` says what it means).
 
 A mixin of ``OrderManager``: it uses the host's records, gateway, freqtrade side and news.
 """
 
 from __future__ import annotations
 
-from ft_bracket.core.legs import Bracket, LegKind, Rejected, Sent
+from ft_bracket.binance.gateway import Placement, Refusal
+from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, Rejected, Sent
 from ft_bracket.core.plan import (
     ENTRY_BEYOND_STOP,
+    EXIT_STOP_LOSS,
     EXIT_STOP_ON_EXCHANGE,
     EXIT_TAKE_PROFIT,
+    STOP_PAST_PRICE,
+    TradeView,
+    closing_at_market,
+    placement_failed,
 )
 from ft_bracket.core.venue import VenueFill
 
@@ -24,12 +34,45 @@ class CloseNotPlacedError(Exception):
 
 
 class MarketCloses:
+    def _protect(self, bracket: Bracket, trade: TradeView) -> None:
+        """Both legs, stop first. A stop the venue refused outright is sent once more at once
+        (freqtrade would try again only a loop later); one refused because the price is past
+        it closes the position instead, and no take-profit goes out."""
+        if self._place(bracket, trade, LegKind.STOP).refusal is Refusal.REFUSED:
+            self._place(bracket, trade, LegKind.STOP)
+        if not closing_at_market(bracket):
+            self._place(bracket, trade, LegKind.TAKE_PROFIT)
+
     def _market_close(self, bracket: Bracket, quantity: float) -> VenueFill | None:
         bracket.market_closes += 1
         self.store(bracket)  # the attempt is on record before it is sent
         client_id = f"{self.settings.client_id_prefix}-{bracket.root}-x{bracket.market_closes}"
-        return self.gateway.close_at_market(bracket.pair, bracket.exit_side, quantity,
+        fill = self.gateway.close_at_market(bracket.pair, bracket.exit_side, quantity,
                                             client_id)
+        positions = self.snapshot.positions
+        if fill is not None and positions is not None and bracket.pair in positions:
+            held = positions[bracket.pair]  # what this look read, less what just closed
+            left = max(abs(held) - fill.filled, 0.0)
+            positions[bracket.pair] = left if held > 0 else -left
+        return fill
+
+    def _close_past_stop(self, bracket: Bracket, quantity: float) -> None:
+        """The stop cannot rest, the price is past it: the position goes at market now."""
+        bracket.stop.error = STOP_PAST_PRICE
+        fill = self._market_close(bracket, quantity)
+        if fill is None:
+            raise CloseNotPlacedError(f"the close past the stop ({quantity:g}) was not placed")
+        self._show_close(bracket, fill, EXIT_STOP_LOSS)
+        self.news.closed_past_stop(bracket, quantity, fill)
+
+    def _show_close(self, bracket: Bracket, fill: VenueFill, reason: str) -> None:
+        """freqtrade closes the trade from the plugin's close, under the plugin's reason; a
+        bracket placed from its entry's answer shows it once freqtrade has the trade (before
+        freqtrade's own recovery would find it and call it ``sold_on_exchange``)."""
+        if bracket.trade_id == 0:
+            self._held_closes[bracket.entry_order_id or ""] = (fill.raw, reason)
+        else:
+            self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, reason)
 
     def _close_at_entry(self, bracket: Bracket, average: float) -> None:
         """The entry filled beyond its own stop (the market moved while it was on its way):
@@ -39,6 +82,8 @@ class MarketCloses:
             leg.apply(Rejected(ENTRY_BEYOND_STOP))
         self.store(bracket)
         fill = self._market_close(bracket, bracket.stop.quantity)
+        if fill is not None:
+            self._show_close(bracket, fill, EXIT_STOP_LOSS)
         self.news.entry_beyond_stop(bracket, average, fill.average if fill else None)
 
     def _close_rest(self, bracket: Bracket, kind: LegKind, quantity: float) -> None:
@@ -52,3 +97,19 @@ class MarketCloses:
         reason = EXIT_STOP_ON_EXCHANGE if kind is LegKind.STOP else EXIT_TAKE_PROFIT
         self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, reason)
         self.news.rest_closed(bracket, bracket.leg(kind), quantity, fill)
+
+    def _placement_failed(self, bracket: Bracket, leg: BracketLeg, placement: Placement,
+                          by_freqtrade: bool) -> None:
+        consequence, exit_reason = placement_failed(
+            leg, placement.would_trigger, self.settings.take_profit_max_attempts,
+            by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN)
+        self.news.leg_failed(bracket, leg, placement.error, consequence)
+        if leg.kind is LegKind.STOP and placement.would_trigger and not by_freqtrade:
+            try:
+                self._close_past_stop(bracket, leg.quantity)
+            except Exception as error:  # on record: the next look closes it
+                self.failures.report(error, "ClosePastStop", trade=bracket.trade_id,
+                                     pair=bracket.pair)
+        if exit_reason is not None:  # after the failure event: cause first, then effect
+            self.request_exit(bracket.trade_id, bracket.pair, exit_reason,
+                              bracket.entry_order_id)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from ft_bracket.binance.gateway import Placement, Refusal
+from ft_bracket.binance.gateway import Placement
 from ft_bracket.bracket_news import BracketNews
 from ft_bracket.core.events import EventSink
 from ft_bracket.core.legs import (
@@ -38,6 +38,7 @@ from ft_bracket.core.plan import (
     AlignStopPrice,
     Cancel,
     CancelOrphan,
+    ClosePastStop,
     CloseRest,
     ImportExits,
     Observe,
@@ -47,7 +48,6 @@ from ft_bracket.core.plan import (
     RequestExit,
     ShowExitFill,
     TradeView,
-    placement_failed,
     plan_bracket,
     plan_orphans,
 )
@@ -96,6 +96,7 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
         self.brackets: dict[int, Bracket] = {}
         self._unsettled: dict[int, str] = {}
         self._held_exits: dict[str, str] = {}  # entry order id -> exit wanted before its trade
+        self._held_closes: dict[str, tuple[dict[str, Any], str]] = {}  # the same, closes done
         self.freqtrade_exits = ExitsInFlight()
         # The REST API thread (force exit) and the bot loop both reach the manager.
         self._lock = threading.RLock()
@@ -136,8 +137,7 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
                 entry_filled_ms=self._now_ms(),
             )
             self.store(bracket)
-            for kind in (LegKind.STOP, LegKind.TAKE_PROFIT):
-                self._place(bracket, trade, kind)
+            self._protect(bracket, trade)
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
                 self.news.placed(bracket)
             return bracket
@@ -307,6 +307,8 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
                 trade = replace(trade, exit_requested=reason)
             case CloseRest(kind=kind, quantity=quantity):
                 self._close_rest(bracket, kind, quantity)
+            case ClosePastStop(quantity=quantity):
+                self._close_past_stop(bracket, quantity)
             case CancelOrphan():
                 self._cancel_orphan(action)
         return trade
@@ -342,16 +344,6 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
             self.store(bracket)
             self._placement_failed(bracket, leg, placement, by_freqtrade)
         return placement
-
-    def _placement_failed(self, bracket: Bracket, leg: BracketLeg, placement: Placement,
-                          by_freqtrade: bool) -> None:
-        consequence, exit_reason = placement_failed(
-            leg, placement.would_trigger, self.settings.take_profit_max_attempts,
-            by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN)
-        self.news.leg_failed(bracket, leg, placement.error, consequence)
-        if exit_reason is not None:  # after the failure event: cause first, then effect
-            self.request_exit(bracket.trade_id, bracket.pair, exit_reason,
-                              bracket.entry_order_id)
 
     def _replace(self, bracket: Bracket, trade: TradeView, kind: LegKind,
                  quantity: float | None) -> None:

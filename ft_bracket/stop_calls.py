@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ft_bracket.binance.gateway import Placement, Refusal
 from ft_bracket.core.legs import Bracket, LegKind, LegStatus
-from ft_bracket.core.plan import EXIT_TAKE_PROFIT, TradeView
+from ft_bracket.core.plan import EXIT_TAKE_PROFIT, TradeView, closing_at_market
 from ft_bracket.ports import StopReport
 
 
@@ -29,6 +29,9 @@ class FreqtradeStopCalls:
             leg = bracket.stop
             if leg.is_live:  # its cancel is not confirmed: two stops may never rest
                 return Placement(None, f"stop {leg.client_id} may still rest", Refusal.UNKNOWN)
+            if closing_at_market(bracket):
+                return Placement(None, "the price is past the stop: the plugin closes the "
+                                 "position at market", Refusal.UNKNOWN)
             if leg.status is LegStatus.FILLED:  # it fired: what it left is closed at market
                 return Placement(None, f"stop {leg.client_id} fired; the plugin closes the rest",
                                  Refusal.UNKNOWN)

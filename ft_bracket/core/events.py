@@ -47,6 +47,7 @@ class EventName(StrEnum):
     STOP_SLIPPED = "stop_slipped"
     ENTRY_BEYOND_STOP = "entry_beyond_stop"
     LEG_FILLED_IN_PART = "leg_filled_in_part"
+    CLOSED_PAST_STOP = "closed_past_stop"
     UNTRACKED_POSITION = "untracked_position"
     GUARD_STOP_FILLED = "guard_stop_filled"
     GUARD_RELEASED = "guard_released"

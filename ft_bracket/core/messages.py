@@ -51,6 +51,7 @@ _STEPS = {
     "ImportExits": "importing the exchange's exits", "RequestExit": "requesting an exit",
     "CancelOrphan": "cancelling an orphan leg", "Observe": "recording a leg's state",
     "CloseRest": "closing what a leg's partial fill left",
+    "ClosePastStop": "closing a position past its stop",
     "ShowStop": "showing the bracket's stop in freqtrade's trade",
     "watch": "looking at the account",
 }

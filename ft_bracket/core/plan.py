@@ -37,6 +37,8 @@ EXIT_STOP_LOSS = "stop_loss"
 # freqtrade's name (ExitType.STOPLOSS_ON_EXCHANGE) for its stop order's fill.
 EXIT_STOP_ON_EXCHANGE = "stoploss_on_exchange"
 ENTRY_BEYOND_STOP = "the entry filled beyond its stop: closed at market at once"
+# The plugin's stop was refused because the price is already past it (-2021).
+STOP_PAST_PRICE = "the price is past the stop: closed at market at once"
 # freqtrade's exit reasons (ExitType values) that mean "the protective stop ended the trade".
 STOP_OUT_REASONS = frozenset(
     {EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, "trailing_stop_loss", EXIT_LIQUIDATION})
@@ -147,6 +149,13 @@ class CloseRest:
 
 
 @dataclass(frozen=True)
+class ClosePastStop:
+    """No stop can rest (the price is past it): close the position at market, reduce-only."""
+
+    quantity: float
+
+
+@dataclass(frozen=True)
 class CancelOrphan:
     """A leg of ours that belongs to no live bracket (or to an abandoned attempt)."""
 
@@ -154,7 +163,7 @@ class CancelOrphan:
 
 
 Action = (Observe | Query | ReadFill | Place | Cancel | Adopt | AlignStopPrice | ShowExitFill
-          | ImportExits | RequestExit | CloseRest | CancelOrphan)
+          | ImportExits | RequestExit | CloseRest | ClosePastStop | CancelOrphan)
 
 
 # The policy -----------------------------------------------------------------------------------
@@ -185,6 +194,13 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
         return settling  # know first, then decide
     stop, take_profit = bracket.stop, bracket.take_profit
     position = snapshot.position(trade.pair)
+    if closing_at_market(bracket) and take_profit.status is not LegStatus.FILLED:
+        # No legs any more: out at market (again, until the venue is flat), then the import.
+        if position is None:
+            return []
+        if abs(position) >= _EPSILON:
+            return [ClosePastStop(abs(position))]
+        return _position_gone(bracket, trade)
     if take_profit.status is LegStatus.FILLED:
         # freqtrade closes the trade from the fill; the sibling goes now, not at its cancel,
         # unless some of the position is left: the stop guards it until the rest is closed.
@@ -271,8 +287,13 @@ def _position_gone(bracket: Bracket, trade: TradeView) -> list[Action]:
         return []  # still being settled
     if trade.exit_order_open:
         return []  # freqtrade closes the trade from its own order
-    closed_at_entry = bracket.stop.error == ENTRY_BEYOND_STOP
-    return [ImportExits(EXIT_STOP_LOSS if closed_at_entry else EXIT_SOLD_ON_EXCHANGE)]
+    return [ImportExits(EXIT_STOP_LOSS if closing_at_market(bracket) else EXIT_SOLD_ON_EXCHANGE)]
+
+
+def closing_at_market(bracket: Bracket) -> bool:
+    """The position is past its stop and the plugin closes it itself: no stop, no take-profit."""
+    return bracket.stop.status in IDLE_STATUSES and bracket.stop.error in (
+        ENTRY_BEYOND_STOP, STOP_PAST_PRICE)
 
 
 def plan_closed(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot) -> list[Action]:
@@ -317,9 +338,11 @@ def placement_failed(leg: BracketLeg, would_trigger: bool, take_profit_max_attem
     emergency exit and a lost answer with a new attempt on its next loop.
     """
     if leg.kind is LegKind.STOP:
+        if would_trigger and not by_freqtrade:
+            return STOP_PAST_PRICE, None
         if would_trigger or (by_freqtrade and not outcome_unknown):
             return ("the stop cannot rest: freqtrade's emergency exit closes the trade", None)
-        return "freqtrade places the stop again on its next loop", None
+        return "the stop is placed again (at once, or on freqtrade's next loop)", None
     if would_trigger:
         return "price is already beyond the take-profit: closing at market", EXIT_TAKE_PROFIT
     if leg.attempt >= take_profit_max_attempts:

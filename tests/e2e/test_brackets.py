@@ -272,33 +272,34 @@ def test_leg_placement_timeout_is_resolved_by_its_client_id(
 # 7. Leg placement refused -------------------------------------------------------------------
 
 
-def test_stop_that_would_trigger_ends_in_freqtrades_emergency_exit(scene: Scene) -> None:
-    # The plugin's stop and then freqtrade's own are both refused with -2021.
+def test_a_stop_refused_because_the_price_is_past_it_closes_the_position_at_once(
+    scene: Scene,
+) -> None:
+    """The stop sent from the entry's answer is refused with -2021: the price is already past
+    it. The plugin closes the position at market itself, reduce-only, then and there — not a
+    freqtrade loop later — sends no take-profit, and freqtrade imports the close."""
     scene.fault(ALGO_ORDER, kind="error", code=-2021, msg="Order would immediately trigger.",
-                count=2, match={"type": "STOP_MARKET"})
+                count=1, match={"type": "STOP_MARKET"})
     scene.signal("long", stop_price=1.17, take_profit_price=1.26)
     trade = scene.first_trade()
     scene.clear_signals()
     severity, failed = scene.wait_event("leg_failed", trade=trade["id"], leg="stop")
     assert severity == "ERROR" and "-2021" in failed["reason"]
-    assert "emergency exit" in failed["action"]
+    assert "closed at market" in failed["action"]
+    severity, past = scene.wait_event("closed_past_stop", trade=trade["id"])
+    assert severity == "ERROR" and float(past["closed"]) == pytest.approx(trade["amount"])
     closed = scene.closed_trade(trade["id"])
-    assert closed["exit_reason"] == "emergency_exit"
-    assert not [o for o in closed["orders"] if o["ft_order_side"] == "stoploss"
-                and o["status"] not in ("canceled", None)]
-    assert scene.algo("STOP_MARKET") == []
-    [take_profit] = scene.algo("TAKE_PROFIT_MARKET")
-    scene.bot.wait_for(
-        lambda: scene.algo("TAKE_PROFIT_MARKET")[0]["algoStatus"] == "CANCELED", 10,
-        "the take-profit cancelled")
+    assert closed["exit_reason"] == "stop_loss"
+    _entry, close = scene.state()["orders"]
+    assert (close["side"], close["type"], close["reduceOnly"], close["status"]) == (
+        "SELL", "MARKET", True, "FILLED")
+    assert close["clientOrderId"] == failed["client_id"].rpartition("-")[0] + "-x1"
+    assert close["orderId"] == int(past["order_id"])
+    assert scene.state()["algo_orders"] == []  # no take-profit ever went out
+    assert scene.requests()[ALGO_ORDER] == 1  # the refused stop; freqtrade's own is held back
+    assert scene.wait_fill("exit_fill")["exit_reason"] == "stop_loss"
+    scene.assert_each_client_id_accepted_once()
     scene.assert_no_leg_outlives_the_position()
-    assert scene.requests()[ALGO_ORDER] == 3  # plugin stop, take-profit, freqtrade's stop
-    accepted = scene.assert_each_client_id_accepted_once()
-    assert not [cid for cid in accepted if cid.endswith("-sl1")]
-    assert take_profit["clientAlgoId"] in accepted
-    assert scene.wait_fill("exit_fill")["exit_reason"] == "emergency_exit"
-    scene.wait_event("legs_cancelled", trade=trade["id"], legs="take_profit")
-    assert "bracket_placed" not in scene.event_names()
 
 
 def test_take_profit_refused_every_time_is_closed_at_market(scene: Scene) -> None:

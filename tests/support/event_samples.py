@@ -66,6 +66,11 @@ def samples(trade_id: int, pair: str) -> list[tuple[str, str, dict[str, Any]]]:
         ("ERROR", "entry_beyond_stop", {"pair": pair, "side": "long", "entry": 1.1695,
                                         "stop": 1.17, "quantity": 100.0, "closed_at": 1.1694,
                                         "action": "closed at market from the entry's answer"}),
+        ("ERROR", "closed_past_stop", {"trade": 3, "pair": pair, "side": "long", "stop": 1.17,
+                                       "quantity": 100.0, "closed": 100.0,
+                                       "close_price": 1.1688, "order_id": "8000000032",
+                                       "action": "the price went past the stop before it "
+                                                 "could rest: closed at market"}),
         ("WARNING", "leg_filled_in_part", {"trade": 3, "pair": pair, "leg": "stop",
                                            "filled": 40.0, "left": 60.0, "closed": 60.0,
                                            "close_price": 1.1642, "order_id": "8000000031",

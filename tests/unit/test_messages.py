@@ -101,6 +101,11 @@ EXPECTED = {
     "🚨 Binance: Entry filled beyond its stop\nPair: XRP_X/USDT:USDT\nDirection: Long\n"
     "Entry fill: 1.1695 USDT\nStop: 1.17 USDT\nAmount: 100\nClosed at: 1.1694 USDT\n"
     "Action taken: closed at market from the entry's answer",
+    "closed_past_stop":
+    "🚨 Binance: Closed past stop (#3)\nPair: XRP_X/USDT:USDT\nDirection: Long (2x)\n"
+    "Entry: 1.2 USDT\nAction taken: the price went past the stop before it could rest: closed "
+    "at market\nStop: 1.17\nQuantity: 100\nClosed: 100\nClose price: 1.1688\n"
+    "Order id: 8000000032",
     "leg_filled_in_part":
     "⚠ Binance: Leg filled in part (#3)\nPair: XRP_X/USDT:USDT\nDirection: Long (2x)\n"
     "Entry: 1.2 USDT\nAction taken: the stop's order filled in part (a thin book): the rest, "

@@ -10,10 +10,12 @@ import pytest
 
 from ft_bracket.core.legs import Accepted, Cancelled, Filled, LegKind, LegStatus
 from ft_bracket.core.plan import (
+    STOP_PAST_PRICE,
     Adopt,
     AlignStopPrice,
     Cancel,
     CancelOrphan,
+    ClosePastStop,
     CloseRest,
     ImportExits,
     Observe,
@@ -22,6 +24,7 @@ from ft_bracket.core.plan import (
     ReadFill,
     RequestExit,
     ShowExitFill,
+    closing_at_market,
     placement_failed,
     plan_bracket,
     plan_orphans,
@@ -135,6 +138,20 @@ def test_a_rest_gone_by_orders_freqtrade_has_not_seen_is_imported() -> None:
     # Filled whole: freqtrade closes the trade from its own stop poll, nothing to import.
     whole = filled_in_part(STOP, 100.0)
     assert plan(whole, snapshot(on_venue(whole.take_profit), position=0.0)) == [Cancel(TP)]
+
+
+def test_a_position_past_its_stop_is_closed_at_market_until_flat_then_imported() -> None:
+    """The plugin's stop was refused with -2021: no legs, a market close, then the import."""
+    record = bracket(stop=S.FAILED, take_profit=S.PLANNED)
+    record.stop.error = STOP_PAST_PRICE
+    assert closing_at_market(record)
+    assert plan(record, snapshot(position=QUANTITY)) == [ClosePastStop(QUANTITY)]
+    assert plan(record, snapshot(position=None)) == []  # never a take-profit meanwhile
+    assert plan(record, snapshot(position=0.0)) == [ImportExits("stop_loss")]
+    placed_before = bracket(stop=S.FAILED)
+    placed_before.stop.error = STOP_PAST_PRICE
+    assert plan(placed_before, snapshot(on_venue(placed_before.take_profit), position=0.0)) == [
+        Cancel(TP)]
 
 
 def test_a_take_profit_that_filled_in_part_keeps_the_stop_until_the_rest_is_closed() -> None:
@@ -310,7 +327,7 @@ def test_orphans_are_our_legs_no_current_attempt_owns() -> None:
 
 
 @pytest.mark.parametrize(("kind", "would_trigger", "attempt", "exit_reason"), [
-    (STOP, True, 1, None),  # freqtrade's own stop meets the same -2021: its emergency exit
+    (STOP, True, 1, None),  # the price is past it: the plugin closes at market, no exit asked
     (STOP, False, 1, None),
     (TP, True, 1, "take_profit"),
     (TP, False, 1, None),
