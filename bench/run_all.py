@@ -65,6 +65,9 @@ def figures_of(data: dict, run: list[str]) -> tuple[str, list[Figure]]:
     if "venue_held_crossings" in data:  # printed, not judged: the venue sat on the request
         figures.append(Figure("crossings while the venue held the request",
                               str(data["venue_held_crossings"])))
+    if "bot_down_crossings" in data:  # printed, not judged: no process, no one to act
+        figures.append(Figure("crossings while the bot was dead",
+                              str(data["bot_down_crossings"])))
     return " ".join(run), figures
 
 

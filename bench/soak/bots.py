@@ -96,6 +96,9 @@ class SoakBot:
         )
         self.bot: FreqtradeBot | None = None
         self.up_since: float | None = None  # monotonic time its REST API answered; None = down
+        # When it was not running, on the venue's clock (epoch ms): killed or crashed, until its
+        # REST API answered again (its first look comes after that: the windows are short).
+        self.down: list[list[int]] = []
         self.plans: dict[str, Plan] = {}
         self.launching = False
         self.faults_resume = 0.0  # monotonic time from which this bot may get its next fault
@@ -120,6 +123,8 @@ class SoakBot:
                     self.start_failures.append(str(error)[-2000:])
                     continue
                 self.up_since = time.monotonic()
+                if self.down and len(self.down[-1]) == 1:
+                    self.down[-1].append(int(time.time() * 1000))
                 self.launching = False
                 # The bot dies with the thread that started it (PR_SET_PDEATHSIG is per
                 # thread): this one stays until the bot exits.
@@ -136,7 +141,11 @@ class SoakBot:
             time.sleep(0.1)
         return self.up_since is not None
 
+    def went_down(self) -> None:
+        self.down.append([int(time.time() * 1000)])
+
     def kill(self) -> None:
+        self.went_down()
         self.up_since = None
         if self.bot is not None and self.bot.process is not None:
             self.bot.process.kill()

@@ -164,6 +164,7 @@ class DamageSoak:
         for bot in self.bots:
             if bot.died():
                 self.report.crashes += 1
+                bot.went_down()
                 bot.up_since = None
                 bot.start_soon(1.0)
             self._account_faults(bot)

@@ -10,7 +10,8 @@ carries. Damage is counted, never durations:
 - ``foreign_leg_fills``: a leg filled against a position it did not belong to;
 - ``unprotected_crossings``: the price crossed the position's stop while no stop of it rested
   and the venue held none of its requests (a crossing while the venue sat on the trade's entry
-  or stop request, a fault, is ``venue_held_crossings``: no client could have had a stop there);
+  or stop request, a fault, is ``venue_held_crossings``: no client could have had a stop there;
+  one while the bot process was dead, when the caller says so, is ``bot_down_crossings``);
 - ``duplicate_orders``: a client id the venue accepted twice.
 
 Timing figures (longest orphan, longest unprotected stretch) are printed, never asserted.
@@ -60,6 +61,7 @@ class Damage:
     unprotected_crossings: list[str] = field(default_factory=list)
     duplicate_orders: list[str] = field(default_factory=list)
     venue_held_crossings: list[str] = field(default_factory=list)  # printed, not judged
+    bot_down_crossings: list[str] = field(default_factory=list)  # printed, not judged
     lives: int = 0
     # Entries that filled beyond their own stop (the price moved while they were on their way):
     # no stop can rest there, so it is not a stop that was missing; the soak prints them.
@@ -118,8 +120,10 @@ def _root_of(client_id: str) -> str:
     return head.partition("-")[2]
 
 
-def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str) -> Damage:
-    """Replay one account's journal rows (oldest first) against its bot's trades."""
+def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
+          down: list[tuple[int, int]] | tuple[()] = ()) -> Damage:
+    """Replay one account's journal rows (oldest first) against its bot's trades; ``down``:
+    (from, to) venue times the bot process was not running."""
     damage = Damage()
     by_entry = {order_id: t for t in trades for order_id in t.entry_order_ids}
     position: Counter[str] = Counter()
@@ -162,7 +166,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str) -> Damag
                     _check_foreign(damage, life, root, cid, at)
         elif event == "price" and symbol in lives:
             _price(damage, lives[symbol], float(row["last"]), resting.get(symbol, {}),
-                   held.get(symbol, []), at)
+                   held.get(symbol, []), down, at)
         life = lives.get(symbol) if symbol else None
         if life is not None and life.trade is not None:
             protected = any(kind is LegKind.STOP and root == life.trade.root
@@ -223,7 +227,7 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
 
 def _price(damage: Damage, life: Life, last: float,
            resting: dict[str, tuple[int, str, LegKind]], held: list[tuple[int, int, str]],
-           at: int) -> None:
+           down: list[tuple[int, int]] | tuple[()], at: int) -> None:
     trade = life.trade
     if trade is None or trade.stop_price is None:
         return
@@ -236,6 +240,8 @@ def _price(damage: Damage, life: Life, last: float,
                     f"{trade.stop_price:g} with no stop resting")
             if any(start <= at <= end and root == trade.root for start, end, root in held):
                 damage.venue_held_crossings.append(f"{text} (the venue held its request)")
+            elif any(start <= at <= end for start, end in down):
+                damage.bot_down_crossings.append(f"{text} (the bot was not running)")
             else:
                 damage.unprotected_crossings.append(text)
     life.crossed = beyond

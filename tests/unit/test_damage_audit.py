@@ -66,3 +66,10 @@ def test_an_orphan_leg_is_timed_from_the_moment_the_position_went_flat() -> None
                 price="1.19", position_after="0"),
             row(9250, "algo_canceled", algo_id=5, client_id=STOP_ID)]
     assert audit(rows, [TRADE], "ftb").longest_orphan_ms == 250
+
+
+def test_a_crossing_while_the_bot_was_dead_is_told_apart() -> None:
+    damage = audit([*entry(), crossing(2000)], [TRADE], "ftb", [(1500, 2500)])
+    assert damage.harmless and len(damage.bot_down_crossings) == 1
+    assert len(audit([*entry(), crossing(3000)], [TRADE], "ftb",
+                     [(1500, 2500)]).unprotected_crossings) == 1
