@@ -45,6 +45,8 @@ def print_report(report: SoakReport, work: Path | None) -> None:
           f"client can rest a stop there): {report.venue_held_crossings}")
     print(f"crossings while the bot process was dead (SIGKILL or crash, until its API answered "
           f"again): {report.bot_down_crossings}")
+    print(f"crossings after the entry filled, before the stop sent from its answer reached the "
+          f"venue: {report.in_flight_crossings}")
     print(f"durations (printed, not judged): longest orphan leg {report.longest_orphan_ms} ms,"
           f" longest position without its stop {report.longest_unprotected_ms} ms")
     print(f"quiet at the end: {report.quiet}; goal (all figures 0): "

@@ -68,6 +68,9 @@ def figures_of(data: dict, run: list[str]) -> tuple[str, list[Figure]]:
     if "bot_down_crossings" in data:  # printed, not judged: no process, no one to act
         figures.append(Figure("crossings while the bot was dead",
                               str(data["bot_down_crossings"])))
+    if "in_flight_crossings" in data:  # printed, not judged: before the stop could arrive
+        figures.append(Figure("crossings before the first stop arrived",
+                              str(data["in_flight_crossings"])))
     return " ".join(run), figures
 
 

@@ -31,6 +31,7 @@ class SoakReport:
     entries_beyond_stop: int = 0  # filled through their stop: closed at once (printed)
     venue_held_crossings: int = 0  # crossed while the venue sat on the stop's request (printed)
     bot_down_crossings: int = 0  # crossed while the bot process was dead (printed)
+    in_flight_crossings: int = 0  # crossed before the first stop reached the venue (printed)
     foreign_leg_positions: int = 0
     foreign_leg_fills: int = 0
     unprotected_crossings: int = 0
@@ -55,13 +56,16 @@ def count(report: SoakReport, emulator: Emulator, bots: list[SoakBot],
         # Kept beside the bot's logs, so that an incident can be read against the venue's record.
         (bot.db_path.parent / "journal.json").write_text(json.dumps(journal))
         down = [(w[0], w[1] if len(w) > 1 else w[0] + 3_600_000) for w in bot.down]
+        (bot.db_path.parent / "down.json").write_text(json.dumps(down))
         damage = audit(journal, trades_from_database(bot.db_path), "ftb", down)
         report.position_lives += damage.lives
         report.entries_beyond_stop += len(damage.born_beyond_stop)
         report.venue_held_crossings += len(damage.venue_held_crossings)
         report.bot_down_crossings += len(damage.bot_down_crossings)
+        report.in_flight_crossings += len(damage.in_flight_crossings)
         report.incidents += [f"bot {bot.index} (printed) {row}" for row in
-                             damage.venue_held_crossings + damage.bot_down_crossings]
+                             damage.venue_held_crossings + damage.bot_down_crossings
+                             + damage.in_flight_crossings]
         for name in FIGURES[:4]:
             rows = getattr(damage, name)
             setattr(report, name, getattr(report, name) + len(rows))

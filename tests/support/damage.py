@@ -11,7 +11,9 @@ carries. Damage is counted, never durations:
 - ``unprotected_crossings``: the price crossed the position's stop while no stop of it rested
   and the venue held none of its requests (a crossing while the venue sat on the trade's entry
   or stop request, a fault, is ``venue_held_crossings``: no client could have had a stop there;
-  one while the bot process was dead, when the caller says so, is ``bot_down_crossings``);
+  one while the bot process was dead, when the caller says so, is ``bot_down_crossings``; one
+  after the entry filled and before the venue received the stop sent from its answer, the
+  protection window, is ``in_flight_crossings``);
 - ``duplicate_orders``: a client id the venue accepted twice.
 
 Timing figures (longest orphan, longest unprotected stretch) are printed, never asserted.
@@ -62,6 +64,7 @@ class Damage:
     duplicate_orders: list[str] = field(default_factory=list)
     venue_held_crossings: list[str] = field(default_factory=list)  # printed, not judged
     bot_down_crossings: list[str] = field(default_factory=list)  # printed, not judged
+    in_flight_crossings: list[str] = field(default_factory=list)  # printed, not judged
     lives: int = 0
     # Entries that filled beyond their own stop (the price moved while they were on their way):
     # no stop can rest there, so it is not a stop that was missing; the soak prints them.
@@ -133,6 +136,13 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
     accepted: Counter[str] = Counter()
     held: dict[str, list[tuple[int, int, str]]] = {}  # symbol -> (from, to, root) of held calls
     flat_since: dict[str, int] = {}
+    # When the venue first heard of each trade's first stop attempt (sent from the entry's
+    # answer): before that, no stop of it could rest.
+    first_stop: dict[str, int] = {}
+    for row in rows:
+        if row["event"] in ("algo_created", "algo_rejected", "request_held") and str(
+                row.get("client_id") or "").endswith("-sl1"):
+            first_stop.setdefault(_root_of(row["client_id"]), int(row["time"]))
     for row in rows:
         symbol, event, at = row.get("symbol"), row["event"], int(row["time"])
         if event == "request_held" and symbol and row.get("client_id"):
@@ -166,7 +176,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
                     _check_foreign(damage, life, root, cid, at)
         elif event == "price" and symbol in lives:
             _price(damage, lives[symbol], float(row["last"]), resting.get(symbol, {}),
-                   held.get(symbol, []), down, at)
+                   held.get(symbol, []), down, first_stop, at)
         life = lives.get(symbol) if symbol else None
         if life is not None and life.trade is not None:
             protected = any(kind is LegKind.STOP and root == life.trade.root
@@ -227,7 +237,8 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
 
 def _price(damage: Damage, life: Life, last: float,
            resting: dict[str, tuple[int, str, LegKind]], held: list[tuple[int, int, str]],
-           down: list[tuple[int, int]] | tuple[()], at: int) -> None:
+           down: list[tuple[int, int]] | tuple[()], first_stop: dict[str, int], at: int
+           ) -> None:
     trade = life.trade
     if trade is None or trade.stop_price is None:
         return
@@ -242,6 +253,8 @@ def _price(damage: Damage, life: Life, last: float,
                 damage.venue_held_crossings.append(f"{text} (the venue held its request)")
             elif any(start <= at <= end for start, end in down):
                 damage.bot_down_crossings.append(f"{text} (the bot was not running)")
+            elif at < first_stop.get(trade.root or "", -1):
+                damage.in_flight_crossings.append(f"{text} (its first stop was on its way)")
             else:
                 damage.unprotected_crossings.append(text)
     life.crossed = beyond

@@ -73,3 +73,15 @@ def test_a_crossing_while_the_bot_was_dead_is_told_apart() -> None:
     assert damage.harmless and len(damage.bot_down_crossings) == 1
     assert len(audit([*entry(), crossing(3000)], [TRADE], "ftb",
                      [(1500, 2500)]).unprotected_crossings) == 1
+
+
+def test_a_crossing_before_the_first_stop_reached_the_venue_is_told_apart() -> None:
+    """The stop went out from the entry's answer; the price crossed before it arrived."""
+    rows = [*entry(), crossing(1005),
+            row(1012, "algo_rejected", client_id=STOP_ID, code=-2021)]
+    damage = audit(rows, [TRADE], "ftb")
+    assert damage.harmless and len(damage.in_flight_crossings) == 1
+    # A later attempt (freqtrade's, a loop later) is no excuse.
+    later = audit([*entry(), crossing(1005), row(4000, "algo_created", algo_id=6,
+                                                    client_id="ftb-r1-sl2")], [TRADE], "ftb")
+    assert len(later.unprotected_crossings) == 1
