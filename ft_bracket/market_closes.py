@@ -95,7 +95,7 @@ class MarketCloses:
         bracket.rest_closed += fill.filled
         self.store(bracket)
         reason = EXIT_STOP_ON_EXCHANGE if kind is LegKind.STOP else EXIT_TAKE_PROFIT
-        self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, reason)
+        self._show_close(bracket, fill, reason)
         self.news.rest_closed(bracket, bracket.leg(kind), quantity, fill)
 
     def _placement_failed(self, bracket: Bracket, leg: BracketLeg, placement: Placement,
