@@ -78,11 +78,13 @@ async def _faulty(
     request: web.Request, fault: FaultRule, route: Route, call: Call, headers: dict[str, str]
 ) -> web.StreamResponse:
     logger.info("injecting %s fault into %s %s", fault.kind, route.method, route.path)
-    if fault.kind in ("delay", "hang") and call.account is not None:
-        # On the venue's record: a damage audit can tell a stop the venue sat on from one
-        # that was never sent.
+    if call.account is not None:
+        # On the venue's record: a damage audit can tell a stop the venue sat on (held) or
+        # refused by a fault from one that was never sent.
+        held = fault.kind in ("delay", "hang")
         call.exchange.journal.record(
-            call.account.api_key, "request_held", symbol=call.get("symbol"),
+            call.account.api_key, "request_held" if held else "request_faulted",
+            symbol=call.get("symbol"),
             endpoint=f"{route.method} {route.path}", kind=fault.kind, seconds=fault.seconds,
             client_id=call.get("clientAlgoId") or call.get("newClientOrderId"),
             type=call.get("type"))

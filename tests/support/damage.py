@@ -140,7 +140,8 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
     # answer): before that, no stop of it could rest.
     first_stop: dict[str, int] = {}
     for row in rows:
-        if row["event"] in ("algo_created", "algo_rejected", "request_held") and str(
+        if row["event"] in ("algo_created", "algo_rejected", "request_held",
+                            "request_faulted") and str(
                 row.get("client_id") or "").endswith("-sl1"):
             first_stop.setdefault(_root_of(row["client_id"]), int(row["time"]))
     for row in rows:

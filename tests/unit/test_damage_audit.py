@@ -81,6 +81,12 @@ def test_a_crossing_before_the_first_stop_reached_the_venue_is_told_apart() -> N
             row(1012, "algo_rejected", client_id=STOP_ID, code=-2021)]
     damage = audit(rows, [TRADE], "ftb")
     assert damage.harmless and len(damage.in_flight_crossings) == 1
+    # Once the venue has answered the first attempt (here a fault's refusal), what follows is
+    # the plugin's, however fast its next attempt.
+    refused = audit([*entry(), row(1003, "request_faulted", client_id=STOP_ID, kind="error"),
+                     crossing(1005), row(1012, "algo_rejected", client_id="ftb-r1-sl2",
+                                         code=-2021)], [TRADE], "ftb")
+    assert len(refused.unprotected_crossings) == 1
     # A later attempt (freqtrade's, a loop later) is no excuse.
     later = audit([*entry(), crossing(1005), row(4000, "algo_created", algo_id=6,
                                                     client_id="ftb-r1-sl2")], [TRADE], "ftb")
