@@ -294,8 +294,8 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
             case AlignStopPrice(price=price):
                 self.freqtrade.set_stop_price(bracket.trade_id, price)
                 trade = replace(trade, stop_price=price)
-            case ShowExitFill():
-                self._show_exit_fill(bracket)
+            case ShowExitFill(kind=kind):
+                self._show_exit_fill(bracket, kind)
             case ImportExits(reason=reason):
                 imported = self.freqtrade.import_exchange_exits(
                     bracket.trade_id, reason, self.freqtrade_exits.order_ids()

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from ft_bracket.binance.gateway import Placement, Refusal
 from ft_bracket.core.legs import Bracket, LegKind, LegStatus
-from ft_bracket.core.plan import EXIT_TAKE_PROFIT, TradeView, closing_at_market
+from ft_bracket.core.plan import (
+    EXIT_STOP_ON_EXCHANGE,
+    EXIT_TAKE_PROFIT,
+    TradeView,
+    closing_at_market,
+)
 from ft_bracket.ports import StopReport
 
 
@@ -113,12 +118,13 @@ class FreqtradeStopCalls:
                 return False
             return self._adopt(bracket, trade)
 
-    def _show_exit_fill(self, bracket: Bracket) -> None:
-        leg = bracket.take_profit
+    def _show_exit_fill(self, bracket: Bracket, kind: LegKind) -> None:
+        leg = bracket.leg(kind)
         if leg.fill_order_id is None:
             return
         fill = self._fills.get(leg.fill_order_id)
         if fill is None:
             fill = self._fills[leg.fill_order_id] = self.gateway.fill(bracket.pair,
                                                                       leg.fill_order_id)
-        self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, EXIT_TAKE_PROFIT)
+        self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, EXIT_TAKE_PROFIT
+                                          if kind is LegKind.TAKE_PROFIT else EXIT_STOP_ON_EXCHANGE)

@@ -47,7 +47,7 @@ _STEPS = {
     "Query": "asking the exchange about a leg", "ReadFill": "reading a leg's fill",
     "Place": "placing a leg", "Cancel": "cancelling a leg",
     "Adopt": "handing the stop to freqtrade", "AlignStopPrice": "moving freqtrade's stop",
-    "ShowExitFill": "showing freqtrade the take-profit fill",
+    "ShowExitFill": "showing freqtrade a leg's fill",
     "ImportExits": "importing the exchange's exits", "RequestExit": "requesting an exit",
     "CancelOrphan": "cancelling an orphan leg", "Observe": "recording a leg's state",
     "CloseRest": "closing what a leg's partial fill left",

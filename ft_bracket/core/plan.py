@@ -68,6 +68,8 @@ class TradeView:
     entry_order_ids: frozenset[str] = frozenset()
     # freqtrade's own exit order is open or on its way (it closes the trade from that order).
     exit_order_open: bool = False
+    # Every order id freqtrade holds for the trade (its stop rows included, open or not).
+    order_ids: frozenset[str] = frozenset()
 
 
 # Actions --------------------------------------------------------------------------------------
@@ -122,7 +124,10 @@ class AlignStopPrice:
 
 @dataclass(frozen=True)
 class ShowExitFill:
-    """Show freqtrade the take-profit's fill, so that it closes the trade itself."""
+    """Show freqtrade a leg's fill, so that it closes the trade itself: the take-profit's, or
+    the stop's when freqtrade never held the stop (it fired before freqtrade adopted it)."""
+
+    kind: LegKind = LegKind.TAKE_PROFIT
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,10 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     if stop.status is LegStatus.FILLED:
         # freqtrade learns of its stop's fill from its own poll and closes the trade.
         rest = _rest(bracket, stop, position)
+        unseen = (not trade.simulated and stop.order_id not in trade.order_ids
+                  and not trade.exit_order_open)
         return ([Cancel(LegKind.TAKE_PROFIT)] if _cancellable(take_profit) else []) + (
+            [ShowExitFill(LegKind.STOP)] if unseen else []) + (
             [CloseRest(LegKind.STOP, rest)] if rest else
             _rest_gone(bracket, stop, trade, position))
     if position is not None and abs(position) < _EPSILON:

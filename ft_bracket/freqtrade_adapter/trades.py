@@ -52,6 +52,7 @@ def trade_view(trade: LocalTrade) -> TradeView:
                                   if o.ft_order_side == trade.entry_side and o.order_id),
         exit_order_open=any(o.ft_is_open and o.ft_order_side == trade.exit_side
                             for o in trade.orders),
+        order_ids=frozenset(o.order_id for o in trade.orders if o.order_id),
     )
 
 

@@ -62,5 +62,5 @@ def view(record: Bracket | None = None, **changes: object) -> TradeView:
     """An open trade whose freqtrade stop is the record's adopted stop, at the bracket price."""
     adopted = frozenset({ORDER_IDS[LegKind.STOP]})
     base = TradeView(trade_id=7, pair=PAIR, is_short=False, amount=QUANTITY, is_open=True,
-                     stop_price=STOP_PRICE, freqtrade_stop_ids=adopted)
+                     stop_price=STOP_PRICE, freqtrade_stop_ids=adopted, order_ids=adopted)
     return replace(base, **changes)  # type: ignore[arg-type]

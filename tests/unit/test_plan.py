@@ -163,6 +163,16 @@ def test_a_take_profit_that_filled_in_part_keeps_the_stop_until_the_rest_is_clos
         ShowExitFill(), Cancel(STOP)]
 
 
+def test_a_stop_that_fired_before_freqtrade_held_it_is_shown_to_freqtrade() -> None:
+    """Placed from the entry's answer, it fired before freqtrade adopted it: freqtrade has no
+    stop row to poll, so the plugin shows it the fill (the trade would stay open forever)."""
+    record = bracket(stop=S.FILLED, take_profit=S.CANCELLED)
+    record.stop.filled_quantity = QUANTITY
+    never_held = view(freqtrade_stop_ids=frozenset(), order_ids=frozenset())
+    assert plan(record, snapshot(position=0.0), never_held) == [ShowExitFill(STOP)]
+    assert plan(record, snapshot(position=0.0)) == []  # freqtrade polls its own row
+
+
 def test_a_cancel_that_failed_is_sent_again() -> None:
     record = bracket(stop=S.FILLED, take_profit=S.CANCELLING)
     assert plan(record, snapshot(on_venue(record.take_profit), position=0.0)) == [Cancel(TP)]
