@@ -123,6 +123,9 @@ class Supervisor:
             self._untracked_before = set(untracked)
             guard.watch(manager.snapshot, confirmed)
             manager.sweep_orphans(keep=guard.client_ids)
+            if first:  # a restart forgot whose entry outcome was unknown (freqtrade kept the
+                for pair in self.pairs:  # locks): each pair is judged again after the grace
+                    self.unknown_entries.note(pair, manager.clock() + self._entry_grace_s())
             clean, _filled = self.unknown_entries.settle(manager.clock(), excess)
             for pair in clean:  # a filled one is guarded, its pair locked by the guard
                 self._unlock(pair, UNKNOWN_ENTRY_LOCK)

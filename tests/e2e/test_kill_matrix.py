@@ -224,3 +224,27 @@ def test_stop_fills_while_the_bot_is_down(harness: Harness) -> None:
     trade = settle(harness, harness.start())
     assert (trade["is_open"], trade["exit_reason"]) == (0, "stoploss_on_exchange")
     assert trade["close_rate"] == pytest.approx(1.16)
+
+
+def test_killed_while_an_entry_outcome_is_unknown_the_lock_is_judged_again(
+    harness: Harness,
+) -> None:
+    """The entry's answer is lost (a 503 the venue never acted on): the pair is locked until
+    the venue's position says. Killed then, freqtrade keeps the lock in its database but the
+    plugin's memory of it is gone; the restarted bot judges the pair again and lets it trade."""
+    harness.emulator.fault("POST /fapi/v1/order", kind="http", count=1)
+    bot = harness.start()
+    harness.signal_long()
+    bot.wait_for(lambda: [lock for lock in bot.api("GET", "locks")["locks"]
+                          if lock["active"]], 40, "the pair locked")
+    harness.signal_file.write_text("{}")
+    harness.kill(bot)
+    assert harness.state()["positions"] == []  # nothing filled
+    again = harness.start()
+    again.wait_for(lambda: not [lock for lock in again.api("GET", "locks")["locks"]
+                                if lock["active"]], 60, "the lock released after the restart")
+    harness.signal_long()
+    trade = again.wait_for(lambda: (t := again.trades_from_db()) and t[0], 60,
+                           "a new entry on the pair")
+    harness.signal_file.write_text("{}")
+    assert trade["pair"] == PAIR
