@@ -42,8 +42,7 @@ def test_a_sibling_whose_cancel_keeps_failing_blocks_the_pair_until_it_is_gone(
     assert closed["exit_reason"] == "take_profit"
     scene.emulator.set_price(SYMBOL, "1.2000")  # back where the signal is valid
     # freqtrade itself locks the pair until the next candle; then the plugin's gate refuses.
-    _, refused = scene.wait_event("entry_refused", pair=PAIR, timeout=120)
-    assert refused["reason"].startswith("LegMayStillRest")
+    scene.wait_refusal("LegMayStillRest")
     assert [a["algoStatus"] for a in resting(scene, "STOP_MARKET")] == ["NEW"]
     assert scene.state()["positions"] == []  # the old stop still rests: nothing beside it
     failed_cancels = scene.requests()[CANCEL_LEG]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from ft_bracket.core.risk import loss_at_stop
-from tests.support.scene import NEW_ORDER, PAIR, SYMBOL, Scene
+from tests.support.scene import NEW_ORDER, SYMBOL, Scene
 
 pytestmark = pytest.mark.e2e
 
@@ -54,8 +54,7 @@ def test_a_liquidation_closes_the_trade_as_liquidation_and_counts_as_a_stop_out(
     # The gate counts it as a stop-out: the pair cools down.
     scene.emulator.set_price(SYMBOL, "1.2000")
     scene.signal("long", stop_price=1.17, take_profit_price=1.26)
-    _, refused = scene.wait_event("entry_refused", pair=PAIR, timeout=120)
-    assert refused["reason"].startswith("CooldownAfterStopOut")
+    scene.wait_refusal("CooldownAfterStopOut")
     scene.clear_signals()
     scene.assert_no_damage()
 
@@ -117,8 +116,7 @@ def test_a_thin_book_sizes_the_entry_on_the_price_it_really_gets(scene: Scene) -
 def test_a_book_too_thin_for_the_entry_is_refused(scene: Scene) -> None:
     scene.emulator.control("POST", "book", symbol=SYMBOL, level_notional="300", levels=3)
     scene.signal("long", stop_price=1.17, take_profit_price=1.26)
-    _, refused = scene.wait_event("entry_refused", pair=PAIR)
-    assert refused["reason"].startswith("BookTooThin")
+    scene.wait_refusal("BookTooThin")
     scene.clear_signals()
     assert scene.state()["orders"] == []
 

@@ -143,6 +143,16 @@ class Scene:
 
         return self.bot.wait_for(found, timeout, f"webhook event {name} {expected}")
 
+    def wait_refusal(self, rule: str, pair: str = PAIR, timeout: float = 120) -> Event:
+        """The first ``entry_refused`` on ``pair`` by ``rule``. Another refusal may come first
+        on a slow machine (a signal candle gone stale before freqtrade got to it): passed over,
+        since what is asserted is that this rule holds the entry back."""
+        def found() -> Event | None:
+            return next((e for e in self.events("entry_refused") if e[1].get("pair") == pair
+                         and str(e[1].get("reason", "")).startswith(rule)), None)
+
+        return self.bot.wait_for(found, timeout, f"entry_refused by {rule} on {pair}")
+
     def wait_fill(self, kind: str, timeout: float = 30) -> dict[str, Any]:
         return self.bot.wait_for(lambda: self.webhook.of_type(kind), timeout,
                                  f"webhook {kind}")[0]
