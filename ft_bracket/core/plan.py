@@ -251,12 +251,19 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     return actions
 
 
+def _unclosed(bracket: Bracket, leg: BracketLeg) -> float:
+    """What a filled leg did not fill and the plugin has not closed yet (0 when how much it
+    filled is not on record)."""
+    if leg.filled_quantity <= 0:
+        return 0.0
+    return max(leg.quantity - leg.filled_quantity - bracket.rest_closed, 0.0)
+
+
 def _rest(bracket: Bracket, leg: BracketLeg, position: float | None) -> float:
     """What a filled leg left of the position and the plugin has not closed yet: 0 when it
     filled whole or nothing is left (a position read before the fill counts only up to that)."""
-    unfilled = leg.quantity - leg.filled_quantity - bracket.rest_closed
-    if (position is None or abs(position) < _EPSILON or unfilled < _EPSILON
-            or leg.filled_quantity <= 0):  # (how much it filled is not on record)
+    unfilled = _unclosed(bracket, leg)
+    if position is None or abs(position) < _EPSILON or unfilled < _EPSILON:
         return 0.0
     return min(abs(position), unfilled)
 
@@ -265,9 +272,8 @@ def _rest_gone(bracket: Bracket, leg: BracketLeg, trade: TradeView, position: fl
                ) -> list[Action]:
     """What a filled leg left is gone by orders freqtrade has not seen (the plugin's close whose
     answer a restart lost, a liquidation): freqtrade imports them (never the legs' own fills)."""
-    unfilled = leg.quantity - leg.filled_quantity - bracket.rest_closed
-    if (position is None or abs(position) >= _EPSILON or unfilled < _EPSILON
-            or leg.filled_quantity <= 0 or trade.exit_order_open):
+    if (position is None or abs(position) >= _EPSILON or _unclosed(bracket, leg) < _EPSILON
+            or trade.exit_order_open):
         return []
     return [ImportExits(EXIT_STOP_ON_EXCHANGE if leg.kind is LegKind.STOP else EXIT_TAKE_PROFIT)]
 
