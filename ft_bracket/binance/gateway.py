@@ -173,6 +173,9 @@ class LegGateway:
         is chosen for the number of pairs.
         """
         wanted = None if pairs is None else sorted(set(pairs))
+        # Positions first: a leg that fires between the two reads is then missing from the legs
+        # (and asked about), never shown resting beside the smaller position its fill left.
+        held, marks = self._positions() if positions else (None, {})
         weights = quirks.OPEN_ALGO_ORDERS_WEIGHT
         legs: dict[str, VenueLeg] = {}
         if wanted is None or len(wanted) * weights["per_symbol"] >= weights["all_symbols"]:
@@ -187,7 +190,6 @@ class LegGateway:
             market = self.api.safe_market(row.get("symbol", ""), None, None, "swap")
             leg = venue_leg(self.api.parse_order(row, market), str(market["symbol"]))
             legs[leg.client_id] = leg
-        held, marks = self._positions() if positions else (None, {})
         return VenueSnapshot(legs=legs, positions=held, pairs=covered, marks=marks)
 
     def _symbol(self, pair: str) -> str:

@@ -3,6 +3,7 @@ client id without ever placing twice."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import ccxt
@@ -170,3 +171,33 @@ def test_a_hung_request_never_reaches_the_venue(
                              "clientAlgoId": "t-8-a-tp1"})
     time.sleep(1.0)
     assert algo_orders(emulator, ccxt_account[0]) == []
+
+
+@pytest.mark.parametrize("held", ["GET /fapi/v3/positionRisk", "GET /fapi/v1/openAlgoOrders"])
+def test_a_leg_that_fires_during_a_snapshot_never_rests_beside_the_position_it_reduced(
+    private_emulator: Emulator, held: str,
+) -> None:
+    """The legs and the positions are two reads; a take-profit fires between them. The snapshot
+    may be a moment old, but never shows the leg resting beside the smaller position its fill
+    left: the policy would take that for a position that changed under resting legs and resize
+    them."""
+    key, secret = private_emulator.new_account()
+    client = binance_client(private_emulator, key, secret)
+    private_emulator.set_price(SYMBOL, "1.2000")
+    client.create_order(PAIR, "market", "buy", 100)
+    gateway = LegGateway(client)
+    assert gateway.place(PAIR, LegKind.TAKE_PROFIT, "sell", 100, 1.25, "t-9-a-tp1").accepted
+    private_emulator.fault(held, kind="delay", seconds=3.0, api_key=key)
+    seen: list = []
+    reader = threading.Thread(target=lambda: seen.append(gateway.snapshot()))
+    reader.start()
+    deadline = time.monotonic() + 60
+    while not [row for row in private_emulator.journal(key) if row["event"] == "request_held"]:
+        assert time.monotonic() < deadline, f"{held} was never held"
+        time.sleep(0.05)
+    private_emulator.set_price(SYMBOL, "1.2600")  # fires while the read is held
+    reader.join(timeout=60)
+    [snapshot] = seen
+    assert [row["algoStatus"] for row in private_emulator.state(key)["algo_orders"]] == [
+        "FINISHED"]
+    assert "t-9-a-tp1" not in snapshot.legs or snapshot.positions == {PAIR: 100.0}
