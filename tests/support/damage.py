@@ -13,7 +13,8 @@ carries. Damage is counted, never durations:
   or stop request, a fault, is ``venue_held_crossings``: no client could have had a stop there;
   one while the bot process was dead, when the caller says so, is ``bot_down_crossings``; one
   after the entry filled and before the venue received the stop sent from its answer, the
-  protection window, is ``in_flight_crossings``);
+  protection window, is ``in_flight_crossings``; an entry that filled beyond its stop, by its
+  fill price or by the last price the venue's stops trigger on, is ``born_beyond_stop``);
 - ``duplicate_orders``: a client id the venue accepted twice.
 
 Timing figures (longest orphan, longest unprotected stretch) are printed, never asserted.
@@ -136,6 +137,8 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
     accepted: Counter[str] = Counter()
     held: dict[str, list[tuple[int, int, str]]] = {}  # symbol -> (from, to, root) of held calls
     flat_since: dict[str, int] = {}
+    last: dict[str, float] = {}  # the venue's last price per symbol: what its stops trigger on
+    faulted: set[str] = set()  # roots whose stop request a fault refused
     # When the venue first heard of each trade's first stop attempt (sent from the entry's
     # answer): before that, no stop of it could rest.
     first_stop: dict[str, int] = {}
@@ -146,6 +149,10 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
             first_stop.setdefault(_root_of(row["client_id"]), int(row["time"]))
     for row in rows:
         symbol, event, at = row.get("symbol"), row["event"], int(row["time"])
+        if event == "price" and symbol:
+            last[symbol] = float(row["last"])
+        if event == "request_faulted" and _is_stop(prefix, row.get("client_id")):
+            faulted.add(_root_of(row["client_id"]))
         if event == "request_held" and symbol and row.get("client_id"):
             held.setdefault(symbol, []).append(
                 (at, at + int(1000 * float(row["seconds"])), _root_of(row["client_id"])))
@@ -168,7 +175,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
                 damage.longest_orphan_ms = max(damage.longest_orphan_ms, at - since)
         elif event == "order_filled":
             was_open = symbol in lives
-            _fill(damage, row, lives, position, by_entry, prefix, at)
+            _fill(damage, row, lives, position, by_entry, prefix, last, at)
             if was_open and symbol not in lives:
                 flat_since[symbol] = at
             life = lives.get(symbol)
@@ -177,7 +184,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
                     _check_foreign(damage, life, root, cid, at)
         elif event == "price" and symbol in lives:
             _price(damage, lives[symbol], float(row["last"]), resting.get(symbol, {}),
-                   held.get(symbol, []), down, first_stop, at)
+                   held.get(symbol, []), down, first_stop, faulted, at)
         life = lives.get(symbol) if symbol else None
         if life is not None and life.trade is not None:
             protected = any(kind is LegKind.STOP and root == life.trade.root
@@ -206,8 +213,14 @@ def _check_foreign(damage: Damage, life: Life | None, root: str, client_id: str,
             f"{life.symbol} at {at}: trade {life.trade.trade_id}'s position beside {client_id}")
 
 
+def _is_stop(prefix: str, client_id: str | None) -> bool:
+    parsed = parse_client_id(prefix, client_id or "")
+    return parsed is not None and parsed[1] is LegKind.STOP
+
+
 def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
-          position: Counter[str], by_entry: dict[str, Trade], prefix: str, at: int) -> None:
+          position: Counter[str], by_entry: dict[str, Trade], prefix: str,
+          last: dict[str, float], at: int) -> None:
     symbol = row["symbol"]
     before = position[symbol]
     after = float(row["position_after"])
@@ -224,13 +237,16 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
         life = lives[symbol] = Life(symbol, at, str(row["order_id"]), trade)
         damage.lives += 1
         if trade is not None and trade.stop_price is not None:
-            price = float(row["price"])
-            life.crossed = price >= trade.stop_price if trade.is_short else (
-                price <= trade.stop_price)
+            # Beyond by its own fill price, or by the last price the venue's stops trigger on
+            # (an entry filled from the book a tick away from a last price already at the stop:
+            # the venue refuses that stop with -2021, no stop can rest).
+            price, trigger = float(row["price"]), last.get(symbol, float(row["price"]))
+            life.crossed = any(p >= trade.stop_price if trade.is_short else p <= trade.stop_price
+                               for p in (price, trigger))
             if life.crossed:
                 damage.born_beyond_stop.append(
-                    f"{symbol} at {at}: trade {trade.trade_id} filled at {price:g}, beyond its "
-                    f"stop {trade.stop_price:g}")
+                    f"{symbol} at {at}: trade {trade.trade_id} filled at {price:g} (last "
+                    f"{trigger:g}), beyond its stop {trade.stop_price:g}")
     elif abs(after) < _EPSILON and life is not None:
         life.closed = at
         del lives[symbol]
@@ -238,8 +254,8 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
 
 def _price(damage: Damage, life: Life, last: float,
            resting: dict[str, tuple[int, str, LegKind]], held: list[tuple[int, int, str]],
-           down: list[tuple[int, int]] | tuple[()], first_stop: dict[str, int], at: int
-           ) -> None:
+           down: list[tuple[int, int]] | tuple[()], first_stop: dict[str, int],
+           faulted: set[str], at: int) -> None:
     trade = life.trade
     if trade is None or trade.stop_price is None:
         return
@@ -256,6 +272,8 @@ def _price(damage: Damage, life: Life, last: float,
                 damage.bot_down_crossings.append(f"{text} (the bot was not running)")
             elif at < first_stop.get(trade.root or "", -1):
                 damage.in_flight_crossings.append(f"{text} (its first stop was on its way)")
+            elif trade.root in faulted:  # judged still: the resend is the plugin's
+                damage.unprotected_crossings.append(f"{text} (a fault refused its stop before)")
             else:
                 damage.unprotected_crossings.append(text)
     life.crossed = beyond

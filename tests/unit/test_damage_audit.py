@@ -91,3 +91,17 @@ def test_a_crossing_before_the_first_stop_reached_the_venue_is_told_apart() -> N
     later = audit([*entry(), crossing(1005), row(4000, "algo_created", algo_id=6,
                                                     client_id="ftb-r1-sl2")], [TRADE], "ftb")
     assert len(later.unprotected_crossings) == 1
+
+
+def test_an_entry_filled_while_the_last_price_was_at_its_stop_is_born_beyond_it() -> None:
+    """The book filled the entry a tick above a last price already at the stop: the venue
+    refuses that stop (-2021), so the next tick down is no missing stop."""
+    rows = [row(900, "price", last="1.1700"),
+            row(1000, "order_filled", order_id=11, client_id="ftb-r1-en1", qty="100",
+                price="1.1710", position_after="100"),
+            row(1010, "algo_rejected", client_id=STOP_ID, code=-2021), crossing(1100)]
+    damage = audit(rows, [TRADE], "ftb")
+    assert damage.harmless and len(damage.born_beyond_stop) == 1
+    # The same entry with the last price above the stop: the crossing is the plugin's.
+    above = audit([row(900, "price", last="1.1720"), *rows[1:]], [TRADE], "ftb")
+    assert len(above.unprotected_crossings) == 1 and not above.born_beyond_stop
