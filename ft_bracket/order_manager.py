@@ -277,10 +277,16 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
                 self._apply(bracket, kind, event)
             case Query(kind=kind):
                 leg = bracket.leg(kind)
+                resting = leg.status is LegStatus.RESTING
                 venue = self.gateway.find(bracket.pair, client_id=leg.client_id)
                 if venue is not None:
                     self._seen(venue)
-                self._apply(bracket, kind, observe(leg, venue))
+                event = observe(leg, venue)
+                self._apply(bracket, kind, event)
+                if resting and isinstance(event, Cancelled) and self.snapshot.positions is not None:
+                    # The positions were read before the legs: what ended this leg behind our
+                    # back (a liquidation, a close by hand) may have moved the position since.
+                    self.snapshot.positions = self.gateway.positions()
             case ReadFill(kind=kind):
                 self._read_fill(bracket, kind)
             case Place(kind=kind, quantity=quantity):

@@ -24,6 +24,8 @@ class Gateway(Protocol):
 
     def snapshot(self, pairs: Any = None, positions: bool = True) -> VenueSnapshot: ...
 
+    def positions(self) -> dict[str, float]: ...
+
 
 class FreqtradeSide(Protocol):
     """Where the manager reaches into freqtrade: its records and its own trade (adapter)."""

@@ -52,3 +52,6 @@ class SimulatedGateway:
         legs = {leg.client_id: leg for leg in self._legs.values()
                 if leg.status is VenueStatus.RESTING}
         return VenueSnapshot(legs=legs, positions=None, pairs=None)
+
+    def positions(self) -> dict[str, float]:
+        return {}  # dry-run holds nothing on a venue

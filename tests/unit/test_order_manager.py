@@ -104,3 +104,39 @@ def test_a_position_closed_by_freqtrades_own_exit_on_its_way_is_not_imported() -
     orders.freqtrade_exits.sent(PAIR, "8000000006")
     assert not orders.freqtrade_exits.on_the_way(PAIR)
     assert orders.freqtrade_exits.order_ids() == {"8000000006"}
+
+
+class LiquidatedBetweenReads(SimulatedGateway):
+    """The venue liquidates between the look's two reads: the positions (read first) still
+    show the position, the legs (read next) are already gone, cancelled by the liquidation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.liquidated = False
+
+    def snapshot(self, pairs: object = None, positions: bool = True):  # type: ignore[override]
+        found = super().snapshot(pairs, positions)
+        found.positions = {PAIR: TRADE.amount}
+        if self.liquidated:
+            for order_id in list(self._legs):
+                super().cancel(PAIR, order_id)
+            found.legs = {}
+        return found
+
+    def positions(self) -> dict[str, float]:
+        return {} if self.liquidated else {PAIR: TRADE.amount}
+
+
+def test_legs_a_liquidation_cancelled_between_the_reads_are_not_placed_again() -> None:
+    """The leg gone behind our back makes the position be read again: it is gone too, so the
+    trade is closed from the venue's fills instead of its legs being sent again (refused)."""
+    events: list[Event] = []
+    gateway = LiquidatedBetweenReads()
+    orders = manager(gateway, events, simulated=False)
+    orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
+    gateway.liquidated = True
+    orders.watch([TRADE])
+    bracket = orders.load(5)
+    assert bracket is not None
+    assert [(leg.status, leg.attempt) for leg in bracket.legs] == [(LegStatus.CANCELLED, 1)] * 2
+    assert orders.freqtrade.imported == [(5, "sold_on_exchange")]  # type: ignore[attr-defined]
