@@ -12,7 +12,7 @@ A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue
 from __future__ import annotations
 
 from ft_bracket.binance.gateway import Placement, Refusal
-from ft_bracket.core.legs import Bracket, LegKind, LegStatus
+from ft_bracket.core.legs import Bracket, LegKind, LegStatus, bracket_order_root
 from ft_bracket.core.plan import (
     EXIT_STOP_ON_EXCHANGE,
     EXIT_TAKE_PROFIT,
@@ -71,6 +71,29 @@ class FreqtradeStopCalls:
             return self._stop_report(bracket, order_id) or StopReport(
                 {"id": order_id, "status": "open", "amount": bracket.stop.quantity,
                  "filled": 0.0, "remaining": bracket.stop.quantity, "fee": {}, "info": {}})
+
+    def other_brackets_orders(self, pair: str, trade_id: int, neighbours: list[int],
+                              orders: list[dict]) -> set[str]:
+        """Ids among ``orders`` on ``pair`` that are another bracket's: a leg, the real order it
+        became, a market close. freqtrade's recovery of an open trade's unknown orders
+        (``handle_onexchange_order``) looks 10 s before the trade opened and would take an
+        earlier trade's stop fill for this one's; ``neighbours``: the trades closed since."""
+        with self._lock:
+            own = self.load(trade_id, pair)
+            theirs: set[str] = set()
+            for other in neighbours:
+                bracket = self.load(other, pair) if other != trade_id else None
+                if bracket is not None:
+                    theirs |= bracket.fill_order_ids | {
+                        leg.order_id for leg in bracket.legs if leg.order_id}
+            prefix = self.settings.client_id_prefix
+            foreign = set()
+            for order in orders:
+                root = bracket_order_root(prefix, str(order.get("clientOrderId") or ""))
+                if str(order.get("id")) in theirs or (
+                        root is not None and (own is None or root != own.root)):
+                    foreign.add(str(order.get("id")))
+            return foreign
 
     def _stop_bracket(self, trade_id: int, order_id: str) -> Bracket | None:
         if self.simulated:

@@ -9,7 +9,10 @@ replaced for trades that have a bracket (every other call goes to freqtrade's ow
 - ``fetch_stoploss_order``: answered from the loop's venue snapshot (no call per trade per loop);
   a fired stop still reads its real order;
 - ``cancel_stoploss_order``: one cancel, no retrier holding the bot loop; a failure is retried by
-  the watch every loop.
+  the watch every loop;
+- ``fetch_orders`` (only freqtrade's recovery of a trade's unknown orders calls it): without
+  another bracket's orders, which freqtrade knows by other ids (a stop by its algo id, not by the
+  real order it became) and would otherwise add to the open trade.
 
 Refusals reach freqtrade as the exceptions its own ``create_stoploss`` raises, so it reacts as it
 always does. Read off freqtrade 2026.9 ``exchange/exchange.py``.
@@ -18,6 +21,7 @@ always does. Read off freqtrade 2026.9 ``exchange/exchange.py``.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from freqtrade.constants import BuySell
@@ -32,7 +36,7 @@ from ft_bracket.ports import StopReport
 
 logger = logging.getLogger(__name__)
 
-ROUTED = ("create_stoploss", "fetch_stoploss_order", "cancel_stoploss_order")
+ROUTED = ("create_stoploss", "fetch_stoploss_order", "cancel_stoploss_order", "fetch_orders")
 
 
 def _trade_of_order(order_id: str, pair: str) -> int | None:
@@ -95,9 +99,24 @@ def route_stop_orders(exchange: Any, manager: OrderManager) -> None:
             return cls.cancel_stoploss_order(exchange, order_id, pair, params)
         return as_freqtrade_stop(exchange, report, order_id)
 
+    def fetch_orders(pair: str, since: datetime, params: dict | None = None
+                     ) -> list[dict[str, Any]]:
+        orders = cls.fetch_orders(exchange, pair, since, params)
+        trade = _open_trade(pair)
+        if trade is None or not orders:
+            return orders
+        neighbours = [t.id for t in Trade.get_trades_proxy(pair=pair, is_open=False,
+                                                           close_date=since)]
+        foreign = manager.other_brackets_orders(pair, trade.id, neighbours, orders)
+        if foreign:
+            logger.info("%s: %s left out of trade %s's recovery (another trade's bracket)",
+                        pair, ", ".join(sorted(foreign)), trade.id)
+        return [o for o in orders if str(o.get("id")) not in foreign]
+
     exchange.create_stoploss = create_stoploss
     exchange.fetch_stoploss_order = fetch_stoploss_order
     exchange.cancel_stoploss_order = cancel_stoploss_order
+    exchange.fetch_orders = fetch_orders
 
 
 def _freqtrade_error(refusal: Refusal | None, error: str, pair: str) -> Exception:

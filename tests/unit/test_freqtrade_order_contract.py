@@ -48,3 +48,17 @@ def test_an_exit_order_row_is_written_only_after_create_order_returns() -> None:
     created = source.index("self.exchange.create_order(")
     appended = source.index("trade.orders.append(order_obj)")
     assert created < appended
+
+
+def test_only_the_recovery_of_unknown_orders_reads_fetch_orders_and_it_looks_10_s_back() -> None:
+    """Why stop_orders routes fetch_orders: freqtrade adds every order it does not know by id
+    from 10 s before the trade opened, and knows a fired stop by its algo id only."""
+    assert list(inspect.signature(Exchange.fetch_orders).parameters) == [
+        "self", "pair", "since", "params"], "Exchange.fetch_orders changed: update stop_orders"
+    bot = inspect.getsource(FreqtradeBot)
+    assert bot.count("self.exchange.fetch_orders(") == 1, (
+        "FreqtradeBot calls exchange.fetch_orders elsewhere now: is dropping another bracket's "
+        "orders still right there?")
+    recovery = inspect.getsource(FreqtradeBot.handle_onexchange_order)
+    assert "trade.open_date_utc - timedelta(seconds=10)" in recovery
+    assert "Order.order_by_id(order[\"id\"], trade.pair)" in recovery
