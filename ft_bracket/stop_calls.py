@@ -12,7 +12,7 @@ A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue
 from __future__ import annotations
 
 from ft_bracket.binance.gateway import Placement, Refusal
-from ft_bracket.core.legs import Bracket, LegKind, LegStatus, bracket_order_root
+from ft_bracket.core.legs import Bracket, LegKind, LegStatus, order_root
 from ft_bracket.core.plan import (
     EXIT_STOP_ON_EXCHANGE,
     EXIT_TAKE_PROFIT,
@@ -72,12 +72,13 @@ class FreqtradeStopCalls:
                 {"id": order_id, "status": "open", "amount": bracket.stop.quantity,
                  "filled": 0.0, "remaining": bracket.stop.quantity, "fee": {}, "info": {}})
 
-    def other_brackets_orders(self, pair: str, trade_id: int, neighbours: list[int],
-                              orders: list[dict]) -> set[str]:
-        """Ids among ``orders`` on ``pair`` that are another bracket's: a leg, the real order it
-        became, a market close. freqtrade's recovery of an open trade's unknown orders
-        (``handle_onexchange_order``) looks 10 s before the trade opened and would take an
-        earlier trade's stop fill for this one's; ``neighbours``: the trades closed since."""
+    def other_brackets_orders(self, pair: str, trade_id: int, known: set[str],
+                              neighbours: list[int], orders: list[dict]) -> set[str]:
+        """Ids among ``orders`` on ``pair`` that are not trade ``trade_id``'s: another bracket's
+        leg, the real order it became, a market close, an entry whose answer was lost.
+        freqtrade's recovery of an open trade's unknown orders (``handle_onexchange_order``)
+        looks 10 s before the trade opened and would add them to it. ``known``: the trade's
+        own order ids; ``neighbours``: the trades closed since."""
         with self._lock:
             own = self.load(trade_id, pair)
             theirs: set[str] = set()
@@ -89,10 +90,12 @@ class FreqtradeStopCalls:
             prefix = self.settings.client_id_prefix
             foreign = set()
             for order in orders:
-                root = bracket_order_root(prefix, str(order.get("clientOrderId") or ""))
-                if str(order.get("id")) in theirs or (
-                        root is not None and (own is None or root != own.root)):
-                    foreign.add(str(order.get("id")))
+                order_id = str(order.get("id"))
+                root = order_root(prefix, str(order.get("clientOrderId") or ""))
+                if order_id in known:
+                    continue
+                if order_id in theirs or (root is not None and (own is None or root != own.root)):
+                    foreign.add(order_id)
             return foreign
 
     def _stop_bracket(self, trade_id: int, order_id: str) -> Bracket | None:

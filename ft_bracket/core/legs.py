@@ -159,10 +159,10 @@ def parse_client_id(prefix: str, value: str) -> tuple[str, LegKind] | None:
     return match.group(1), LegKind.STOP if match.group(2) == "sl" else LegKind.TAKE_PROFIT
 
 
-def bracket_order_root(prefix: str, value: str) -> str | None:
-    """The bracket root of an order this plugin sent after the entry — a leg, the real order
-    a leg became (it carries the leg's id), a market close ``x<n>`` — else None."""
-    match = re.fullmatch(rf"{re.escape(prefix)}-([0-9a-z-]+)-(?:sl|tp|x)\d+", value or "")
+def order_root(prefix: str, value: str) -> str | None:
+    """The root of an order id this plugin made — an entry ``en<n>``, a leg, the real order a
+    leg became (it carries the leg's id), a market close ``x<n>`` — else None."""
+    match = re.fullmatch(rf"{re.escape(prefix)}-([0-9a-z-]+)-(?:sl|tp|x|en)\d+", value or "")
     return None if match is None else match.group(1)
 
 

@@ -11,8 +11,9 @@ replaced for trades that have a bracket (every other call goes to freqtrade's ow
 - ``cancel_stoploss_order``: one cancel, no retrier holding the bot loop; a failure is retried by
   the watch every loop;
 - ``fetch_orders`` (only freqtrade's recovery of a trade's unknown orders calls it): without
-  another bracket's orders, which freqtrade knows by other ids (a stop by its algo id, not by the
-  real order it became) and would otherwise add to the open trade.
+  the plugin's orders that are not the open trade's — another bracket's legs (freqtrade knows a
+  fired stop by its algo id, not by the real order it became), closes, an entry whose answer was
+  lost — which freqtrade would otherwise add to the open trade.
 
 Refusals reach freqtrade as the exceptions its own ``create_stoploss`` raises, so it reacts as it
 always does. Read off freqtrade 2026.9 ``exchange/exchange.py``.
@@ -107,7 +108,8 @@ def route_stop_orders(exchange: Any, manager: OrderManager) -> None:
             return orders
         neighbours = [t.id for t in Trade.get_trades_proxy(pair=pair, is_open=False,
                                                            close_date=since)]
-        foreign = manager.other_brackets_orders(pair, trade.id, neighbours, orders)
+        known = {str(o.order_id) for o in trade.orders}
+        foreign = manager.other_brackets_orders(pair, trade.id, known, neighbours, orders)
         if foreign:
             logger.info("%s: %s left out of trade %s's recovery (another trade's bracket)",
                         pair, ", ".join(sorted(foreign)), trade.id)
