@@ -142,7 +142,11 @@ class FreqtradeTrades:
         trade = _live_trade(trade_id)
         if trade is None or not trade.is_open:
             return ImportedExits(0, reason)
-        since = int(trade.open_date_utc.timestamp() * 1000)
+        # From the entry order's own time: a close sent from the entry's answer can come
+        # before freqtrade dates the trade (it opens it once that answer is back).
+        placed = [o.order_date_utc for o in trade.orders
+                  if o.ft_order_side == trade.entry_side and o.order_date is not None]
+        since = int(min([trade.open_date_utc, *placed]).timestamp() * 1000)
         fills = [
             o for o in self.api.fetch_orders(trade.pair, since)
             if o.get("side") == trade.exit_side and o.get("status") in ("closed", "expired")

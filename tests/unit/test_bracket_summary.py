@@ -1,5 +1,5 @@
 """The readable summary beside the legs record, as the bot's database keeps it: written once the
-venue answered, rewritten when the legs change."""
+venue answered, rewritten when the legs change; and exits imported into the same database."""
 
 from __future__ import annotations
 
@@ -60,3 +60,32 @@ def test_the_summary_waits_for_the_venue_and_follows_the_legs(trade: Trade) -> N
     records.save_record(trade.id, CUSTOM_DATA_KEY, legs(LegStatus.CANCELLED, LegStatus.FILLED))
     assert trade.get_custom_data("bracket_summary").startswith(
         "take-profit 1.26 (+5.00 %), filled, order 8000000005 | stop 1.17 (-2.50 %), cancelled")
+
+
+class VenueOrders:
+    """fetch_orders as the venue answers it: orders from ``since`` on."""
+
+    def __init__(self, *orders: dict) -> None:
+        self.orders = orders
+
+    def fetch_orders(self, pair: str, since: int) -> list[dict]:
+        return [o for o in self.orders if o["timestamp"] >= since]
+
+
+def test_a_close_made_before_freqtrade_dated_the_trade_is_still_imported(trade: Trade) -> None:
+    """The entry's answer came back, the plugin closed at market from it (the entry filled
+    beyond its stop), and only then freqtrade opened the trade: the close predates open_date."""
+    from freqtrade.persistence import Order
+
+    opened = int(trade.open_date_utc.timestamp() * 1000)
+    trade.orders.append(Order.parse_from_ccxt_object(
+        {"id": "8000000001", "symbol": PAIR, "side": "buy", "type": "market", "status": "closed",
+         "amount": 100.0, "filled": 100.0, "remaining": 0.0, "average": 1.2, "price": 1.2,
+         "timestamp": opened - 12}, PAIR, "buy"))
+    Trade.commit()
+    close = {"id": "8000000003", "clientOrderId": "ftb-mx1-x1", "symbol": PAIR, "side": "sell",
+             "type": "market", "status": "closed", "amount": 100.0, "filled": 100.0,
+             "remaining": 0.0, "average": 1.16, "price": 1.16, "timestamp": opened - 3}
+    imported = FreqtradeTrades(api=VenueOrders(close)).import_exchange_exits(trade.id, "stop_loss")
+    assert imported.count == 1
+    assert [o.order_id for o in trade.orders if o.ft_order_side == "sell"] == ["8000000003"]
