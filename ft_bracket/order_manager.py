@@ -283,10 +283,12 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
                     self._seen(venue)
                 event = observe(leg, venue)
                 self._apply(bracket, kind, event)
-                if resting and isinstance(event, Cancelled) and self.snapshot.positions is not None:
+                seen = self.snapshot
+                if (resting and isinstance(event, Cancelled) and seen.positions is not None
+                        and not seen.positions_reread):
                     # The positions were read before the legs: what ended this leg behind our
                     # back (a liquidation, a close by hand) may have moved the position since.
-                    self.snapshot.positions = self.gateway.positions()
+                    seen.positions, seen.positions_reread = self.gateway.positions(), True
             case ReadFill(kind=kind):
                 self._read_fill(bracket, kind)
             case Place(kind=kind, quantity=quantity):

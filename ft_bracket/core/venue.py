@@ -76,6 +76,8 @@ class VenueSnapshot:
     positions: dict[str, float] | None = None
     pairs: frozenset[str] | None = None
     marks: dict[str, float] = field(default_factory=dict)  # mark price of each position
+    # Positions are read before the legs; once read again after them, they are current enough.
+    positions_reread: bool = False
 
     def covers(self, pair: str) -> bool:
         return self.pairs is None or pair in self.pairs

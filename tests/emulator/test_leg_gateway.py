@@ -191,12 +191,14 @@ def test_a_leg_that_fires_during_a_snapshot_never_rests_beside_the_position_it_r
     seen: list = []
     reader = threading.Thread(target=lambda: seen.append(gateway.snapshot()))
     reader.start()
-    deadline = time.monotonic() + 60
-    while not [row for row in private_emulator.journal(key) if row["event"] == "request_held"]:
-        assert time.monotonic() < deadline, f"{held} was never held"
+    def is_held() -> bool:
+        return any(row["event"] == "request_held" for row in private_emulator.journal(key))
+
+    while reader.is_alive() and not is_held():  # the read ends only after its hold
         time.sleep(0.05)
+    assert is_held(), f"{held} was never held"
     private_emulator.set_price(SYMBOL, "1.2600")  # fires while the read is held
-    reader.join(timeout=60)
+    reader.join()
     [snapshot] = seen
     assert [row["algoStatus"] for row in private_emulator.state(key)["algo_orders"]] == [
         "FINISHED"]

@@ -113,6 +113,7 @@ class LiquidatedBetweenReads(SimulatedGateway):
     def __init__(self) -> None:
         super().__init__()
         self.liquidated = False
+        self.position_reads = 0
 
     def snapshot(self, pairs: object = None, positions: bool = True):  # type: ignore[override]
         found = super().snapshot(pairs, positions)
@@ -124,6 +125,7 @@ class LiquidatedBetweenReads(SimulatedGateway):
         return found
 
     def positions(self) -> dict[str, float]:
+        self.position_reads += 1
         return {} if self.liquidated else {PAIR: TRADE.amount}
 
 
@@ -140,6 +142,7 @@ def test_legs_a_liquidation_cancelled_between_the_reads_are_not_placed_again() -
     assert bracket is not None
     assert [(leg.status, leg.attempt) for leg in bracket.legs] == [(LegStatus.CANCELLED, 1)] * 2
     assert orders.freqtrade.imported == [(5, "sold_on_exchange")]  # type: ignore[attr-defined]
+    assert gateway.position_reads == 1  # once per look, however many legs it ended
 
 
 def test_freqtrades_order_recovery_is_told_which_orders_are_another_brackets() -> None:
