@@ -47,6 +47,9 @@ def print_report(report: SoakReport, work: Path | None) -> None:
           f"again): {report.bot_down_crossings}")
     print(f"crossings after the entry filled, before the stop sent from its answer reached the "
           f"venue: {report.in_flight_crossings}")
+    print(f"crossings after the venue answered the stop 'would trigger' (-2021: its word that the "
+          f"price was past it), before the close or resend reached it: "
+          f"{report.venue_said_crossings}")
     print(f"durations (printed, not judged): longest orphan leg {report.longest_orphan_ms} ms,"
           f" longest position without its stop {report.longest_unprotected_ms} ms")
     print(f"quiet at the end: {report.quiet}; goal (all figures 0): "

@@ -71,6 +71,9 @@ def figures_of(data: dict, run: list[str]) -> tuple[str, list[Figure]]:
     if "in_flight_crossings" in data:  # printed, not judged: before the stop could arrive
         figures.append(Figure("crossings before the first stop arrived",
                               str(data["in_flight_crossings"])))
+    if "venue_said_crossings" in data:  # printed, not judged: the venue said past the stop
+        figures.append(Figure("crossings after the venue said would trigger",
+                              str(data["venue_said_crossings"])))
     return " ".join(run), figures
 
 

@@ -80,14 +80,14 @@ async def _faulty(
     logger.info("injecting %s fault into %s %s", fault.kind, route.method, route.path)
     if call.account is not None:
         # On the venue's record: a damage audit can tell a stop the venue sat on (held) or
-        # refused by a fault from one that was never sent.
+        # refused by a fault (and with which answer) from one that was never sent.
         held = fault.kind in ("delay", "hang")
         call.exchange.journal.record(
             call.account.api_key, "request_held" if held else "request_faulted",
             symbol=call.get("symbol"),
             endpoint=f"{route.method} {route.path}", kind=fault.kind, seconds=fault.seconds,
             client_id=call.get("clientAlgoId") or call.get("newClientOrderId"),
-            type=call.get("type"))
+            type=call.get("type"), code=fault.code if fault.kind == "error" else None)
     if fault.kind == "error":
         error = BinanceError(fault.code, fault.msg, fault.http_status)
         return _json(error.body(), status=error.http_status, headers=headers)

@@ -13,7 +13,10 @@ carries. Damage is counted, never durations:
   or stop request, a fault, is ``venue_held_crossings``: no client could have had a stop there;
   one while the bot process was dead, when the caller says so, is ``bot_down_crossings``; one
   after the entry filled and before the venue received the stop sent from its answer, the
-  protection window, is ``in_flight_crossings``; an entry that filled beyond its stop, by its
+  protection window, is ``in_flight_crossings``; one after the venue answered the trade's stop
+  "would immediately trigger" (-2021, its word that the price is past the stop: the plugin closes
+  at market on it) and before the plugin's next stop or close reached it, is
+  ``venue_said_crossings``; an entry that filled beyond its stop, by its
   fill price or by the last price the venue's stops trigger on, is ``born_beyond_stop``);
 - ``duplicate_orders``: a client id the venue accepted twice.
 
@@ -66,6 +69,7 @@ class Damage:
     venue_held_crossings: list[str] = field(default_factory=list)  # printed, not judged
     bot_down_crossings: list[str] = field(default_factory=list)  # printed, not judged
     in_flight_crossings: list[str] = field(default_factory=list)  # printed, not judged
+    venue_said_crossings: list[str] = field(default_factory=list)  # printed, not judged
     lives: int = 0
     # Entries that filled beyond their own stop (the price moved while they were on their way):
     # no stop can rest there, so it is not a stop that was missing; the soak prints them.
@@ -147,6 +151,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
                             "request_faulted") and str(
                 row.get("client_id") or "").endswith("-sl1"):
             first_stop.setdefault(_root_of(row["client_id"]), int(row["time"]))
+    said = _said_crossed(rows)
     for row in rows:
         symbol, event, at = row.get("symbol"), row["event"], int(row["time"])
         if event == "price" and symbol:
@@ -184,7 +189,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
                     _check_foreign(damage, life, root, cid, at)
         elif event == "price" and symbol in lives:
             _price(damage, lives[symbol], float(row["last"]), resting.get(symbol, {}),
-                   held.get(symbol, []), down, first_stop, faulted, at)
+                   held.get(symbol, []), down, first_stop, faulted, said, at)
         life = lives.get(symbol) if symbol else None
         if life is not None and life.trade is not None:
             protected = any(kind is LegKind.STOP and root == life.trade.root
@@ -201,6 +206,34 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
     damage.duplicate_orders = [f"{cid} accepted {n} times" for cid, n in accepted.items()
                                if n > 1]
     return damage
+
+
+_REQUESTS = ("algo_created", "algo_rejected", "order_created", "order_rejected", "request_held",
+             "request_faulted")
+
+
+def _said_crossed(rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, int]]]:
+    """Per root, (from, to): from the venue's -2021 answer to a stop of it (real or a fault's)
+    until the plugin's next stop or close of it reached the venue. Only a window the plugin
+    ended counts: one it never answered is its damage."""
+    said: dict[str, list[tuple[int, int]]] = {}
+    open_since: dict[str, int] = {}
+    for row in rows:
+        client_id = str(row.get("client_id") or "")
+        leg = client_id.rpartition("-")[2]
+        fired = row["event"] == "order_created" and row.get("orig_type") != row.get("type")
+        if row["event"] not in _REQUESTS or not leg.startswith(("sl", "x")) or fired:
+            continue  # (a fired stop's real order is no request of the plugin's)
+        root, at = _root_of(client_id), int(row["time"])
+        since = open_since.pop(root, None)
+        if since is not None and at > since:
+            said.setdefault(root, []).append((since, at))
+        elif since is not None:
+            open_since[root] = since  # the same instant: not yet an answer to it
+        if leg.startswith("sl") and str(row.get("code")) == "-2021" \
+                and row["event"] in ("algo_rejected", "request_faulted"):
+            open_since[root] = at
+    return said
 
 
 def _check_foreign(damage: Damage, life: Life | None, root: str, client_id: str,
@@ -255,7 +288,7 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
 def _price(damage: Damage, life: Life, last: float,
            resting: dict[str, tuple[int, str, LegKind]], held: list[tuple[int, int, str]],
            down: list[tuple[int, int]] | tuple[()], first_stop: dict[str, int],
-           faulted: set[str], at: int) -> None:
+           faulted: set[str], said: dict[str, list[tuple[int, int]]], at: int) -> None:
     trade = life.trade
     if trade is None or trade.stop_price is None:
         return
@@ -272,6 +305,9 @@ def _price(damage: Damage, life: Life, last: float,
                 damage.bot_down_crossings.append(f"{text} (the bot was not running)")
             elif at < first_stop.get(trade.root or "", -1):
                 damage.in_flight_crossings.append(f"{text} (its first stop was on its way)")
+            elif any(start <= at <= end for start, end in said.get(trade.root or "", [])):
+                damage.venue_said_crossings.append(
+                    f"{text} (the venue had answered its stop -2021, would trigger)")
             elif trade.root in faulted:  # judged still: the resend is the plugin's
                 damage.unprotected_crossings.append(f"{text} (a fault refused its stop before)")
             else:

@@ -93,6 +93,28 @@ def test_a_crossing_before_the_first_stop_reached_the_venue_is_told_apart() -> N
     assert len(later.unprotected_crossings) == 1
 
 
+def test_a_crossing_after_the_venue_said_the_stop_would_trigger_is_told_apart() -> None:
+    """-2021 is the venue's word that the price is past the stop (a fault's here, which says it
+    untrue): the plugin closes at market on it, and a crossing before that close arrives is the
+    venue's answer, not a stop the plugin failed to send."""
+    said = row(1003, "request_faulted", client_id=STOP_ID, kind="error", code=-2021)
+    close = row(1200, "order_created", order_id=12, client_id="ftb-r1-x1", type="MARKET",
+                orig_type="MARKET")
+    damage = audit([*entry(), said, crossing(1100), close], [TRADE], "ftb")
+    assert damage.harmless and len(damage.venue_said_crossings) == 1
+    # A word the plugin never acted on excuses nothing.
+    ignored = audit([*entry(), said, crossing(1100)], [TRADE], "ftb")
+    assert len(ignored.unprotected_crossings) == 1
+    # Once its next attempt reached the venue (here refused otherwise), the window is over.
+    resent = row(1200, "algo_rejected", client_id="ftb-r1-sl2", code=-2022)
+    after = audit([*entry(), said, resent, crossing(1300)], [TRADE], "ftb")
+    assert len(after.unprotected_crossings) == 1
+    # Any other refusal is no such word: the resend is the plugin's.
+    other = row(1003, "request_faulted", client_id=STOP_ID, kind="error", code=-2022)
+    assert len(audit([*entry(), other, crossing(1100), close], [TRADE],
+                     "ftb").unprotected_crossings) == 1
+
+
 def test_an_entry_filled_while_the_last_price_was_at_its_stop_is_born_beyond_it() -> None:
     """The book filled the entry a tick above a last price already at the stop: the venue
     refuses that stop (-2021), so the next tick down is no missing stop."""
