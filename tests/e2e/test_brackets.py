@@ -124,9 +124,10 @@ def test_short_stop_fill_closes_the_trade_and_cancels_the_take_profit(scene: Sce
 def test_take_profit_too_close_is_refused_before_anything_is_sent(scene: Scene) -> None:
     # Reward 0.01 for a risk of 0.03: 0.33 < min_reward_risk 1.5.
     scene.signal("long", stop_price=1.17, take_profit_price=1.21)
-    severity, refused = scene.wait_event("entry_refused", pair=PAIR)
+    # (wait_refusal: a signal written just before a candle closes may first be refused as
+    # stale when freqtrade gets to it late; the rule under test must still hold it back.)
+    severity, _ = scene.wait_refusal("RewardRiskBelowMinimum")
     assert severity == "INFO"
-    assert refused["reason"].startswith("RewardRiskBelowMinimum")
     scene.clear_signals()
     assert_nothing_traded(scene)
 
@@ -185,7 +186,7 @@ def test_risk_too_small_for_the_minimum_notional_is_refused_by_the_plugin(
     # 0.001 % of ~10,000 USDT is 0.1 USDT at risk: about 3 XRP, 3.7 USDT, below Binance's 5.
     scene = make_scene(bracket={"risk_per_trade": 0.00001})
     scene.signal("long", stop_price=1.17, take_profit_price=1.26)
-    severity, refused = scene.wait_event("entry_refused", pair=PAIR)
+    severity, refused = scene.wait_refusal("NotionalBelowMinimum")
     scene.clear_signals()
     assert severity == "INFO"
     assert refused["reason"].startswith("NotionalBelowMinimum: notional 3.")
