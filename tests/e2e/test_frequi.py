@@ -91,7 +91,7 @@ def test_frequi_shows_the_open_brackets_take_profit_and_stop_without_the_custom_
             ui.open_chart(PAIR)
             ui.plot_config_from_strategy()
             before = candle_time(last_candle(bot))
-            tooltip = ui.tooltip_at_last_candle()
+            tooltip = ui.tooltip_at_last_candle("bracket_stop", "bracket_take_profit")
             after = candle_time(last_candle(bot))
             shots.append(ui.screenshot(tmp_path / "frequi-chart-tooltip.png"))
             assert tooltip.timestamp in {before, after}, (tooltip, before, after)

@@ -24,6 +24,7 @@ from tests.support.emulator import REPO
 
 try:  # a dev dependency: without it ``missing()`` says so and the browser tests skip
     from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
@@ -228,7 +229,23 @@ class FreqUI:
         self.wait.until_not(lambda d: d.find_elements(
             By.XPATH, "//*[normalize-space()='Plot Configurator']"))
 
-    def tooltip_at_last_candle(self) -> CandleTooltip:
+    def tooltip_at_last_candle(self, *series: str) -> CandleTooltip:
+        """The tooltip of the newest candle FreqUI drew, once it shows every one of ``series``.
+        FreqUI adds a plot configuration's series when it redraws the chart, a moment after
+        "Save"; a tooltip read in between lacks them. Fails if they never show."""
+        seen: list[CandleTooltip] = []
+
+        def shown(_driver: Any) -> CandleTooltip | None:
+            tooltip = self._hover_newest_candle()
+            seen[:] = [tooltip]
+            return tooltip if all(name in tooltip.values for name in series) else None
+
+        try:
+            return self.wait.until(shown)
+        except TimeoutException:
+            raise AssertionError(f"{series} not in the newest candle's tooltip: {seen}") from None
+
+    def _hover_newest_candle(self) -> CandleTooltip:
         """Hover the chart from its right edge leftwards until the tooltip shows a candle with
         data: the newest candle FreqUI drew (the axis runs on past the data)."""
         canvas = self._visible("//*[@_echarts_instance_]//canvas")
@@ -260,6 +277,4 @@ class FreqUI:
     def column_at_last_candle(self, column: str) -> str:
         """The value FreqUI's tooltip shows for strategy column ``column`` at the newest candle
         (the column must be in the plot configuration, e.g. via ``plot_config_from_strategy``)."""
-        tooltip = self.tooltip_at_last_candle()
-        assert column in tooltip.values, f"{column} not in the tooltip: {tooltip}"
-        return tooltip.values[column]
+        return self.tooltip_at_last_candle(column).values[column]
