@@ -30,6 +30,9 @@ PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"
 NOTIFY = {"notification_settings": {"entry_fill": "on", "exit_fill": "on", "startup": "on",
                                     "strategy_msg": "on", "status": "on"}}
 ALGO_ORDER = "POST /fapi/v1/algoOrder"
+# freqtrade locks a pair until the next candle after every exit ("Auto lock"), so the pair's
+# next entry can be a whole 1m candle away, plus a loop on a busy machine.
+NEXT_ENTRY_S = 150
 
 
 def pct(price: float, entry: float) -> str:
@@ -118,7 +121,7 @@ def test_fills_and_every_plugin_message_reach_telegram_as_a_user_reads_them(
         assert fields["Action taken"] == "no order sent (said once per pair and signal candle)"
 
         signal(1.26)
-        entry = telegram.wait_text("New Trade filled")
+        entry = telegram.wait_text("New Trade filled", timeout=NEXT_ENTRY_S)
         signal_file.write_text("{}")
         [trade] = bot.status()
         trade_id, open_rate, amount = trade["trade_id"], trade["open_rate"], trade["amount"]
@@ -198,8 +201,8 @@ def test_fills_and_every_plugin_message_reach_telegram_as_a_user_reads_them(
         private_emulator.fault(ALGO_ORDER, api_key=api_key, kind="error", code=-2022,
                                msg="ReduceOnly Order is rejected.", count=1,
                                match={"type": "TAKE_PROFIT_MARKET"})
-        signal(1.26)
-        failed = telegram.wait_text("Take-profit could not be placed")
+        signal(1.26)  # the pair is locked until the next candle: trade #1 just exited
+        failed = telegram.wait_text("Take-profit could not be placed", timeout=NEXT_ENTRY_S)
         signal_file.write_text("{}")
         second = int(re.search(r"\(#(\d+)\)", failed.text.splitlines()[0])[1])
         assert second != trade_id
