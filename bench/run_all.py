@@ -31,6 +31,7 @@ def benchmarks(full: bool) -> list[list[str]]:
         ["emulator_latency.py"],
         ["emulator_latency.py", "--mode", "tunnel"],
         ["protection_window.py", "--brackets", "20" if full else "10"],
+        ["stop_resend.py", "--rounds", "40" if full else "20"],
         ["calls_per_loop.py", "--brackets", "50", "--seconds", "60" if full else "30"],
     ]
     if full:

@@ -5,11 +5,18 @@ nothing. Idempotence: every placement carries the leg's deterministic client id.
 is lost (timeout, 5xx, dropped connection) the gateway asks the venue for that id before anything
 else, and only sends again (same id) when the venue has never heard of it. The venue refuses a
 second open order with the same id, so a retry can never double-place.
+
+Two lanes over one account: calls that end a moment in which a position has no stop (a stop's
+placement, its lookup after a lost answer, a close at market) go out at once; every other call
+waits for ccxt's client-side rate limit (rateLimit × cost since the previous call, 50 ms for
+one order). That wait is ccxt's caution, not Binance's rule (300 orders / 10 s), and a stop
+resent after a refusal would spend all of it with the position bare.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,6 +104,8 @@ class LegGateway:
             raise ValueError(f"working type {working_type!r} is not one of "
                              f"{quirks.WORKING_TYPES}")
         self.api = api
+        self.urgent = copy.copy(api)  # the same client, minus the client-side rate-limit wait
+        self.urgent.enableRateLimit = False
         self.working_type = working_type
         self.max_sends = max_sends
 
@@ -113,10 +122,11 @@ class LegGateway:
             params["closePosition"] = True
         else:
             params["reduceOnly"] = True
+        api = self.urgent if kind is LegKind.STOP else self.api
         last_error = "not sent"
         for _ in range(self.max_sends):
             try:
-                order = self.api.create_order(pair, "market", side,
+                order = api.create_order(pair, "market", side,
                                               None if close_position else quantity, None, params)
                 return Placement(venue_leg(order, pair))
             except quirks.WOULD_TRIGGER_ERRORS as error:
@@ -136,7 +146,7 @@ class LegGateway:
                 # An earlier send of this very id rests on the venue: that one is ours.
                 last_error = "duplicate client id"
             with contextlib.suppress(*quirks.OUTCOME_UNKNOWN_ERRORS):
-                found = self.find(pair, client_id=client_id)
+                found = self._find(api, pair, client_id=client_id)
                 if found is not None:
                     return Placement(found)
         return Placement(None, f"gave up after {self.max_sends} sends: {last_error}",
@@ -145,11 +155,15 @@ class LegGateway:
     def find(self, pair: str, *, client_id: str | None = None, order_id: str | None = None
              ) -> VenueLeg | None:
         """The leg with this client id or order id, or None if the venue never had it."""
+        return self._find(self.api, pair, client_id=client_id, order_id=order_id)
+
+    def _find(self, api: Any, pair: str, *, client_id: str | None = None,
+              order_id: str | None = None) -> VenueLeg | None:
         params: dict[str, Any] = dict(quirks.TRIGGER_FLAG)
         if client_id is not None:
             params[quirks.CLIENT_ID_PARAM] = client_id
         try:
-            order = self.api.fetch_order(order_id, pair, params)
+            order = api.fetch_order(order_id, pair, params)
         except ccxt.OrderNotFound:
             return None
         return venue_leg(order, pair)
@@ -216,11 +230,12 @@ class LegGateway:
         id. None: nothing known to have been placed."""
         params = {"reduceOnly": True, quirks.ORDER_CLIENT_ID_PARAM: client_id}
         try:
-            return venue_fill(self.api.create_order(pair, "market", side, amount, None, params))
+            return venue_fill(self.urgent.create_order(pair, "market", side, amount, None,
+                                                       params))
         except quirks.OUTCOME_UNKNOWN_ERRORS:
             logger.warning("%s close %s: answer lost; asking the venue", pair, client_id)
         try:
-            found = self.api.fetch_order(None, pair, {quirks.ORDER_QUERY_CLIENT_ID: client_id})
+            found = self.urgent.fetch_order(None, pair, {quirks.ORDER_QUERY_CLIENT_ID: client_id})
         except ccxt.OrderNotFound:
             return None
         return venue_fill(found)

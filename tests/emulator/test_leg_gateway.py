@@ -110,6 +110,32 @@ def test_a_timeout_then_late_arrival_never_leaves_two_legs(
     assert [r["clientAlgoId"] for r in rows] == ["t-4-a-tp1"]
 
 
+def test_a_stop_and_a_close_at_market_never_wait_for_ccxts_rate_limit(
+    emulator: Emulator, ccxt_account: tuple[str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ccxt's client-side limit makes each call wait rateLimit × cost since the previous one:
+    a stop sent again after a refusal would wait it out with the position bare. Stops (with
+    their lookups) and closes at market skip it; the take-profit and the rest still wait."""
+    client = binance_client(emulator, *ccxt_account, enableRateLimit=True)
+    price = open_long(client)
+    gateway = LegGateway(client)
+    waits: list[str] = []
+    monkeypatch.setattr(client, "throttle", lambda cost=None: waits.append("waited"))
+    emulator.fault("POST /fapi/v1/algoOrder", kind="error", code=-2022,
+                   msg="ReduceOnly Order is rejected.", api_key=ccxt_account[0])
+    refused = gateway.place(PAIR, LegKind.STOP, "sell", 100, round(price * 0.9, 4), "t-9-a-sl1")
+    emulator.fault("POST /fapi/v1/algoOrder", kind="drop", api_key=ccxt_account[0])
+    stop = gateway.place(PAIR, LegKind.STOP, "sell", 100, round(price * 0.9, 4), "t-9-a-sl2")
+    closed = gateway.close_at_market(PAIR, "sell", 10, "t-9-a-x1")
+    assert refused.refusal is not None and stop.accepted  # the drop was asked about, unthrottled
+    assert closed is not None and closed.filled == 10
+    assert waits == []
+    take_profit = gateway.place(PAIR, LegKind.TAKE_PROFIT, "sell", 90, round(price * 1.1, 4),
+                                "t-9-a-tp1")
+    assert take_profit.accepted and waits == ["waited"]
+    assert emulator.state(ccxt_account[0])["accepted_client_ids"].count("t-9-a-sl2") == 1
+
+
 def test_rejections_are_reported_not_retried(
     binance: ccxt.binanceusdm, gateway: LegGateway, emulator: Emulator,
     ccxt_account: tuple[str, str],
