@@ -93,6 +93,9 @@ def build_app(options: Options) -> tuple[web.Application, Service]:
     service = Service(exchange, options.weight_limit)
     app = web.Application()
     add_binance_routes(app, service)
+    # The user-data stream (``wss://fstream.binance.com``, through the same tunnel).
+    app.router.add_get("/private/ws", service.streams.serve)
+    app.router.add_get("/ws/{listen_key}", service.streams.serve)
     add_control_routes(
         app, Control(service, options.api_key, options.api_secret, options.balance)
     )

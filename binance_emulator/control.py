@@ -264,6 +264,7 @@ class Control:
         self.service.request_counts.clear()
         self.service.account_requests.clear()
         self.service.hosts.clear()
+        self.service.streams.keys.clear()  # their accounts are gone
         return web.json_response({"balance": f"{balance:f}"})
 
 

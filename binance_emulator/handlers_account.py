@@ -3,8 +3,6 @@ positions, the user-data stream key."""
 
 from __future__ import annotations
 
-import hashlib
-
 from binance_emulator import wire, wire_account
 from binance_emulator.call import Call, symbols_of
 from binance_emulator.errors import BinanceError, Code, mandatory
@@ -123,9 +121,13 @@ def position_risk_v3(call: Call) -> object:
 
 
 def listen_key(call: Call) -> object:
-    return {"listenKey": hashlib.sha256(call.server_time.to_bytes(8, "big")).hexdigest()}
+    return {"listenKey": call.service.streams.listen_key(call.me.api_key)}
 
 
 def listen_key_keepalive(call: Call) -> object:
-    # No user-data stream is served; keep-alive and close answer as Binance does.
+    return {}  # keys do not expire here
+
+
+def listen_key_close(call: Call) -> object:
+    call.service.streams.close(call.me.api_key)
     return {}

@@ -21,17 +21,21 @@ class Journal:
     def __init__(self, clock: Callable[[], int]) -> None:
         self.clock = clock
         self.rows: list[Row] = []
+        self.listeners: list[Callable[[Row], None]] = []  # told of each row (the user stream)
         # Rows dropped by a reset: ids keep increasing across it, so pollers never go back.
         self._dropped = 0
 
     def record(self, api_key: str | None, event: str, **fields: object) -> None:
-        self.rows.append({
+        row: Row = {
             "id": self._dropped + len(self.rows) + 1,
             "time": self.clock(),
             "event": event,
             "api_key": api_key,
             **{k: _plain(v) for k, v in fields.items() if v is not None},
-        })
+        }
+        self.rows.append(row)
+        for listener in self.listeners:
+            listener(row)
 
     def of(self, api_key: str, since_id: int = 0) -> Iterator[Row]:
         """One account's rows (and the venue-wide price rows) after ``since_id``."""

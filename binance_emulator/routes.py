@@ -89,7 +89,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/fapi/v3/positionRisk", account.position_risk_v3, True, 5),
     Route("POST", "/fapi/v1/listenKey", account.listen_key, True, key_only=True),
     Route("PUT", "/fapi/v1/listenKey", account.listen_key_keepalive, True, key_only=True),
-    Route("DELETE", "/fapi/v1/listenKey", account.listen_key_keepalive, True, key_only=True),
+    Route("DELETE", "/fapi/v1/listenKey", account.listen_key_close, True, key_only=True),
     Route("POST", "/fapi/v1/order", orders.new_order, True, 0, orders=(1, 1)),
     Route("PUT", "/fapi/v1/order", orders.modify_order, True, 0, orders=(1, 1)),
     Route("GET", "/fapi/v1/order", orders.get_order, True),

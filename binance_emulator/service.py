@@ -7,6 +7,7 @@ from collections import Counter
 from binance_emulator.engine import Exchange
 from binance_emulator.faults import FaultInjector
 from binance_emulator.limits import DEFAULT_WEIGHT_LIMIT, OrderCounts, WeightBudget
+from binance_emulator.user_stream import UserStreams
 
 
 class Service:
@@ -14,6 +15,7 @@ class Service:
 
     def __init__(self, exchange: Exchange, weight_limit: int = DEFAULT_WEIGHT_LIMIT) -> None:
         self.exchange = exchange
+        self.streams = UserStreams(exchange)
         self.faults = FaultInjector()
         self.weights = WeightBudget(weight_limit)
         self.order_counts = OrderCounts()

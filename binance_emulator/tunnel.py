@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 BINANCE_HOSTS = frozenset({
     "fapi.binance.com",
+    "fstream.binance.com",
+    "fstream.binancefuture.com",
     "demo-fapi.binance.com",
     "testnet.binancefuture.com",
     "api.binance.com",
