@@ -4,8 +4,6 @@ CONNECT tunnel, a listen key, and the account's order and algo-order events as t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import ccxt
@@ -15,36 +13,24 @@ import pytest
 from ft_bracket.binance.gateway import LegGateway
 from ft_bracket.core.legs import LegKind
 from tests.support.ccxt_client import binance_client
-from tests.support.emulator import Emulator, start_emulator
+from tests.support.emulator import Emulator
 
 PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"
 WAIT_S = 60  # for each event: generous, a pushed event arrives in milliseconds
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    """This module's own emulator: its tests move prices and shape books (global per symbol)."""
-    running = start_emulator(Path(tmp_path_factory.mktemp("stream-emulator")))
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def ccxt_account(emulator: Emulator) -> tuple[str, str]:
-    return emulator.new_account()
-
-
-@pytest.fixture
-def binance(emulator: Emulator, ccxt_account: tuple[str, str]) -> ccxt.binanceusdm:
-    return binance_client(emulator, *ccxt_account)
-
-
-def test_watch_orders_sees_a_stop_rest_fire_and_fill(
-    emulator: Emulator, ccxt_account: tuple[str, str], binance: ccxt.binanceusdm,
-) -> None:
+def _long(emulator: Emulator) -> tuple[tuple[str, str], ccxt.binanceusdm]:
+    """A fresh account holding a long of 100 XRP at 1.2000, and its client."""
+    account = emulator.new_account()
+    client = binance_client(emulator, *account)
     emulator.set_price(SYMBOL, "1.2000")
-    binance.create_order(PAIR, "market", "buy", 100)
-    seen = asyncio.run(_watch_a_stop_fire(emulator, ccxt_account, LegGateway(binance)))
+    client.create_order(PAIR, "market", "buy", 100)
+    return account, client
+
+
+def test_watch_orders_sees_a_stop_rest_fire_and_fill(private_emulator: Emulator) -> None:
+    account, binance = _long(private_emulator)
+    seen = asyncio.run(_watch_a_stop_fire(private_emulator, account, LegGateway(binance)))
     stop = [o for o in seen if o["clientOrderId"] == "t-1-a-sl1"]
     assert [o["status"] for o in stop][:1] == ["open"]
     assert stop[-1]["info"].get("X") == "FINISHED"
@@ -55,17 +41,13 @@ def test_watch_orders_sees_a_stop_rest_fire_and_fill(
 
 
 def test_a_stop_that_fires_into_a_thin_book_shows_the_rest_expired(
-    emulator: Emulator, ccxt_account: tuple[str, str], binance: ccxt.binanceusdm,
+    private_emulator: Emulator,
 ) -> None:
     """What a bot must act on at once: the stop's order filled in part, the rest expired (no
     liquidity), and the position's rest has no stop."""
-    emulator.set_price(SYMBOL, "1.2000")
-    binance.create_order(PAIR, "market", "buy", 100)
-    try:
-        seen = asyncio.run(_watch_a_stop_fire(emulator, ccxt_account, LegGateway(binance),
-                                              book={"level_qty": "40", "levels": 1}))
-    finally:
-        emulator.control("POST", "book", symbol=SYMBOL)  # deep again
+    account, binance = _long(private_emulator)
+    seen = asyncio.run(_watch_a_stop_fire(private_emulator, account, LegGateway(binance),
+                                          book={"level_qty": "40", "levels": 1}))
     ended = [o for o in seen if o["info"].get("x") == "EXPIRED"]
     assert ended and ended[-1]["filled"] == 40 and ended[-1]["remaining"] == 60
     assert ended[-1]["clientOrderId"] == "t-1-a-sl1" and ended[-1]["status"] == "expired"
