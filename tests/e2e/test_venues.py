@@ -51,7 +51,7 @@ def test_mainnet_is_refused_without_the_opt_in(emulator: Emulator, tmp_path: Pat
     config = merged(shipped(), {"dry_run": False, "exchange": PROXY_FROM_ENVIRONMENT})
     refused = bot(tmp_path, config, env)
     with pytest.raises(WaitAbortedError):
-        refused.start(timeout=60)
+        refused.start()
     log = refused.log_text()
     assert "refuses to start" in log and MAINNET_OPT_IN_ENV in log
     assert "state='RUNNING'" not in log
@@ -66,7 +66,7 @@ def test_mainnet_opt_in_is_explicit(emulator: Emulator, tmp_path: Path) -> None:
                                 "exchange": PROXY_FROM_ENVIRONMENT})
     running = bot(tmp_path, config, env)
     try:
-        running.start(timeout=60)
+        running.start()
         assert "ft_bracket trades LIVE on: Binance mainnet" in running.log_text()
     finally:
         running.stop()
@@ -81,7 +81,7 @@ def test_binance_demo_overlay_talks_to_demo_fapi(emulator: Emulator, tmp_path: P
     })
     demo = bot(tmp_path, config, keys(emulator))
     try:
-        demo.start(timeout=60)
+        demo.start()
         assert "ft_bracket trades LIVE on: Binance demo" in demo.log_text()
     finally:
         demo.stop()
