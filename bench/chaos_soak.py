@@ -33,7 +33,8 @@ def print_report(report: SoakReport, work: Path | None) -> None:
     print(f"faults fired {sum(report.faults_fired.values())} "
           f"{dict(sorted(report.faults_fired.items()))}")
     print(f"stunts {dict(sorted(report.stunts.items()))}; restarts (SIGKILL) {report.restarts}, "
-          f"crashes {report.crashes}; positions no trade owned, closed by hand at the end "
+          f"crashes {report.crashes}, failed starts {report.failed_starts}; positions no trade "
+          f"owned, closed by hand at the end "
           f"{report.guarded_closed_by_hand}")
     for name in FIGURES:
         print(f"  {name:<24} {getattr(report, name)}")

@@ -26,6 +26,7 @@ class SoakReport:
     stunts: dict[str, int] = field(default_factory=dict)
     restarts: int = 0
     crashes: int = 0
+    failed_starts: int = 0  # starts whose REST API never answered (printed)
     guarded_closed_by_hand: int = 0
     position_lives: int = 0
     entries_beyond_stop: int = 0  # filled through their stop: closed at once (printed)
@@ -52,6 +53,7 @@ class SoakReport:
 def count(report: SoakReport, emulator: Emulator, bots: list[SoakBot],
           done_faults: list[ArmedFault]) -> None:
     """Fill in the figures: the damage audit of each account, mismatches, the trades."""
+    report.failed_starts = sum(len(bot.start_failures) for bot in bots)
     for bot in bots:
         journal = emulator.journal(bot.api_key)
         # Kept beside the bot's logs, so that an incident can be read against the venue's record.

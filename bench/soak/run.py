@@ -167,6 +167,10 @@ class DamageSoak:
                 bot.went_down()
                 bot.up_since = None
                 bot.start_soon(1.0)
+            elif bot.up_since is None and not bot.launching:
+                # Its last starts all failed (a loaded machine): a bot left out would quietly
+                # shrink the soak, so it is started again; the failures are printed.
+                bot.start_soon(1.0)
             self._account_faults(bot)
 
     def _signals(self) -> None:
