@@ -5,72 +5,11 @@ the policy itself is tested row by row in tests/unit/test_plan.py."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
-import ccxt
-import pytest
-
-from ft_bracket.binance.gateway import LegGateway
-from ft_bracket.core.events import Event, EventSink
 from ft_bracket.core.legs import Bracket, LegStatus, bracket_root
 from ft_bracket.core.plan import TradeView
-from ft_bracket.order_manager import ManagerSettings, OrderManager
-from tests.support.ccxt_client import binance_client
-from tests.support.emulator import Emulator
-from tests.support.freqtrade_standin import StandInFreqtrade
-
-PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"
-OPENED_AT = 1_795_000_000
-
-
-@dataclass
-class Desk:
-    emulator: Emulator
-    api_key: str
-    client: ccxt.binanceusdm
-    manager: OrderManager
-    freqtrade: StandInFreqtrade
-    events: list[Event]
-
-    def algo_orders(self) -> list[dict[str, Any]]:
-        return self.emulator.state(self.api_key)["algo_orders"]
-
-    def status_by_type(self) -> dict[str, str]:
-        return {r["orderType"]: r["algoStatus"] for r in self.algo_orders()}
-
-    def event_names(self) -> list[str]:
-        return [e.name.value for e in self.events]
-
-    def record(self, trade: TradeView) -> Bracket:
-        bracket = self.manager.load(trade.trade_id, trade.pair)
-        assert bracket is not None
-        return bracket
-
-    def open(self, trade_id: int = 1, stop: float = 1.14, take_profit: float = 1.29
-             ) -> TradeView:
-        self.client.create_order(PAIR, "market", "buy", 100)
-        trade = TradeView(trade_id, PAIR, is_short=False, amount=100.0, is_open=True)
-        self.manager.open_bracket(trade, bracket_root(trade_id, OPENED_AT), stop, take_profit)
-        return self.adopted(trade)
-
-    def adopted(self, trade: TradeView) -> TradeView:
-        """The trade as freqtrade shows it once it took the stop over."""
-        assert self.manager.adopt_stop(trade)
-        bracket = self.record(trade)
-        return replace(trade, freqtrade_stop_ids=frozenset({bracket.stop.order_id or ""}),
-                       stop_price=bracket.stop.trigger_price)
-
-
-@pytest.fixture
-def desk(private_emulator: Emulator) -> Desk:
-    key, secret = private_emulator.new_account()
-    client = binance_client(private_emulator, key, secret)
-    private_emulator.set_price(SYMBOL, "1.2000")
-    freqtrade, events = StandInFreqtrade(), []
-    manager = OrderManager(ManagerSettings(), LegGateway(client), freqtrade,
-                           EventSink(events.append))
-    return Desk(private_emulator, key, client, manager, freqtrade, events)
+from tests.support.desk import OPENED_AT, PAIR, SYMBOL, Desk
 
 
 def test_entry_fill_gets_both_legs_and_every_attempt_is_recorded_first(desk: Desk) -> None:
