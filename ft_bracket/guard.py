@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ft_bracket.binance.gateway import Refusal
 from ft_bracket.core.events import EventName, EventSink, Severity
 from ft_bracket.core.guard import (
     CloseAtMarket,
@@ -44,7 +45,8 @@ class PositionGuard:
 
     def __init__(self, gateway: Any, store: GuardStore, events: EventSink, *, prefix: str,
                  action: str, distance: float, lock: Callable[[str], None],
-                 unlock: Callable[[str], None], clock: Callable[[], float]) -> None:
+                 unlock: Callable[[str], None], clock: Callable[[], float],
+                 may_land: Callable[[str, str], None]) -> None:
         self.gateway = gateway
         self.store = store
         self.events = events
@@ -55,6 +57,7 @@ class PositionGuard:
         self.lock = lock
         self.unlock = unlock
         self.clock = clock
+        self.may_land = may_land  # a send with no answer the venue did not know (core.doubt)
         self.guards = {pair: Guard.from_dict(raw) for pair, raw in store.load_guards().items()}
 
     @property
@@ -102,6 +105,8 @@ class PositionGuard:
             case Query():
                 if guard is not None:
                     venue = self.gateway.find(pair, client_id=guard.stop.client_id)
+                    if venue is None and guard.stop.status is LegStatus.PLACING:
+                        self.may_land(pair, guard.stop.client_id or "")
                     self._apply(guard, observe(guard.stop, venue))
             case ReadFill():
                 if guard is not None and guard.stop.fill_order_id:
@@ -162,6 +167,8 @@ class PositionGuard:
                     action="no open trade owns it: protected by a closePosition stop, the "
                            "pair is locked until the position is gone; close or keep it by hand")
             return
+        if placement.refusal is Refusal.UNKNOWN:
+            self.may_land(guard.pair, client_id)
         stop.apply(Rejected(placement.error or "refused"))
         self._save(guard)
         if placement.would_trigger:

@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from ft_bracket.binance.gateway import Placement
+from ft_bracket.binance.gateway import Placement, Refusal
 from ft_bracket.bracket_news import BracketNews
+from ft_bracket.clean_pairs import CleanPairs
+from ft_bracket.core.doubt import Doubts
 from ft_bracket.core.events import EventSink
 from ft_bracket.core.legs import (
     Bracket,
@@ -49,10 +51,7 @@ from ft_bracket.core.plan import (
     ShowExitFill,
     TradeView,
     plan_bracket,
-    plan_orphans,
 )
-from ft_bracket.core.positions import entry_block
-from ft_bracket.core.risk import Decision
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
 from ft_bracket.entry_protection import EntryProtection
 from ft_bracket.exits_in_flight import ExitsInFlight
@@ -68,7 +67,7 @@ CUSTOM_DATA_KEY = "bracket_legs"
 _MAX_PASSES = 6
 
 
-class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
+class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses):
     """Owns the brackets of one bot."""
 
     def __init__(self, settings: ManagerSettings, gateway: Gateway, freqtrade: FreqtradeSide,
@@ -98,6 +97,7 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
         self._held_exits: dict[str, str] = {}  # entry order id -> exit wanted before its trade
         self._held_closes: dict[str, tuple[dict[str, Any], str]] = {}  # the same, closes done
         self.freqtrade_exits = ExitsInFlight()
+        self.doubts = Doubts()  # legs of ours no record follows (``clean_pairs``)
         # The REST API thread (force exit) and the bot loop both reach the manager.
         self._lock = threading.RLock()
 
@@ -166,9 +166,10 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
                     del self._unsettled[trade_id]
                 else:
                     records.append((view, bracket))
-            watched = {b.pair for _, b in records} | (pairs or set())
+            watched = {b.pair for _, b in records} | (pairs or set()) | self.doubts.pairs()
             self.snapshot = self.gateway.snapshot(watched if self.reconciled else None,
                                                   positions=not self.simulated)
+            self.doubts.after_look(self.snapshot, self.clock())
             for venue in self.snapshot.legs.values():
                 self._seen(venue)
             for trade, bracket in records:
@@ -178,19 +179,6 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
             self._note_unsettled(self.brackets.values())
             self.freqtrade_exits.next_look()
             self.reconciled = True
-
-    def sweep_orphans(self, keep: frozenset[str] = frozenset()) -> None:
-        """Cancel our legs that no open trade's current attempt owns (and not ``keep``)."""
-        with self._lock:
-            # A closed trade's leg still being cancelled is its bracket's, not an orphan.
-            for orphan in plan_orphans(list(self.brackets.values()), self.snapshot,
-                                       self.settings.client_id_prefix):
-                if orphan.leg.client_id in keep:
-                    continue
-                try:
-                    self._cancel_orphan(orphan)
-                except Exception as error:  # the venue failed: the next look finds it again
-                    self.failures.report(error, "CancelOrphan", pair=orphan.leg.pair)
 
     def close_bracket(self, trade: TradeView) -> None:
         """The trade is closed: end what still rests (cancelled, or found filled). A leg whose
@@ -204,12 +192,6 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
             self.brackets[bracket.trade_id] = bracket
             self.open_trades = [t for t in self.open_trades if t.trade_id != trade.trade_id]
             self._note_unsettled([bracket])
-
-    def entry_block(self, pair: str) -> Decision:
-        """May a new trade open on ``pair`` now (see ``core.positions.entry_block``)?"""
-        with self._lock:
-            return entry_block(pair, self.open_trades, self.brackets.values(), self.snapshot,
-                               self.settings.client_id_prefix)
 
     def _note_unsettled(self, brackets: Iterable[Bracket]) -> None:
         open_ids = {t.trade_id for t in self.open_trades}
@@ -281,6 +263,8 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
                 venue = self.gateway.find(bracket.pair, client_id=leg.client_id)
                 if venue is not None:
                     self._seen(venue)
+                elif leg.status is LegStatus.PLACING:  # never arrived, or not yet
+                    self.may_land(bracket.pair, leg.client_id)
                 event = observe(leg, venue)
                 self._apply(bracket, kind, event)
                 seen = self.snapshot
@@ -348,6 +332,8 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
             self._seen(placement.leg)
             self._apply(bracket, kind, observe(leg, placement.leg))
         else:
+            if placement.refusal is Refusal.UNKNOWN:
+                self.may_land(bracket.pair, client_id)
             leg.apply(Rejected(placement.error or "refused"))
             self.store(bracket)
             self._placement_failed(bracket, leg, placement, by_freqtrade)
@@ -385,12 +371,6 @@ class OrderManager(EntryProtection, FreqtradeStopCalls, MarketCloses):
         fill = self.gateway.fill(bracket.pair, leg.fill_order_id)
         self._fills[fill.order_id] = fill
         self._apply(bracket, kind, observe_fill(leg, fill))
-
-    def _cancel_orphan(self, orphan: CancelOrphan) -> None:
-        leg = orphan.leg
-        after = self.gateway.cancel(leg.pair, leg.order_id)
-        self.snapshot.forget(leg.client_id)
-        self.news.orphan_cancelled(leg, after)
 
     def _seen(self, venue: VenueLeg) -> None:
         """Keep the snapshot current with what a call just learnt, and the venue's words."""

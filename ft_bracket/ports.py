@@ -67,6 +67,8 @@ class ImportedExits:
 class ManagerSettings:
     client_id_prefix: str = "ftb"
     take_profit_max_attempts: int = 3
+    # How long a send whose answer was lost may still land on the venue (``core.doubt``).
+    landing_grace_s: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -66,9 +66,13 @@ class Supervisor:
         gateway = (LegGateway(exchange.plugin_client(strategy.dp, settings.request_timeout_ms),
                               working_type=quirks.WORKING_TYPE[price_type])
                    if self.live else SimulatedGateway())
+        self.throttle_s = float(config.get("internals", {}).get("process_throttle_secs", 5))
         self.manager = OrderManager(
             ManagerSettings(client_id_prefix=settings.client_id_prefix,
-                            take_profit_max_attempts=settings.take_profit_max_attempts),
+                            take_profit_max_attempts=settings.take_profit_max_attempts,
+                            # A lost send may land late: as long as an entry's (below).
+                            landing_grace_s=2 * settings.request_timeout_ms / 1000
+                            + self.throttle_s),
             gateway, freqtrade, self.events, simulated=not self.live,
         )
         self.client = client
@@ -84,9 +88,9 @@ class Supervisor:
                 action=settings.untracked_position_action,
                 distance=settings.untracked_stop_distance,
                 lock=lambda pair: self._lock(pair, UNTRACKED_LOCK),
-                unlock=lambda pair: self._unlock(pair, UNTRACKED_LOCK), clock=self.manager.clock)
+                unlock=lambda pair: self._unlock(pair, UNTRACKED_LOCK), clock=self.manager.clock,
+                may_land=self.manager.may_land)
         self.pairs = set(config.get("exchange", {}).get("pair_whitelist", []))
-        self.throttle_s = float(config.get("internals", {}).get("process_throttle_secs", 5))
         self.unknown_entries = UnknownEntries()
         self._entry_failures: dict[str, tuple[datetime, str]] = {}
         self._untracked_before: set[str] = set()

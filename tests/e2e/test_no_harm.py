@@ -18,6 +18,8 @@ from tests.support.webhook import WebhookListener, webhook_config
 pytestmark = pytest.mark.e2e
 
 CANCEL_LEG = "DELETE /fapi/v1/algoOrder"
+POSITIONS = "GET /fapi/v3/positionRisk"
+ORPHAN = "ftb-99-abc-tp1"  # ours by its prefix, no trade's
 
 
 def locks(bot: FreqtradeBot) -> list[str]:
@@ -66,6 +68,44 @@ def test_a_sibling_whose_cancel_keeps_failing_blocks_the_pair_until_it_is_gone(
     scene.assert_no_leg_outlives_the_position()
     scene.assert_no_damage()
     scene.assert_each_client_id_accepted_once()
+
+
+def test_a_leg_no_record_follows_keeps_entries_off_its_pair_until_its_cancel_lands(
+    scene: Scene,
+) -> None:
+    """After the start-up look, a take-profit of ours that no trade owns comes to rest on a pair
+    with no trade (a late send, a closed position's leftover), and the venue refuses its cancel
+    for several loops while the strategy signals that pair. No look of a record reads the pair:
+    the gate must read it, and the leg must be followed until it is gone."""
+    scene.bot.wait_for(lambda: scene.requests()["GET /fapi/v1/openAlgoOrders"] >= 1, 60,
+                       "the start-up look (the whole account)")
+    looks = scene.requests()[POSITIONS]
+    scene.bot.wait_for(lambda: scene.requests()[POSITIONS] > looks, 60,
+                       "a loop's look (positions, and the legs of no pair)")
+    scene.fault(CANCEL_LEG, kind="http", http_status=503, count=100_000)
+    hand = binance_client(scene.emulator, scene.api_key, scene.api_secret)
+    hand.create_order(PAIR, "market", "buy", 100)  # the venue takes a reduce-only leg only
+    hand.create_order(PAIR, "market", "sell", 100, None,  # beside a position
+                      {"takeProfitPrice": 1.26, "reduceOnly": True, "clientAlgoId": ORPHAN})
+    hand.create_order(PAIR, "market", "sell", 100, None, {"reduceOnly": True})
+    scene.signal("long", stop_price=1.17, take_profit_price=1.26)
+    refusal = scene.wait_refusal("LegMayStillRest")
+    assert ORPHAN in refusal[1]["reason"]
+    failed_cancels = scene.requests()[CANCEL_LEG]
+    scene.bot.wait_for(lambda: scene.requests()[CANCEL_LEG] >= failed_cancels + 2, 60,
+                       "the orphan read and its cancel sent again, loop after loop")
+    assert scene.state()["positions"] == []  # nothing beside the leg that could close it
+    scene.emulator.control("DELETE", "faults")
+    trade = scene.open_trade(timeout=90)
+    [orphan] = [a for a in scene.state()["algo_orders"] if a["clientAlgoId"] == ORPHAN]
+    assert orphan["algoStatus"] == "CANCELED"
+    entry = next(o for o in scene.state()["orders"] if o["side"] == "BUY"
+                 and o["updateTime"] > orphan["updateTime"])
+    assert entry["status"] == "FILLED"
+    scene.clear_signals()
+    scene.bot.force_exit(trade["id"])
+    scene.closed_trade(trade["id"])
+    scene.assert_no_damage()
 
 
 def test_a_gap_through_both_legs_in_one_move_opens_nothing(scene: Scene) -> None:

@@ -1,0 +1,92 @@
+"""A pair is clean before an entry (ft_bracket/clean_pairs.py), against the emulator through real
+ccxt: legs of ours that no record follows are found, followed until the venue confirms them gone,
+and keep entries off their pair meanwhile."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ft_bracket.binance.gateway import LegGateway
+from ft_bracket.core.events import EventSink
+from ft_bracket.core.legs import LegStatus
+from ft_bracket.core.risk import Denial
+from ft_bracket.order_manager import ManagerSettings, OrderManager
+from tests.support.ccxt_client import binance_client
+from tests.support.desk import PAIR, Desk
+from tests.support.freqtrade_standin import StandInFreqtrade
+
+CANCEL_LEG, PLACE_LEG = "DELETE /fapi/v1/algoOrder", "POST /fapi/v1/algoOrder"
+ORPHAN = "ftb-99-abc-tp1"  # another trade's take-profit: ours by its prefix, no record's
+
+
+def leave_orphan(desk: Desk) -> None:
+    """A reduce-only take-profit left resting by a position that is gone, no trade's now (an
+    earlier run's, a send that landed late). The venue takes it only beside a position."""
+    desk.client.create_order(PAIR, "market", "buy", 10)
+    desk.client.create_order(PAIR, "market", "sell", 10, None,
+                             {"takeProfitPrice": 1.3, "reduceOnly": True, "clientAlgoId": ORPHAN})
+    desk.client.create_order(PAIR, "market", "sell", 10, None, {"reduceOnly": True})
+
+
+def orphan_status(desk: Desk) -> str:
+    return next(r["algoStatus"] for r in desk.algo_orders() if r["clientAlgoId"] == ORPHAN)
+
+
+def test_an_orphan_whose_cancel_fails_is_read_and_cancelled_again_until_it_is_gone(
+    desk: Desk,
+) -> None:
+    """No record watches its pair: without following it, the second look would not read the
+    pair and the leg would rest unseen beside the next position."""
+    leave_orphan(desk)
+    desk.emulator.fault(CANCEL_LEG, kind="http", http_status=503, count=2, api_key=desk.api_key)
+    desk.manager.watch([])  # the first look reads the whole account: the orphan, a failed cancel
+    assert orphan_status(desk) == "NEW"
+    block = desk.manager.entry_block(PAIR)
+    assert block.denial is Denial.LEG_MAY_STILL_REST and ORPHAN in block.detail
+    desk.manager.watch([])  # its pair read again, the cancel sent again (and refused)
+    assert orphan_status(desk) == "NEW"
+    desk.manager.watch([])
+    assert orphan_status(desk) == "CANCELED"
+    assert desk.manager.entry_block(PAIR).allowed
+    assert desk.emulator.state(desk.api_key)["requests"][CANCEL_LEG] == 3
+
+
+def test_the_gate_reads_a_pair_no_look_covered(desk: Desk) -> None:
+    desk.manager.watch([])  # start-up: the whole account, nothing of ours
+    desk.manager.watch([])  # a loop's look: only pairs a record or a doubt follows (none)
+    leave_orphan(desk)  # then a leg no record knows lands on a pair no look reads
+    block = desk.manager.entry_block(PAIR)
+    assert block.denial is Denial.LEG_MAY_STILL_REST and ORPHAN in block.detail
+    desk.manager.watch([])  # the pair is followed now: the orphan is cancelled
+    assert orphan_status(desk) == "CANCELED"
+    assert desk.manager.entry_block(PAIR).allowed
+
+
+def test_a_send_the_venue_never_heard_of_keeps_the_pair_closed_until_it_can_no_longer_land(
+    desk: Desk,
+) -> None:
+    """Every send of the take-profit is lost on its way and the venue, asked, does not know it:
+    such a request may still be in the venue's queue. Once the trade is gone its pair stays shut
+    for the grace, and is read on every look meanwhile."""
+    now = [1_000.0]
+    client = binance_client(desk.emulator, desk.api_key, desk.client.secret, timeout=1000)
+    manager = OrderManager(ManagerSettings(landing_grace_s=30), LegGateway(client),
+                           StandInFreqtrade(), EventSink(lambda event: None),
+                           clock=lambda: now[0])
+    desk = replace(desk, manager=manager, freqtrade=manager.freqtrade)
+    desk.emulator.fault(PLACE_LEG, kind="hang", seconds=1.5, count=3, api_key=desk.api_key,
+                        match={"type": "TAKE_PROFIT_MARKET"})
+    trade = desk.open()
+    bracket = desk.record(trade)
+    assert (bracket.stop.status, bracket.take_profit.status) == (
+        LegStatus.RESTING, LegStatus.FAILED)
+    lost = bracket.take_profit.client_id or ""
+    desk.client.create_order(PAIR, "market", "sell", 100, None, {"reduceOnly": True})
+    closed = replace(trade, is_open=False, exit_reason="force_exit")
+    desk.manager.close_bracket(closed)
+    desk.manager.watch([])
+    block = desk.manager.entry_block(PAIR)
+    assert block.denial is Denial.LEG_MAY_STILL_REST and lost in block.detail
+    now[0] += 31
+    desk.manager.watch([])
+    assert desk.manager.entry_block(PAIR).allowed
