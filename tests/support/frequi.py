@@ -115,6 +115,21 @@ def chromium(tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
+# The first visible tooltip box of the chart: its timestamp and every two-span row, as text.
+_READ_TOOLTIP = """
+const boxes = [...document.querySelectorAll('[_echarts_instance_] > div')].filter(
+    box => (box.getAttribute('style') || '').includes('z-index: 9999999')
+        && box.offsetParent !== null && getComputedStyle(box).display !== 'none'
+        && getComputedStyle(box).visibility !== 'hidden' && getComputedStyle(box).opacity !== '0');
+if (!boxes.length) return null;
+const stamp = boxes[0].querySelector(':scope > div > span');
+const rows = [...boxes[0].querySelectorAll('div')].map(row => [...row.children].filter(
+    child => child.tagName === 'SPAN')).filter(spans => spans.length === 2).map(
+    spans => [spans[0].innerText.trim(), spans[1].innerText.trim()]);
+return [stamp ? stamp.innerText.trim() : '', rows];
+"""
+
+
 @dataclass(frozen=True)
 class CandleTooltip:
     """What FreqUI's chart tooltip shows for one candle: its time and each series' value."""
@@ -261,17 +276,15 @@ class FreqUI:
         raise AssertionError("no candle with data under the right third of the chart")
 
     def _read_tooltip(self) -> CandleTooltip | None:
-        boxes = [box for box in self.driver.find_elements(
-            By.XPATH, "//*[@_echarts_instance_]/div[contains(@style,'z-index: 9999999')]")
-            if box.is_displayed()]
-        if not boxes:
+        """The tooltip as one read of the page: ECharts redraws it as the mouse moves, and one
+        element at a time could meet a row it already replaced (stale, on a slow machine)."""
+        read = self.driver.execute_script(_READ_TOOLTIP)
+        if read is None:
             return None
-        timestamp = boxes[0].find_element(By.XPATH, "./div/span[1]").text
-        values = {}
-        for row in boxes[0].find_elements(By.XPATH, ".//div[span]"):
-            spans = row.find_elements(By.XPATH, "./span")
-            if len(spans) == 2:
-                values.setdefault(spans[0].text, spans[1].text)
+        timestamp, rows = read
+        values: dict[str, str] = {}
+        for name, value in rows:
+            values.setdefault(name, value)
         return CandleTooltip(timestamp, values)
 
     def column_at_last_candle(self, column: str) -> str:
