@@ -35,6 +35,11 @@ UNTRACKED_LOCK = "ft_bracket: position on the exchange that no trade owns"
 _LOCK_FOR = timedelta(days=1)
 
 
+def in_flight_s(timeout_ms: float, throttle_s: float) -> float:
+    """Longer than any request can stay in flight: the client's timeout, twice, plus a loop."""
+    return 2 * timeout_ms / 1000 + throttle_s
+
+
 class Supervisor:
     """Starts the OrderManager and runs it each loop for one strategy."""
 
@@ -70,9 +75,9 @@ class Supervisor:
         self.manager = OrderManager(
             ManagerSettings(client_id_prefix=settings.client_id_prefix,
                             take_profit_max_attempts=settings.take_profit_max_attempts,
-                            # A lost send may land late: as long as an entry's (below).
-                            landing_grace_s=2 * settings.request_timeout_ms / 1000
-                            + self.throttle_s),
+                            # A lost leg send may land late, as a lost entry may (below).
+                            landing_grace_s=in_flight_s(settings.request_timeout_ms,
+                                                        self.throttle_s)),
             gateway, freqtrade, self.events, simulated=not self.live,
         )
         self.client = client
@@ -178,8 +183,8 @@ class Supervisor:
         self.events.emit(Severity.ERROR, EventName.ENTRY_FAILED, pair=pair, reason=reason)
 
     def _entry_grace_s(self) -> float:
-        """Longer than any request can stay in flight: the client's timeout, twice, plus a loop."""
-        timeout_ms = float(getattr(self.client, "timeout", None) or 10_000)
-        return 2 * timeout_ms / 1000 + self.throttle_s
+        """How long a lost entry may still fill (freqtrade's client sends entries)."""
+        return in_flight_s(float(getattr(self.client, "timeout", None) or 10_000),
+                           self.throttle_s)
 
 
