@@ -188,6 +188,8 @@ class PositionGuard:
         self._save(guard)
         client_id = f"{self.prefix}-{guard.root}-x{guard.closes}"
         fill = self.gateway.close_at_market(pair, guard.exit_side, abs(position), client_id)
+        if fill is None:  # no answer, and the venue did not know it: it may land late
+            self.may_land(pair, client_id)
         self.events.emit(Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair,
                          amount=position, order_id=fill.order_id if fill else None,
                          closed=fill.filled if fill else None,

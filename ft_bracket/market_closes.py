@@ -5,7 +5,9 @@ freqtrade loop later.
 
 Reduce-only, under deterministic client ids ``<prefix>-<root>-x<n>``: each attempt is on record
 before it is sent, a lost answer is asked for by its id, and a retry is a new id that
-reduce-only keeps from closing more than the position holds.
+reduce-only keeps from closing more than the position holds. A close still in the venue's
+queue would act on whatever the symbol holds when it lands, so its pair waits it out
+(``core.doubt``).
 
 Also what a refused leg placement leads to (``core.plan.placement_failed`` says what it means).
 
@@ -49,6 +51,8 @@ class MarketCloses:
         client_id = f"{self.settings.client_id_prefix}-{bracket.root}-x{bracket.market_closes}"
         fill = self.gateway.close_at_market(bracket.pair, bracket.exit_side, quantity,
                                             client_id)
+        if fill is None:  # no answer, and the venue did not know it: it may land late
+            self.may_land(bracket.pair, client_id)
         positions = self.snapshot.positions
         if fill is not None and positions is not None and bracket.pair in positions:
             held = positions[bracket.pair]  # what this look read, less what just closed

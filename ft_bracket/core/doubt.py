@@ -6,9 +6,10 @@ a look after the first reads only those pairs. Two kinds of leg escape it:
 - an orphan seen by a look (left by an earlier run, placed by hand, a closed trade's) whose
   cancel the venue has not confirmed: once its pair is no longer read, nobody would see it;
 - a send whose answer was lost and that the venue, asked, did not know: a request can wait in
-  the venue's queue past the client's timeout and land later, with no record expecting it.
+  the venue's queue past the client's timeout and land later, with no record expecting it. A
+  reduce-only market close of ours is such a send too; it never rests, so it is only waited out.
 
-Either kind could close the next position on its pair (a reduce-only leg acts on whatever the
+Either kind could close the next position on its pair (a reduce-only order acts on whatever the
 symbol holds). So its pair is read on every look and refused new entries until the venue shows
 it clean (an orphan) or the request can no longer land (its deadline).
 """

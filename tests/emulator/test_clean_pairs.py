@@ -8,14 +8,16 @@ from dataclasses import replace
 
 from ft_bracket.binance.gateway import LegGateway
 from ft_bracket.core.events import EventSink
-from ft_bracket.core.legs import LegStatus
+from ft_bracket.core.legs import LegStatus, bracket_root
+from ft_bracket.core.plan import STOP_PAST_PRICE, TradeView
 from ft_bracket.core.risk import Denial
 from ft_bracket.order_manager import ManagerSettings, OrderManager
 from tests.support.ccxt_client import binance_client
-from tests.support.desk import PAIR, Desk
+from tests.support.desk import OPENED_AT, PAIR, Desk
 from tests.support.freqtrade_standin import StandInFreqtrade
 
 CANCEL_LEG, PLACE_LEG = "DELETE /fapi/v1/algoOrder", "POST /fapi/v1/algoOrder"
+CLOSE = "POST /fapi/v1/order"
 ORPHAN = "ftb-99-abc-tp1"  # another trade's take-profit: ours by its prefix, no record's
 
 
@@ -84,6 +86,36 @@ def test_a_send_the_venue_never_heard_of_keeps_the_pair_closed_until_it_can_no_l
     desk.client.create_order(PAIR, "market", "sell", 100, None, {"reduceOnly": True})
     closed = replace(trade, is_open=False, exit_reason="force_exit")
     desk.manager.close_bracket(closed)
+    desk.manager.watch([])
+    block = desk.manager.entry_block(PAIR)
+    assert block.denial is Denial.LEG_MAY_STILL_REST and lost in block.detail
+    now[0] += 31
+    desk.manager.watch([])
+    assert desk.manager.entry_block(PAIR).allowed
+
+
+def test_a_close_at_market_with_no_answer_keeps_the_pair_closed_until_it_can_no_longer_land(
+    desk: Desk,
+) -> None:
+    """The stop cannot rest (the price is past it), so the position goes at market; that close
+    waits in the venue's queue past the client's timeout, and the venue, asked, does not know it
+    yet. Landing later it would act on whatever the symbol holds: a new position of the pair."""
+    now = [1_000.0]
+    client = binance_client(desk.emulator, desk.api_key, desk.client.secret, timeout=1000)
+    manager = OrderManager(ManagerSettings(landing_grace_s=30), LegGateway(client),
+                           StandInFreqtrade(), EventSink(lambda event: None),
+                           clock=lambda: now[0])
+    desk = replace(desk, manager=manager, freqtrade=manager.freqtrade)
+    desk.client.create_order(PAIR, "market", "buy", 100)
+    desk.emulator.fault(CLOSE, kind="delay", seconds=1.5, count=1, api_key=desk.api_key)
+    trade = TradeView(1, PAIR, is_short=False, amount=100.0, is_open=True)
+    bracket = desk.manager.open_bracket(trade, bracket_root(1, OPENED_AT), 1.25, 1.40)
+    assert bracket.stop.error == STOP_PAST_PRICE and bracket.market_closes == 1
+    lost = f"{desk.manager.settings.client_id_prefix}-{bracket.root}-x1"
+    assert not any(r.get("clientOrderId") == lost for r in desk.emulator.state(
+        desk.api_key)["orders"])  # the venue has not heard of it yet
+    desk.client.create_order(PAIR, "market", "sell", 100, None, {"reduceOnly": True})  # a retry
+    desk.manager.close_bracket(replace(trade, is_open=False, exit_reason="stop_loss"))
     desk.manager.watch([])
     block = desk.manager.entry_block(PAIR)
     assert block.denial is Denial.LEG_MAY_STILL_REST and lost in block.detail

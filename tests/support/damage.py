@@ -7,7 +7,8 @@ carries. Damage is counted, never durations:
 
 - ``foreign_leg_positions``: a position lived while a leg of another trade rested on its symbol
   (a reduce-only leg acts on whatever position the symbol holds: it could close this one);
-- ``foreign_leg_fills``: a leg filled against a position it did not belong to;
+- ``foreign_leg_fills``: a leg, or a market close of ours (``-x<n>``), filled against a
+  position it did not belong to (a close whose request landed late acts like a leg);
 - ``unprotected_crossings``: the price crossed the position's stop while no stop of it rested
   and the venue held none of its requests (a crossing while the venue sat on the trade's entry
   or stop request, a fault, is ``venue_held_crossings``: no client could have had a stop there;
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ft_bracket.core.legs import LegKind, parse_client_id
+from ft_bracket.core.legs import LegKind, order_root, parse_client_id
 
 _EPSILON = 1e-9
 
@@ -259,9 +260,9 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
     after = float(row["position_after"])
     position[symbol] = after
     life = lives.get(symbol)
-    parsed = parse_client_id(prefix, row.get("client_id") or "")
-    if parsed is not None and life is not None and life.trade is not None \
-            and not parsed[0].startswith("u") and parsed[0] != life.trade.root:
+    root = _closer(prefix, row.get("client_id") or "")
+    if root is not None and life is not None and life.trade is not None \
+            and not root.startswith("u") and root != life.trade.root:
         damage.foreign_leg_fills.append(
             f"{symbol} at {at}: {row['client_id']} filled {row['qty']} of trade "
             f"{life.trade.trade_id}'s position")
@@ -283,6 +284,16 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
     elif abs(after) < _EPSILON and life is not None:
         life.closed = at
         del lives[symbol]
+
+
+def _closer(prefix: str, client_id: str) -> str | None:
+    """The root of a leg of ours (or of the real order it became) or of a market close of ours:
+    the orders that reduce a position. An entry's root is not one."""
+    parsed = parse_client_id(prefix, client_id)
+    if parsed is not None:
+        return parsed[0]
+    root = order_root(prefix, client_id)
+    return root if root is not None and client_id.rpartition("-")[2].startswith("x") else None
 
 
 def _price(damage: Damage, life: Life, last: float,

@@ -127,3 +127,15 @@ def test_an_entry_filled_while_the_last_price_was_at_its_stop_is_born_beyond_it(
     # The same entry with the last price above the stop: the crossing is the plugin's.
     above = audit([row(900, "price", last="1.1720"), *rows[1:]], [TRADE], "ftb")
     assert len(above.unprotected_crossings) == 1 and not above.born_beyond_stop
+
+
+def test_a_leg_or_a_close_of_another_trade_filling_this_position_is_damage() -> None:
+    """A reduce-only order acts on whatever the symbol holds: an earlier trade's leg, or its
+    market close whose request landed late, closing this trade's position."""
+    for client_id in ("ftb-r0-sl1", "ftb-r0-x2"):
+        rows = [*entry(), row(2000, "order_filled", order_id=12, client_id=client_id,
+                              qty="100", price="1.19", position_after="0")]
+        assert len(audit(rows, [TRADE], "ftb").foreign_leg_fills) == 1, client_id
+    own = [*entry(), row(2000, "order_filled", order_id=12, client_id="ftb-r1-x1", qty="100",
+                         price="1.19", position_after="0")]
+    assert audit(own, [TRADE], "ftb").harmless
