@@ -34,6 +34,26 @@ def orphan_status(desk: Desk) -> str:
     return next(r["algoStatus"] for r in desk.algo_orders() if r["clientAlgoId"] == ORPHAN)
 
 
+def on_a_short_timeout(desk: Desk, now: list[float]) -> Desk:
+    """The desk's manager on a 1 s client timeout, a 30 s landing grace and a clock the test
+    moves: a lost send's grace runs out without waiting for it."""
+    client = binance_client(desk.emulator, desk.api_key, desk.client.secret, timeout=1000)
+    manager = OrderManager(ManagerSettings(landing_grace_s=30), LegGateway(client),
+                           StandInFreqtrade(), EventSink(lambda event: None),
+                           clock=lambda: now[0])
+    return replace(desk, manager=manager, freqtrade=manager.freqtrade)
+
+
+def assert_shut_for_the_grace(desk: Desk, now: list[float], lost: str) -> None:
+    """Entries on the pair are refused, naming the lost send, until its grace has run out."""
+    desk.manager.watch([])
+    block = desk.manager.entry_block(PAIR)
+    assert block.denial is Denial.LEG_MAY_STILL_REST and lost in block.detail
+    now[0] += 31
+    desk.manager.watch([])
+    assert desk.manager.entry_block(PAIR).allowed
+
+
 def test_an_orphan_whose_cancel_fails_is_read_and_cancelled_again_until_it_is_gone(
     desk: Desk,
 ) -> None:
@@ -71,11 +91,7 @@ def test_a_send_the_venue_never_heard_of_keeps_the_pair_closed_until_it_can_no_l
     such a request may still be in the venue's queue. Once the trade is gone its pair stays shut
     for the grace, and is read on every look meanwhile."""
     now = [1_000.0]
-    client = binance_client(desk.emulator, desk.api_key, desk.client.secret, timeout=1000)
-    manager = OrderManager(ManagerSettings(landing_grace_s=30), LegGateway(client),
-                           StandInFreqtrade(), EventSink(lambda event: None),
-                           clock=lambda: now[0])
-    desk = replace(desk, manager=manager, freqtrade=manager.freqtrade)
+    desk = on_a_short_timeout(desk, now)
     desk.emulator.fault(PLACE_LEG, kind="hang", seconds=1.5, count=3, api_key=desk.api_key,
                         match={"type": "TAKE_PROFIT_MARKET"})
     trade = desk.open()
@@ -86,12 +102,7 @@ def test_a_send_the_venue_never_heard_of_keeps_the_pair_closed_until_it_can_no_l
     desk.client.create_order(PAIR, "market", "sell", 100, None, {"reduceOnly": True})
     closed = replace(trade, is_open=False, exit_reason="force_exit")
     desk.manager.close_bracket(closed)
-    desk.manager.watch([])
-    block = desk.manager.entry_block(PAIR)
-    assert block.denial is Denial.LEG_MAY_STILL_REST and lost in block.detail
-    now[0] += 31
-    desk.manager.watch([])
-    assert desk.manager.entry_block(PAIR).allowed
+    assert_shut_for_the_grace(desk, now, lost)
 
 
 def test_a_close_at_market_with_no_answer_keeps_the_pair_closed_until_it_can_no_longer_land(
@@ -101,11 +112,7 @@ def test_a_close_at_market_with_no_answer_keeps_the_pair_closed_until_it_can_no_
     waits in the venue's queue past the client's timeout, and the venue, asked, does not know it
     yet. Landing later it would act on whatever the symbol holds: a new position of the pair."""
     now = [1_000.0]
-    client = binance_client(desk.emulator, desk.api_key, desk.client.secret, timeout=1000)
-    manager = OrderManager(ManagerSettings(landing_grace_s=30), LegGateway(client),
-                           StandInFreqtrade(), EventSink(lambda event: None),
-                           clock=lambda: now[0])
-    desk = replace(desk, manager=manager, freqtrade=manager.freqtrade)
+    desk = on_a_short_timeout(desk, now)
     desk.client.create_order(PAIR, "market", "buy", 100)
     desk.emulator.fault(CLOSE, kind="delay", seconds=1.5, count=1, api_key=desk.api_key)
     trade = TradeView(1, PAIR, is_short=False, amount=100.0, is_open=True)
@@ -116,9 +123,4 @@ def test_a_close_at_market_with_no_answer_keeps_the_pair_closed_until_it_can_no_
         desk.api_key)["orders"])  # the venue has not heard of it yet
     desk.client.create_order(PAIR, "market", "sell", 100, None, {"reduceOnly": True})  # a retry
     desk.manager.close_bracket(replace(trade, is_open=False, exit_reason="stop_loss"))
-    desk.manager.watch([])
-    block = desk.manager.entry_block(PAIR)
-    assert block.denial is Denial.LEG_MAY_STILL_REST and lost in block.detail
-    now[0] += 31
-    desk.manager.watch([])
-    assert desk.manager.entry_block(PAIR).allowed
+    assert_shut_for_the_grace(desk, now, lost)
