@@ -109,12 +109,13 @@ def test_a_close_at_market_with_no_answer_keeps_the_pair_closed_until_it_can_no_
     desk: Desk,
 ) -> None:
     """The stop cannot rest (the price is past it), so the position goes at market; that close
-    waits in the venue's queue past the client's timeout, and the venue, asked, does not know it
-    yet. Landing later it would act on whatever the symbol holds: a new position of the pair."""
+    gets no answer and the venue, asked, does not know it. It may still wait in the venue's
+    queue: landing later it would act on whatever the symbol holds, a new position of the pair.
+    (The emulator's hang never lands it, so no race with the client's timeout.)"""
     now = [1_000.0]
     desk = on_a_short_timeout(desk, now)
     desk.client.create_order(PAIR, "market", "buy", 100)
-    desk.emulator.fault(CLOSE, kind="delay", seconds=1.5, count=1, api_key=desk.api_key)
+    desk.emulator.fault(CLOSE, kind="hang", seconds=1.5, count=1, api_key=desk.api_key)
     trade = TradeView(1, PAIR, is_short=False, amount=100.0, is_open=True)
     bracket = desk.manager.open_bracket(trade, bracket_root(1, OPENED_AT), 1.25, 1.40)
     assert bracket.stop.error == STOP_PAST_PRICE and bracket.market_closes == 1
