@@ -289,11 +289,8 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
 def _closer(prefix: str, client_id: str) -> str | None:
     """The root of a leg of ours (or of the real order it became) or of a market close of ours:
     the orders that reduce a position. An entry's root is not one."""
-    parsed = parse_client_id(prefix, client_id)
-    if parsed is not None:
-        return parsed[0]
     root = order_root(prefix, client_id)
-    return root if root is not None and client_id.rpartition("-")[2].startswith("x") else None
+    return None if root is None or client_id.rpartition("-")[2].startswith("en") else root
 
 
 def _price(damage: Damage, life: Life, last: float,
