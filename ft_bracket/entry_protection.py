@@ -33,7 +33,7 @@ class EntryProtection:
             if average is not None and beyond_stop(is_short, stop_price, average):
                 self._close_at_entry(bracket, average)
                 return
-            self._protect(bracket, TradeView(0, pair, is_short, quantity, is_open=True))
+            self._protect(bracket)
 
     def _take_pending(self, trade: TradeView, entry_order_id: str | None) -> Bracket | None:
         """The bracket placed from one of this trade's entry answers, now the trade's."""

@@ -7,9 +7,12 @@ Reduce-only, under deterministic client ids ``<prefix>-<root>-x<n>``: each attem
 before it is sent, a lost answer is asked for by its id, and a retry is a new id that
 reduce-only keeps from closing more than the position holds. A close still in the venue's
 queue would act on whatever the symbol holds when it lands, so its pair waits it out
-(``core.doubt``).
+(``core.doubt``). A close past the stop that leaves any of the position (refused, lost, a thin
+book) sends the stop again at once: the venue either takes it or says again that the price is
+past it (``core.after_refusal.stop_after_close``).
 
-Also what a refused leg placement leads to (``core.plan.placement_failed`` says what it means).
+Also what a refused leg placement leads to (``core.after_refusal.placement_failed`` says what it
+means).
 
 A mixin of ``OrderManager``: it uses the host's records, gateway, freqtrade side and news.
 """
@@ -17,6 +20,7 @@ A mixin of ``OrderManager``: it uses the host's records, gateway, freqtrade side
 from __future__ import annotations
 
 from ft_bracket.binance.gateway import Placement, Refusal
+from ft_bracket.core.after_refusal import placement_failed, stop_after_close
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, Rejected, Sent
 from ft_bracket.core.plan import (
     ENTRY_BEYOND_STOP,
@@ -24,9 +28,7 @@ from ft_bracket.core.plan import (
     EXIT_STOP_ON_EXCHANGE,
     EXIT_TAKE_PROFIT,
     STOP_PAST_PRICE,
-    TradeView,
     closing_at_market,
-    placement_failed,
 )
 from ft_bracket.core.venue import VenueFill
 
@@ -36,14 +38,15 @@ class CloseNotPlacedError(Exception):
 
 
 class MarketCloses:
-    def _protect(self, bracket: Bracket, trade: TradeView) -> None:
+    def _protect(self, bracket: Bracket) -> None:
         """Both legs, stop first. A stop the venue refused outright is sent once more at once
         (freqtrade would try again only a loop later); one refused because the price is past
-        it closes the position instead, and no take-profit goes out."""
-        if self._place(bracket, trade, LegKind.STOP).refusal is Refusal.REFUSED:
-            self._place(bracket, trade, LegKind.STOP)
+        it closes the position instead, and no take-profit goes out (unless the stop sent
+        again after a failed close rests after all)."""
+        if self._place(bracket, LegKind.STOP).refusal is Refusal.REFUSED:
+            self._place(bracket, LegKind.STOP)
         if not closing_at_market(bracket):
-            self._place(bracket, trade, LegKind.TAKE_PROFIT)
+            self._place(bracket, LegKind.TAKE_PROFIT)
 
     def _market_close(self, bracket: Bracket, quantity: float) -> VenueFill | None:
         bracket.market_closes += 1
@@ -63,11 +66,33 @@ class MarketCloses:
     def _close_past_stop(self, bracket: Bracket, quantity: float) -> None:
         """The stop cannot rest, the price is past it: the position goes at market now."""
         bracket.stop.error = STOP_PAST_PRICE
-        fill = self._market_close(bracket, quantity)
-        if fill is None:
-            raise CloseNotPlacedError(f"the close past the stop ({quantity:g}) was not placed")
-        self._show_close(bracket, fill, EXIT_STOP_LOSS)
-        self.news.closed_past_stop(bracket, quantity, fill)
+        fill = self._close_or_report(bracket, quantity, "the close past the stop")
+        if fill is not None:
+            self._show_close(bracket, fill, EXIT_STOP_LOSS)
+            self.news.closed_past_stop(bracket, quantity, fill)
+        self._stop_again(bracket, quantity, fill)
+
+    def _close_or_report(self, bracket: Bracket, quantity: float, what: str
+                         ) -> VenueFill | None:
+        """A close past the stop; one the venue refused or does not know is reported (the
+        stop goes out again next) and is None."""
+        try:
+            fill = self._market_close(bracket, quantity)
+            if fill is None:
+                raise CloseNotPlacedError(f"{what} ({quantity:g}) was not placed")
+        except Exception as error:
+            self.failures.report(error, "ClosePastStop", trade=bracket.trade_id,
+                                 pair=bracket.pair, action="the stop is sent again at once; "
+                                 "if the price is still past it, the close is retried on the "
+                                 "next loop")
+            return None
+        return fill
+
+    def _stop_again(self, bracket: Bracket, quantity: float, fill: VenueFill | None) -> None:
+        """What a close past the stop left gets the stop again, at once."""
+        again = stop_after_close(bracket, quantity - (fill.filled if fill else 0.0))
+        if again is not None:
+            self._replace(bracket, LegKind.STOP, again.quantity, after_close=True)
 
     def _show_close(self, bracket: Bracket, fill: VenueFill, reason: str) -> None:
         """freqtrade closes the trade from the plugin's close, under the plugin's reason; a
@@ -85,10 +110,12 @@ class MarketCloses:
             leg.apply(Sent(leg.next_client_id(self.settings.client_id_prefix, bracket.root)))
             leg.apply(Rejected(ENTRY_BEYOND_STOP))
         self.store(bracket)
-        fill = self._market_close(bracket, bracket.stop.quantity)
+        quantity = bracket.stop.quantity
+        fill = self._close_or_report(bracket, quantity, "the close of an entry past its stop")
         if fill is not None:
             self._show_close(bracket, fill, EXIT_STOP_LOSS)
         self.news.entry_beyond_stop(bracket, average, fill.average if fill else None)
+        self._stop_again(bracket, quantity, fill)
 
     def _close_rest(self, bracket: Bracket, kind: LegKind, quantity: float) -> None:
         """A fired leg left part of the position, past its price: out at market now. freqtrade
@@ -103,17 +130,21 @@ class MarketCloses:
         self.news.rest_closed(bracket, bracket.leg(kind), quantity, fill)
 
     def _placement_failed(self, bracket: Bracket, leg: BracketLeg, placement: Placement,
-                          by_freqtrade: bool) -> None:
-        consequence, exit_reason = placement_failed(
+                          by_freqtrade: bool, after_close: bool) -> None:
+        then = placement_failed(
             leg, placement.would_trigger, self.settings.take_profit_max_attempts,
-            by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN)
-        self.news.leg_failed(bracket, leg, placement.error, consequence)
-        if leg.kind is LegKind.STOP and placement.would_trigger and not by_freqtrade:
+            by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN,
+            after_close=after_close)
+        self.news.leg_failed(bracket, leg, placement.error, then.consequence)
+        if then.past_stop:  # on record: the next look closes it, whatever happens now
+            leg.error = STOP_PAST_PRICE
+            self.store(bracket)
+        if then.close_now:
             try:
                 self._close_past_stop(bracket, leg.quantity)
             except Exception as error:  # on record: the next look closes it
                 self.failures.report(error, "ClosePastStop", trade=bracket.trade_id,
                                      pair=bracket.pair)
-        if exit_reason is not None:  # after the failure event: cause first, then effect
-            self.request_exit(bracket.trade_id, bracket.pair, exit_reason,
+        if then.exit_reason is not None:  # after the failure event: cause first, then effect
+            self.request_exit(bracket.trade_id, bracket.pair, then.exit_reason,
                               bracket.entry_order_id)

@@ -137,7 +137,7 @@ class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses
                 entry_filled_ms=self._now_ms(),
             )
             self.store(bracket)
-            self._protect(bracket, trade)
+            self._protect(bracket)
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
                 self.news.placed(bracket)
             return bracket
@@ -276,7 +276,7 @@ class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses
             case ReadFill(kind=kind):
                 self._read_fill(bracket, kind)
             case Place(kind=kind, quantity=quantity):
-                self._replace(bracket, trade, kind, quantity)
+                self._replace(bracket, kind, quantity)
             case Cancel(kind=kind):
                 self._cancel(bracket, kind)
             case Adopt():
@@ -320,8 +320,8 @@ class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses
         if leg.status is LegStatus.FILLED and before is not LegStatus.FILLED:
             self.news.filled(bracket, leg)
 
-    def _place(self, bracket: Bracket, trade: TradeView, kind: LegKind,
-               by_freqtrade: bool = False) -> Placement:
+    def _place(self, bracket: Bracket, kind: LegKind, by_freqtrade: bool = False,
+               after_close: bool = False) -> Placement:
         leg = bracket.leg(kind)
         client_id = leg.next_client_id(self.settings.client_id_prefix, bracket.root)
         leg.apply(Sent(client_id))
@@ -336,17 +336,18 @@ class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses
                 self.may_land(bracket.pair, client_id)
             leg.apply(Rejected(placement.error or "refused"))
             self.store(bracket)
-            self._placement_failed(bracket, leg, placement, by_freqtrade)
+            self._placement_failed(bracket, leg, placement, by_freqtrade, after_close)
         return placement
 
-    def _replace(self, bracket: Bracket, trade: TradeView, kind: LegKind,
-                 quantity: float | None) -> None:
-        """A new attempt of a leg: after it was cancelled, refused, or to resize it."""
+    def _replace(self, bracket: Bracket, kind: LegKind, quantity: float | None,
+                 after_close: bool = False) -> None:
+        """A new attempt of a leg: after it was cancelled, refused, or to resize it; the stop
+        also after a close past it did not close the position (``after_close``)."""
         leg = bracket.leg(kind)
         self.news.replacing(bracket, leg, quantity)
         if quantity is not None:  # resize: the new size first, the old one is then an orphan
             leg.quantity = quantity
-        placement = self._place(bracket, trade, kind)
+        placement = self._place(bracket, kind, after_close=after_close)
         if placement.accepted:
             self.news.leg_placed(bracket, leg)
 

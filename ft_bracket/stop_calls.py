@@ -41,7 +41,7 @@ class FreqtradeStopCalls:
                 return Placement(None, f"stop {leg.client_id} fired; the plugin closes the rest",
                                  Refusal.UNKNOWN)
             leg.quantity, leg.trigger_price = amount, stop_price
-            placement = self._place(bracket, trade, LegKind.STOP, by_freqtrade=True)
+            placement = self._place(bracket, LegKind.STOP, by_freqtrade=True)
             if placement.leg is not None:
                 self._stop_owners[placement.leg.order_id] = bracket.trade_id
             return placement

@@ -16,7 +16,8 @@ class VenueFailures:
         self.events = events
         self._missing: set[str] = set()
 
-    def report(self, error: Exception, step: str, **fields: Any) -> None:
+    def report(self, error: Exception, step: str, *, action: str = "retrying on the next loop",
+               **fields: Any) -> None:
         text = f"{type(error).__name__}: {error}"
         if quirks.endpoint_missing(error):
             key = text.split("?")[0]  # the method and path, without the signed query
@@ -30,4 +31,4 @@ class VenueFailures:
                                     "the exchange URL and the venue's API version")
             return
         self.events.emit(Severity.WARNING, EventName.WATCH_FAILED, step=step, error=text,
-                         **fields, action="retrying on the next loop")
+                         **fields, action=action)

@@ -155,7 +155,8 @@ class CloseRest:
 
 @dataclass(frozen=True)
 class ClosePastStop:
-    """No stop can rest (the price is past it): close the position at market, reduce-only."""
+    """No stop can rest (the price is past it): close the position at market, reduce-only;
+    what the close leaves gets the stop again at once (``core.after_refusal``)."""
 
     quantity: float
 
@@ -341,25 +342,3 @@ def plan_orphans(brackets: list[Bracket], snapshot: VenueSnapshot, prefix: str
     return [CancelOrphan(leg) for client_id, leg in sorted(snapshot.legs.items())
             if parse_client_id(prefix, client_id) is not None and client_id not in current
             and leg.status is VenueStatus.RESTING]
-
-
-def placement_failed(leg: BracketLeg, would_trigger: bool, take_profit_max_attempts: int,
-                     *, by_freqtrade: bool = False, outcome_unknown: bool = False
-                     ) -> tuple[str, str | None]:
-    """What a refused placement means: the consequence to report, and the exit to request.
-
-    A stop freqtrade asked for is refused back to freqtrade, which answers a refusal with its
-    emergency exit and a lost answer with a new attempt on its next loop.
-    """
-    if leg.kind is LegKind.STOP:
-        if would_trigger and not by_freqtrade:
-            return STOP_PAST_PRICE, None
-        if would_trigger or (by_freqtrade and not outcome_unknown):
-            return ("the stop cannot rest: freqtrade's emergency exit closes the trade", None)
-        return "the stop is placed again (at once, or on freqtrade's next loop)", None
-    if would_trigger:
-        return "price is already beyond the take-profit: closing at market", EXIT_TAKE_PROFIT
-    if leg.attempt >= take_profit_max_attempts:
-        return (f"no take-profit after {leg.attempt} attempts: closing at market",
-                EXIT_TAKE_PROFIT_UNPLACEABLE)
-    return "retrying on the next loop; the stop still protects the position", None

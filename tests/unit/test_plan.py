@@ -25,7 +25,6 @@ from ft_bracket.core.plan import (
     RequestExit,
     ShowExitFill,
     closing_at_market,
-    placement_failed,
     plan_bracket,
     plan_orphans,
 )
@@ -331,21 +330,3 @@ def test_orphans_are_our_legs_no_current_attempt_owns() -> None:
     venue = snapshot(*current, abandoned, old_trade, foreign, other_bot)
     assert plan_orphans([record], venue, "ftb") == [CancelOrphan(old_trade),
                                                    CancelOrphan(abandoned)]
-
-
-# What a refusal means ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("kind", "would_trigger", "attempt", "exit_reason"), [
-    (STOP, True, 1, None),  # the price is past it: the plugin closes at market, no exit asked
-    (STOP, False, 1, None),
-    (TP, True, 1, "take_profit"),
-    (TP, False, 1, None),
-    (TP, False, MAX_ATTEMPTS, "take_profit_unplaceable"),
-])
-def test_placement_refused(kind: LegKind, would_trigger: bool, attempt: int,
-                           exit_reason: str | None) -> None:
-    record = bracket().leg(kind)
-    record.attempt = attempt
-    consequence, requested = placement_failed(record, would_trigger, MAX_ATTEMPTS)
-    assert requested == exit_reason and consequence

@@ -1,0 +1,75 @@
+"""What a refusal leads to, as pure functions: a leg placement the venue refused, and a close
+past the stop that did not close the position. The executors (``market_closes``, the
+OrderManager's ``_place``) carry out what these say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ft_bracket.core.legs import Bracket, BracketLeg, LegKind
+from ft_bracket.core.plan import (
+    EXIT_TAKE_PROFIT,
+    EXIT_TAKE_PROFIT_UNPLACEABLE,
+    STOP_PAST_PRICE,
+    Place,
+)
+
+# Quantities closer than this are equal (they come from the venue as decimals).
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class AfterRefusal:
+    """What a refused leg placement means (``placement_failed``)."""
+
+    consequence: str  # what the event tells a person happens next
+    exit_reason: str | None = None  # an exit freqtrade is asked for
+    # The position is past its stop (the venue said -2021): the plugin closes it itself.
+    past_stop: bool = False
+    close_now: bool = False  # ... at once (not when a close has just been refused)
+
+
+def placement_failed(leg: BracketLeg, would_trigger: bool, take_profit_max_attempts: int,
+                     *, by_freqtrade: bool = False, outcome_unknown: bool = False,
+                     after_close: bool = False) -> AfterRefusal:
+    """What a refused placement means: the consequence to report, the exit to request, and
+    whether the position is past its stop.
+
+    A stop freqtrade asked for is refused back to freqtrade, which answers a refusal with its
+    emergency exit and a lost answer with a new attempt on its next loop. A stop sent again
+    because a close past it did not go through (``after_close``) and refused once more waits
+    for the next loop's close: closing again at once would most likely meet the same refusal,
+    and a chain of sends could never end.
+    """
+    if leg.kind is LegKind.STOP:
+        if after_close:  # the position is still past its stop as far as anyone knows
+            still = "the price is still past the stop" if would_trigger else "no stop rests"
+            return AfterRefusal(f"{still}: the close at market is sent again on the next loop",
+                                past_stop=True)
+        if would_trigger and not by_freqtrade:
+            return AfterRefusal(STOP_PAST_PRICE, past_stop=True, close_now=True)
+        if would_trigger or (by_freqtrade and not outcome_unknown):
+            return AfterRefusal("the stop cannot rest: freqtrade's emergency exit closes the "
+                                "trade")
+        return AfterRefusal("the stop is placed again (at once, or on freqtrade's next loop)")
+    if would_trigger:
+        return AfterRefusal("price is already beyond the take-profit: closing at market",
+                            EXIT_TAKE_PROFIT)
+    if leg.attempt >= take_profit_max_attempts:
+        return AfterRefusal(f"no take-profit after {leg.attempt} attempts: closing at market",
+                            EXIT_TAKE_PROFIT_UNPLACEABLE)
+    return AfterRefusal("retrying on the next loop; the stop still protects the position")
+
+
+def stop_after_close(bracket: Bracket, left: float) -> Place | None:
+    """What follows a close past the stop: nothing once the position is gone; otherwise (the
+    close refused, its answer lost, a thin book that filled part) the stop goes out again at
+    once, for what is left. If the venue takes it, the position is protected (its -2021 was
+    wrong, or the price came back) and trades on with its take-profit; if it says -2021 again,
+    the price is past the stop and the next loop closes again. So no close that fails leaves
+    the position bare until the next loop: each try ends on a resting stop, a closed position
+    or the venue's word that the price is past the stop."""
+    if left < _EPSILON:
+        return None
+    return Place(LegKind.STOP, None if abs(left - bracket.stop.quantity) <= _EPSILON else left)
