@@ -104,3 +104,29 @@ def test_a_real_2021_and_a_refused_close_send_the_stop_again_then_close_on_the_n
     assert requests_of(desk.emulator.journal(desk.api_key))[3:] == [("x2", "order_created")]
     assert "closed_past_stop" in desk.event_names()
     assert all(r["algoStatus"] != "NEW" for r in desk.algo_orders())  # nothing rests
+
+
+def test_a_close_past_the_stop_that_fills_in_part_gets_the_stop_again_for_the_rest(
+    desk: Desk,
+) -> None:
+    """A thin book fills 30 of the close and expires the rest: the 70 left get a stop of 70 at
+    once (the -2021 was a fault's: it rests), and the take-profit follows the position."""
+    desk.client.create_order(PAIR, "market", "buy", 100)
+    desk.emulator.control("POST", "book", symbol=SYMBOL, levels=3, level_qty="10")
+    desk.emulator.fault(PLACE_LEG, kind="error", code=-2021, count=1, api_key=desk.api_key,
+                        msg="Order would immediately trigger.", match={"type": "STOP_MARKET"})
+    trade = TradeView(1, PAIR, is_short=False, amount=100.0, is_open=True)
+    desk.manager.open_bracket(trade, bracket_root(1, OPENED_AT), 1.14, 1.29)
+
+    assert position(desk) == 70
+    bracket = desk.record(trade)
+    assert (bracket.stop.status, bracket.stop.attempt, bracket.stop.quantity) == (
+        LegStatus.RESTING, 2, 70)
+    [stop] = [r for r in desk.algo_orders() if r["algoStatus"] == "NEW"
+              and r["orderType"] == "STOP_MARKET"]
+    assert float(stop["quantity"]) == 70
+    assert [e.fields["closed"] for e in desk.events if e.name.value == "closed_past_stop"] == [30]
+    desk.manager.watch([trade])
+    resting = sorted((r["orderType"], float(r["quantity"])) for r in desk.algo_orders()
+                     if r["algoStatus"] == "NEW")
+    assert resting == [("STOP_MARKET", 70), ("TAKE_PROFIT_MARKET", 70)]
