@@ -51,6 +51,8 @@ def print_report(report: SoakReport, work: Path | None) -> None:
     print(f"crossings after the venue answered the stop 'would trigger' (-2021: its word that the "
           f"price was past it), before the close or resend reached it: "
           f"{report.venue_said_crossings}")
+    print(f"crossings after the venue refused the stop otherwise, before the resend sent from "
+          f"that answer reached it: {report.resend_in_flight_crossings}")
     print(f"durations (printed, not judged): longest orphan leg {report.longest_orphan_ms} ms,"
           f" longest position without its stop {report.longest_unprotected_ms} ms")
     print(f"quiet at the end: {report.quiet}; goal (all figures 0): "

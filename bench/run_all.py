@@ -75,6 +75,9 @@ def figures_of(data: dict, run: list[str]) -> tuple[str, list[Figure]]:
     if "venue_said_crossings" in data:  # printed, not judged: the venue said past the stop
         figures.append(Figure("crossings after the venue said would trigger",
                               str(data["venue_said_crossings"])))
+    if "resend_in_flight_crossings" in data:  # printed, not judged: the resend on its way
+        figures.append(Figure("crossings before a refused stop's resend arrived",
+                              str(data["resend_in_flight_crossings"])))
     return " ".join(run), figures
 
 

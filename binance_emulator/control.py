@@ -198,6 +198,7 @@ class Control:
             "order_limit_10s": service.order_counts.per_10s,
             "order_limit_1m": service.order_counts.per_minute,
             "liquidation_cancels": service.exchange.liquidation_cancels,
+            "journal_requests": service.journal_requests,
         }
 
     async def config(self, request: web.Request) -> web.Response:
@@ -216,6 +217,10 @@ class Control:
             if body["liquidation_cancels"] not in LIQUIDATION_CANCELS:
                 raise _bad_request(f"'liquidation_cancels' must be one of {LIQUIDATION_CANCELS}")
             service.exchange.liquidation_cancels = str(body["liquidation_cancels"])
+        if "journal_requests" in body:
+            if not isinstance(body["journal_requests"], bool):
+                raise _bad_request("'journal_requests' must be true or false")
+            service.journal_requests = body["journal_requests"]
         return web.json_response(self._config())
 
     async def state(self, request: web.Request) -> web.Response:

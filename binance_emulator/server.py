@@ -62,6 +62,11 @@ def _endpoint(service: Service, route: Route) -> Endpoint:
                        else None)
             if account is not None and route.orders != (0, 0):
                 headers |= service.order_counts.count(account.api_key, *route.orders, now)
+            if account is not None and service.journal_requests:
+                service.exchange.journal.record(
+                    account.api_key, "request", endpoint=f"{route.method} {route.path}",
+                    symbol=params.get("symbol"), client_id=params.get("clientAlgoId")
+                    or params.get("newClientOrderId") or params.get("origClientOrderId"))
             fault = service.faults.take(route.method, route.path, params,
                                         api_key if route.signed else None)
             call = Call(params, account, service, now)

@@ -24,3 +24,6 @@ class Service:
         self.account_requests: dict[str, Counter[str]] = {}
         # Which hostname clients asked for (through the tunnel: fapi / demo-fapi / testnet).
         self.hosts: Counter[str] = Counter()
+        # Journal each signed call as it arrives (a damage audit can then tell what a client
+        # sent next after a refusal); off by default, the journal stays small.
+        self.journal_requests = False

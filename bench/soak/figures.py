@@ -34,6 +34,8 @@ class SoakReport:
     bot_down_crossings: int = 0  # crossed while the bot process was dead (printed)
     in_flight_crossings: int = 0  # crossed before the first stop reached the venue (printed)
     venue_said_crossings: int = 0  # crossed after the venue answered the stop -2021 (printed)
+    # crossed after the venue refused the stop, before the resend sent from that answer arrived
+    resend_in_flight_crossings: int = 0  # (printed)
     foreign_leg_positions: int = 0
     foreign_leg_fills: int = 0
     unprotected_crossings: int = 0
@@ -67,9 +69,11 @@ def count(report: SoakReport, emulator: Emulator, bots: list[SoakBot],
         report.bot_down_crossings += len(damage.bot_down_crossings)
         report.in_flight_crossings += len(damage.in_flight_crossings)
         report.venue_said_crossings += len(damage.venue_said_crossings)
+        report.resend_in_flight_crossings += len(damage.resend_in_flight_crossings)
         report.incidents += [f"bot {bot.index} (printed) {row}" for row in
                              damage.venue_held_crossings + damage.bot_down_crossings
-                             + damage.in_flight_crossings + damage.venue_said_crossings]
+                             + damage.in_flight_crossings + damage.venue_said_crossings
+                             + damage.resend_in_flight_crossings]
         for name in FIGURES[:4]:
             rows = getattr(damage, name)
             setattr(report, name, getattr(report, name) + len(rows))

@@ -84,6 +84,9 @@ class DamageSoak:
         self.emulator = start_emulator(self.work)
         s = self.settings
         try:
+            # The venue's record of calls: the audit reads from it whether a stop's resend was
+            # sent from its refusal's answer.
+            self.emulator.control("POST", "config", journal_requests=True)
             for pair in self.pairs:
                 sym = symbol(pair)
                 self.prices[sym] = self.centres[sym] = MARKETS[sym].reference_price

@@ -298,3 +298,34 @@ def test_account_v2_lists_every_symbol_and_ccxt_reads_unrealized_pnl(
     assert D(xrp["unrealizedProfit"]) == (D("1.1") - D("1.0001")) * 100
     [parsed] = client.fetch_account_positions([XRP])
     assert parsed["unrealizedPnl"] == pytest.approx(9.99)
+
+
+# The venue's record of calls -------------------------------------------------------------------
+
+
+def test_the_journal_records_signed_calls_only_when_switched_on(
+    venue: Emulator, trader: tuple[ccxt.binanceusdm, str]
+) -> None:
+    """What a client sent, in order, with the client id it named: a damage audit reads from it
+    whether a resend was the next call after a refusal."""
+    client, key = trader
+    client.create_order(XRP, "market", "buy", 10)
+    since = journal(venue, key)[-1]["id"]
+    assert venue.control("POST", "config", journal_requests=True)["journal_requests"] is True
+    try:
+        client.create_order(XRP, "market", "sell", 10, None,
+                            {"stopLossPrice": 0.9, "reduceOnly": True, "clientAlgoId": "ftb-r-sl1"})
+        client.fetch_order(None, XRP, {"trigger": True, "clientAlgoId": "ftb-r-sl1"})
+        client.fetch_positions([XRP])
+        calls = [(r["endpoint"], r.get("client_id")) for r in journal(venue, key, since)
+                 if r["event"] == "request"]
+        assert calls[:2] == [("POST /fapi/v1/algoOrder", "ftb-r-sl1"),
+                             ("GET /fapi/v1/algoOrder", "ftb-r-sl1")]
+        assert ("GET /fapi/v3/positionRisk", None) in calls[2:]  # (after ccxt's own reads)
+        placed = [r["event"] for r in journal(venue, key, since) if r["event"] != "price"]
+        assert placed.index("request") < placed.index("algo_created")  # on arrival
+    finally:
+        venue.control("POST", "config", journal_requests=False)
+    recorded = len([r for r in journal(venue, key, since) if r["event"] == "request"])
+    client.fetch_positions([XRP])
+    assert len([r for r in journal(venue, key, since) if r["event"] == "request"]) == recorded

@@ -17,8 +17,13 @@ carries. Damage is counted, never durations:
   protection window, is ``in_flight_crossings``; one after the venue answered the trade's stop
   "would immediately trigger" (-2021, its word that the price is past the stop: the plugin closes
   at market on it) and before the plugin's next stop or close reached it, is
-  ``venue_said_crossings``; an entry that filled beyond its stop, by its
-  fill price or by the last price the venue's stops trigger on, is ``born_beyond_stop``);
+  ``venue_said_crossings``; one after the venue refused the trade's stop otherwise (a fault's
+  or its own error) and before the plugin's resend or close reached it, when the venue's record
+  of calls (``request`` rows, a switch of the emulator's) shows that the plugin's next call was
+  that resend (or a lookup of that stop first): sent from the refusal's answer, no client could
+  have had a stop resting in between, is ``resend_in_flight_crossings``; an entry that filled
+  beyond its stop, by its fill price or by the last price the venue's stops trigger on, is
+  ``born_beyond_stop``);
 - ``duplicate_orders``: a client id the venue accepted twice.
 
 Timing figures (longest orphan, longest unprotected stretch) are printed, never asserted.
@@ -71,6 +76,7 @@ class Damage:
     bot_down_crossings: list[str] = field(default_factory=list)  # printed, not judged
     in_flight_crossings: list[str] = field(default_factory=list)  # printed, not judged
     venue_said_crossings: list[str] = field(default_factory=list)  # printed, not judged
+    resend_in_flight_crossings: list[str] = field(default_factory=list)  # printed, not judged
     lives: int = 0
     # Entries that filled beyond their own stop (the price moved while they were on their way):
     # no stop can rest there, so it is not a stop that was missing; the soak prints them.
@@ -153,6 +159,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
                 row.get("client_id") or "").endswith("-sl1"):
             first_stop.setdefault(_root_of(row["client_id"]), int(row["time"]))
     said = _said_crossed(rows)
+    resent = _resend_in_flight(rows, prefix)
     for row in rows:
         symbol, event, at = row.get("symbol"), row["event"], int(row["time"])
         if event == "price" and symbol:
@@ -190,7 +197,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
                     _check_foreign(damage, life, root, cid, at)
         elif event == "price" and symbol in lives:
             _price(damage, lives[symbol], float(row["last"]), resting.get(symbol, {}),
-                   held.get(symbol, []), down, first_stop, faulted, said, at)
+                   held.get(symbol, []), down, first_stop, faulted, said, resent, at)
         life = lives.get(symbol) if symbol else None
         if life is not None and life.trade is not None:
             protected = any(kind is LegKind.STOP and root == life.trade.root
@@ -235,6 +242,35 @@ def _said_crossed(rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, int]]
                 and row["event"] in ("algo_rejected", "request_faulted"):
             open_since[root] = at
     return said
+
+
+def _resend_in_flight(rows: list[dict[str, Any]], prefix: str
+                      ) -> dict[str, list[tuple[int, int]]]:
+    """Per root, (from, to): from the venue's refusal of a stop of it (other than -2021) until
+    the plugin's next stop or close of it arrived, where every call the account made in
+    between named that root (a lookup of the refused stop): the plugin answered at once. Needs
+    the journal's ``request`` rows; without them, no window (the crossing is judged)."""
+    windows: dict[str, list[tuple[int, int]]] = {}
+    waiting: dict[str, int] = {}  # root -> when the venue refused its stop
+    for row in rows:
+        client_id = str(row.get("client_id") or "")
+        if row["event"] == "request":
+            parsed = order_root(prefix, client_id)
+            for root, since in list(waiting.items()):
+                if parsed != root:  # another call first: not answered from the refusal
+                    del waiting[root]
+                elif row.get("endpoint") in _SENDS and client_id.rpartition("-")[2].startswith(
+                        ("sl", "x")):
+                    windows.setdefault(root, []).append((since, int(row["time"])))
+                    del waiting[root]
+        elif (row["event"] in ("algo_rejected", "request_faulted") and _is_stop(prefix, client_id)
+              and str(row.get("code")) != "-2021"):
+            waiting[_root_of(client_id)] = int(row["time"])
+    return windows
+
+
+# The calls that place a stop or a close at market.
+_SENDS = ("POST /fapi/v1/algoOrder", "POST /fapi/v1/order")
 
 
 def _check_foreign(damage: Damage, life: Life | None, root: str, client_id: str,
@@ -296,7 +332,8 @@ def _closer(prefix: str, client_id: str) -> str | None:
 def _price(damage: Damage, life: Life, last: float,
            resting: dict[str, tuple[int, str, LegKind]], held: list[tuple[int, int, str]],
            down: list[tuple[int, int]] | tuple[()], first_stop: dict[str, int],
-           faulted: set[str], said: dict[str, list[tuple[int, int]]], at: int) -> None:
+           faulted: set[str], said: dict[str, list[tuple[int, int]]],
+           resent: dict[str, list[tuple[int, int]]], at: int) -> None:
     trade = life.trade
     if trade is None or trade.stop_price is None:
         return
@@ -316,6 +353,10 @@ def _price(damage: Damage, life: Life, last: float,
             elif any(start <= at <= end for start, end in said.get(trade.root or "", [])):
                 damage.venue_said_crossings.append(
                     f"{text} (the venue had answered its stop -2021, would trigger)")
+            elif any(start <= at <= end for start, end in resent.get(trade.root or "", [])):
+                damage.resend_in_flight_crossings.append(
+                    f"{text} (the venue had refused its stop; the resend sent from that answer "
+                    f"was on its way)")
             elif trade.root in faulted:  # judged still: the resend is the plugin's
                 damage.unprotected_crossings.append(f"{text} (a fault refused its stop before)")
             else:

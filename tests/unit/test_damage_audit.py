@@ -82,7 +82,8 @@ def test_a_crossing_before_the_first_stop_reached_the_venue_is_told_apart() -> N
     damage = audit(rows, [TRADE], "ftb")
     assert damage.harmless and len(damage.in_flight_crossings) == 1
     # Once the venue has answered the first attempt (here a fault's refusal), what follows is
-    # the plugin's, however fast its next attempt.
+    # the plugin's, however fast its next attempt, unless the venue's record of calls shows it
+    # answered from the refusal (the next test).
     refused = audit([*entry(), row(1003, "request_faulted", client_id=STOP_ID, kind="error"),
                      crossing(1005), row(1012, "algo_rejected", client_id="ftb-r1-sl2",
                                          code=-2021)], [TRADE], "ftb")
@@ -91,6 +92,40 @@ def test_a_crossing_before_the_first_stop_reached_the_venue_is_told_apart() -> N
     later = audit([*entry(), crossing(1005), row(4000, "algo_created", algo_id=6,
                                                     client_id="ftb-r1-sl2")], [TRADE], "ftb")
     assert len(later.unprotected_crossings) == 1
+
+
+def call(time: int, endpoint: str, client_id: str | None = None) -> dict[str, Any]:
+    """A signed call as the venue's record of calls has it (on arrival)."""
+    return row(time, "request", endpoint=endpoint, client_id=client_id)
+
+
+def test_a_crossing_between_a_refused_stop_and_the_resend_sent_from_its_answer_is_told_apart(
+) -> None:
+    """A fault refused the stop (-2022); 4 ms later the price crossed, before the resend sent
+    from that answer arrived: no client could have had a stop resting then. The venue's record
+    of calls shows the resend was the account's next call (after a lookup of the same stop)."""
+    place, lookup = "POST /fapi/v1/algoOrder", "GET /fapi/v1/algoOrder"
+    refused = [call(1002, place, STOP_ID),
+               row(1003, "request_faulted", client_id=STOP_ID, kind="error", code=-2022)]
+    resend = [call(1020, place, "ftb-r1-sl2"),
+              row(1020, "algo_created", algo_id=6, client_id="ftb-r1-sl2")]
+    damage = audit([*entry(), *refused, crossing(1007), *resend], [TRADE], "ftb")
+    assert damage.harmless and len(damage.resend_in_flight_crossings) == 1
+    looked_up = audit([*entry(), *refused, crossing(1007), call(1010, lookup, STOP_ID),
+                       *resend], [TRADE], "ftb")
+    assert looked_up.harmless and len(looked_up.resend_in_flight_crossings) == 1
+    # Another call before the resend (the next loop's look): not answered from the refusal.
+    dawdled = audit([*entry(), *refused, crossing(1007), call(1010, "GET /fapi/v2/positionRisk"),
+                     *resend], [TRADE], "ftb")
+    assert len(dawdled.unprotected_crossings) == 1 and not dawdled.resend_in_flight_crossings
+    # After the resend arrived the window is over (refused again here: the plugin's to answer).
+    again = [call(1020, place, "ftb-r1-sl2"),
+             row(1020, "algo_rejected", client_id="ftb-r1-sl2", code=-2022)]
+    after = audit([*entry(), *refused, *again, crossing(1030)], [TRADE], "ftb")
+    assert len(after.unprotected_crossings) == 1
+    # Without the record of calls nothing shows the resend was at once: judged.
+    bare = [r for r in [*entry(), *refused, crossing(1007), *resend] if r["event"] != "request"]
+    assert len(audit(bare, [TRADE], "ftb").unprotected_crossings) == 1
 
 
 def test_a_crossing_after_the_venue_said_the_stop_would_trigger_is_told_apart() -> None:
