@@ -9,6 +9,7 @@ from typing import Any
 import ccxt
 import pytest
 
+from tests.support.bracket_fakes import in_memory_trades
 from tests.support.ccxt_client import binance_client
 from tests.support.emulator import Emulator, start_emulator
 from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot
@@ -69,7 +70,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     return report
 
 
-# ccxt clients for the emulator fidelity tests (tests/emulator) -------------------------------
+# ccxt clients for the emulator fidelity tests (tests/emulator, tests/venues) ----------------
 
 
 @pytest.fixture
@@ -82,3 +83,10 @@ def ccxt_account(emulator: Emulator) -> tuple[str, str]:
 def binance(emulator: Emulator, ccxt_account: tuple[str, str]) -> ccxt.binanceusdm:
     """A real ccxt ``binanceusdm`` on a fresh account, through the tunnel, markets loaded."""
     return binance_client(emulator, *ccxt_account)
+
+
+@pytest.fixture
+def trades_in_memory() -> Iterator[None]:
+    """freqtrade's in-memory (backtest) trade and custom-data stores, empty for the test."""
+    with in_memory_trades():
+        yield

@@ -4,5 +4,6 @@ A strategy sees freqtrade through public callbacks; the few things they cannot d
 precision on the exchange object, the bot's own trade rows, the backtest's closed-trade list, a
 log line freqtrade emits instead of a callback) live in the modules of this package, each small,
 each verified against one freqtrade release (``version.VERIFIED_FREQTRADE``) and pinned by
-tests/unit/test_freqtrade_contract.py, so an upgrade that moves things breaks here, loudly.
+tests/freqtrade_adapter/test_freqtrade_contract.py, so an upgrade that moves things breaks
+here, loudly.
 """

@@ -44,7 +44,7 @@ class BacktestFastPath:
     is False and writes nothing to the trade without an OrderManager, a ``custom_roi`` that
     answers ``_take_profit_ratios.ratio(trade, take_profit_price)`` for a trade with a bracket
     without an OrderManager, and a ``custom_exit`` that answers None without one
-    (tests/unit/test_backtest_fast_path.py checks the answers against IStrategy's).
+    (tests/freqtrade_adapter/test_backtest_fast_path.py checks the answers against IStrategy's).
     """
 
     # The host's own callbacks (of the class that lists this mixin as a base), to tell them

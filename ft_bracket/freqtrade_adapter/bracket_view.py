@@ -13,7 +13,7 @@ then every bracket trade — back to the hard cap. So at the first loop after ei
 initial ratio is ``strategy.stoploss`` again) the plugin puts the stop back where its stop leg
 rests and writes the two columns ``initial_stop_loss`` / ``initial_stop_loss_pct``; before that
 loop's exits, and without waiting for the venue. Read off freqtrade 2026.9
-``persistence/trade_model.py``; tests/unit/test_freqtrade_contract.py pins both facts.
+``persistence/trade_model.py``; tests/freqtrade_adapter/test_freqtrade_contract.py pins both facts.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ configuration names. No strategy callback runs after the user's ``populate_*`` m
 columns are added by extending ``IStrategy.analyze_ticker``, the step that runs them in dry-run
 and live (``_analyze_ticker_internal`` calls it, then caches the result for the API): once per
 new candle, or every loop with ``process_only_new_candles = False``. Backtests and hyperopt
-never call it. tests/unit/test_freqtrade_contract.py pins that call.
+never call it. tests/freqtrade_adapter/test_freqtrade_contract.py pins that call.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Failed entries: freqtrade has no callback for them, only a log line.
 
 ``FreqtradeBot.enter_positions`` logs ``Unable to create trade for <pair>: <exception>`` when an
-entry order fails (insufficient margin, precision, a timeout, ...); tests/unit pins the text to
-freqtrade's source. What the exception's text says decides whether the outcome is known.
+entry order fails (insufficient margin, precision, a timeout, ...); tests/freqtrade_adapter
+pins the text to freqtrade's source. What the exception's text says decides whether the
+outcome is known.
 """
 
 from __future__ import annotations

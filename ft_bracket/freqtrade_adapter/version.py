@@ -11,7 +11,7 @@ import freqtrade
 logger = logging.getLogger(__name__)
 
 # The freqtrade release series every private access in this package was read off and tested
-# against (tests/unit/test_freqtrade_contract.py pins each one).
+# against (tests/freqtrade_adapter/test_freqtrade_contract.py pins each one).
 VERIFIED_FREQTRADE = (2026, 9)
 
 
@@ -39,7 +39,7 @@ def warn_if_unverified_freqtrade() -> bool:
         "take-profit closing), the backtest's closed-trade list (daily loss limit, stop-out "
         "cooldown), freqtrade's log line for a failed entry, and IStrategy's "
         "ft_stoploss_adjust / min_roi_reached_entry (backtest exits). Run "
-        "tests/unit/test_freqtrade_contract.py before trading with this version.",
+        "tests/freqtrade_adapter/test_freqtrade_contract.py before trading with this version.",
         *VERIFIED_FREQTRADE,
         version,
     )

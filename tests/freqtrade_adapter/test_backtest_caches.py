@@ -17,7 +17,7 @@ from ft_bracket.core.risk import MarketRules
 from ft_bracket.freqtrade_adapter.exchange import MarketFacts
 from ft_bracket.freqtrade_adapter.trades import ProfitRatios
 from ft_bracket.signals import EntrySignals, read_signal
-from tests.unit.bracket_fakes import (
+from tests.support.bracket_fakes import (
     FEE,
     PAIR,
     TIMEFRAME,

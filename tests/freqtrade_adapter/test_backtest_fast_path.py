@@ -12,7 +12,7 @@ from freqtrade.enums import RunMode
 from freqtrade.strategy import IStrategy, strategy_wrapper
 
 from ft_bracket.core.risk import ALLOWED
-from tests.unit.bracket_fakes import (
+from tests.support.bracket_fakes import (
     PAIR,
     TIMEFRAME,
     Bracketed,

@@ -31,7 +31,7 @@ from ft_bracket.freqtrade_adapter import version as adapter_version
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
 from ft_bracket.freqtrade_adapter.chart import ChartLevels
 from ft_bracket.freqtrade_adapter.trades import closed_trades_since
-from tests.unit.bracket_fakes import (
+from tests.support.bracket_fakes import (
     PAIR,
     closed_trade,
     in_memory_trades,

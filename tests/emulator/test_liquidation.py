@@ -9,7 +9,7 @@ from binance_emulator import margin
 from binance_emulator.engine import Account, Exchange
 from binance_emulator.mark import seeded_basis
 from binance_emulator.prices import FUNDING_INTERVAL_MS
-from tests.unit.emulator_helpers import (
+from tests.emulator.helpers import (
     BTC,
     T0,
     XRP,

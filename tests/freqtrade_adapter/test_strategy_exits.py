@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ft_bracket.strategy import BRACKET_RECORD
-from tests.unit.bracket_fakes import (
+from tests.support.bracket_fakes import (
     FEE,
     PAIR,
     TIMEFRAME,

@@ -22,8 +22,8 @@ from ft_bracket.freqtrade_adapter.entry_failures import (
     EntryFailureWatch,
     watch_entry_failures,
 )
+from tests.support.bracket_fakes import PAIR, in_memory_trades, make_strategy
 from tests.support.telegram_markup import parse
-from tests.unit.bracket_fakes import PAIR, in_memory_trades, make_strategy
 
 FREQTRADE_LOGGER = logging.getLogger(ENTRY_FAILURE_LOGGER)
 

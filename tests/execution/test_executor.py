@@ -1,6 +1,6 @@
 """The executor without a venue: dry-run's simulated gateway, and a gateway that fails on cue.
 
-The wire itself is tested against the emulator (tests/emulator/test_order_manager.py)."""
+The wire itself is tested against the emulator (tests/execution/test_executor_on_emulator.py)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from ft_bracket.core.chart import (
     level_columns,
     merged_plot_config,
 )
-from tests.unit.bracket_fakes import PAIR, Bracketed, in_memory_trades, make_strategy, open_trade
+from tests.support.bracket_fakes import PAIR, Bracketed, in_memory_trades, make_strategy, open_trade
 
 MINUTE = timedelta(minutes=1)
 T0 = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)

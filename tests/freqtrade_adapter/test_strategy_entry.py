@@ -9,7 +9,7 @@ import pytest
 from freqtrade.exceptions import OperationalException
 
 from ft_bracket.core.risk import loss_at_stop
-from tests.unit.bracket_fakes import (
+from tests.support.bracket_fakes import (
     FEE,
     PAIR,
     TIMEFRAME,

@@ -9,7 +9,7 @@ import pytest
 
 from binance_emulator.engine import Account, Exchange, OrderRequest
 from binance_emulator.markets import MARKETS
-from tests.unit.emulator_helpers import (
+from tests.emulator.helpers import (
     BTC,
     XRP,
     D,

@@ -1,6 +1,6 @@
 """The OrderManager against the emulator through real ccxt: what the policy's actions do on the
 wire. Only freqtrade's side is a stand-in (the end-to-end tests run it inside real freqtrade);
-the policy itself is tested row by row in tests/unit/test_plan.py."""
+the policy itself is tested row by row in tests/core/test_plan.py."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from binance_emulator.engine import Account, Exchange, OrderRequest
-from tests.unit.emulator_helpers import (
+from tests.emulator.helpers import (
     T0,
     XRP,
     D,

@@ -7,7 +7,7 @@ import pytest
 
 from binance_emulator.book import BookShape
 from binance_emulator.engine import Account, Exchange
-from tests.unit.emulator_helpers import (
+from tests.emulator.helpers import (
     XRP,
     D,
     conditional,
