@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_report import Figure, median, percentile, report
 
-from ft_bracket.binance.gateway import LegGateway
 from ft_bracket.core.legs import LegKind
+from ft_bracket.venues.binance.gateway import LegGateway
 from tests.support.ccxt_client import binance_client
 from tests.support.emulator import Emulator, start_emulator
 

@@ -32,9 +32,8 @@ from freqtrade.exceptions import OperationalException
 from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy
 
-from ft_bracket import account, signals
-from ft_bracket.core.book import size_on_book
-from ft_bracket.core.facts import PRICES_RECORD
+from ft_bracket.core.book_walk import size_on_book
+from ft_bracket.core.destination import Destination, DestinationRefusedError, check_destination
 from ft_bracket.core.legs import bracket_root
 from ft_bracket.core.plan import EXIT_TAKE_PROFIT
 from ft_bracket.core.records import BracketPrices, PlannedEntry
@@ -49,14 +48,14 @@ from ft_bracket.core.risk import (
     size_position,
 )
 from ft_bracket.core.settings import BracketConfigError, BracketSettings
-from ft_bracket.core.venue_guard import Destination, DestinationRefusedError, check_destination
-from ft_bracket.freqtrade_adapter import exchange, trades
+from ft_bracket.execution.order_manager import OrderManager
+from ft_bracket.freqtrade_adapter import account_state, ft_exchange, signals, trades
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
-from ft_bracket.freqtrade_adapter.chart import ChartLevels
+from ft_bracket.freqtrade_adapter.chart_columns import ChartLevels
 from ft_bracket.freqtrade_adapter.entry_orders import EntryPlan
 from ft_bracket.freqtrade_adapter.version import warn_if_unverified_freqtrade
-from ft_bracket.order_manager import OrderManager
-from ft_bracket.refusals import RefusalLog
+from ft_bracket.reporting.facts import PRICES_RECORD
+from ft_bracket.reporting.refusal_log import RefusalLog
 from ft_bracket.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
@@ -116,7 +115,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         self.refusals = RefusalLog(logging.DEBUG if self._optimizing else logging.INFO)
         self._planned: dict[str, PlannedEntry] = {}
         self._brackets: dict[int, BracketPrices] = {}
-        self.markets = exchange.MarketFacts(config, fixed=self._optimizing)
+        self.markets = ft_exchange.MarketFacts(config, fixed=self._optimizing)
         # Backtests and hyperopt: each pair's entry rows, indexed when freqtrade analyses it.
         self.entry_signals: dict[str, signals.EntrySignals | None] = {}
         self._take_profit_ratios = trades.ProfitRatios()
@@ -185,7 +184,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         settings = self.bracket_settings
         decision = can_trade(
             signal,
-            account.account_state(self.wallets, pair, current_time, fee,
+            account_state.account_state(self.wallets, pair, current_time, fee,
                                   settings.stop_out_cooldown_minutes),
             settings, current_time,
         )
@@ -194,11 +193,11 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             return 0.0
         futures = self.config.get("trading_mode") == "futures"
         sizing: dict[str, Any] = dict(
-            equity=account.equity(self.wallets), risk_per_trade=settings.risk_per_trade,
+            equity=account_state.equity(self.wallets), risk_per_trade=settings.risk_per_trade,
             taker_fee=fee, leverage=leverage, market=market, max_stake=max_stake,
             min_stake=min_stake or 0.0,
             maintenance_margin_rate=(
-                exchange.maintenance_margin_rate(self.dp, pair, max_stake * leverage)
+                ft_exchange.maintenance_margin_rate(self.dp, pair, max_stake * leverage)
                 if futures else 0.0),
         )
         if self.order_manager is None:  # backtesting: the candle's price is the fill

@@ -13,22 +13,21 @@ from typing import Any
 from freqtrade.exceptions import OperationalException
 from freqtrade.persistence import Trade
 
-from ft_bracket import signals
-from ft_bracket.binance import quirks
-from ft_bracket.binance.gateway import LegGateway
-from ft_bracket.core.events import EventName, EventSink, Severity
+from ft_bracket.core.destination import Destination
 from ft_bracket.core.positions import UnknownEntries, excess_positions
 from ft_bracket.core.settings import BracketSettings
-from ft_bracket.core.venue_guard import Destination
-from ft_bracket.freqtrade_adapter import bracket_view, exchange, trades
+from ft_bracket.execution.order_manager import ManagerSettings, OrderManager
+from ft_bracket.execution.untracked_positions import PositionGuard
+from ft_bracket.freqtrade_adapter import bracket_view, ft_exchange, signals, trades
 from ft_bracket.freqtrade_adapter.entry_failures import outcome_unknown, watch_entry_failures
 from ft_bracket.freqtrade_adapter.entry_orders import route_entries
 from ft_bracket.freqtrade_adapter.stop_orders import route_stop_orders
-from ft_bracket.guard import PositionGuard
-from ft_bracket.notifier import BracketNotifier
-from ft_bracket.order_manager import ManagerSettings, OrderManager
-from ft_bracket.simulated import SimulatedGateway
-from ft_bracket.webhook_poster import WebhookTarget, shared_poster
+from ft_bracket.reporting.events import EventName, EventSink, Severity
+from ft_bracket.reporting.notifier import BracketNotifier
+from ft_bracket.reporting.webhook_poster import WebhookTarget, shared_poster
+from ft_bracket.venues.binance import quirks
+from ft_bracket.venues.binance.gateway import LegGateway
+from ft_bracket.venues.simulated import SimulatedGateway
 
 UNKNOWN_ENTRY_LOCK = "ft_bracket: entry outcome unknown"
 UNTRACKED_LOCK = "ft_bracket: position on the exchange that no trade owns"
@@ -49,15 +48,15 @@ class Supervisor:
         config = strategy.config
         self.live = not config.get("dry_run", True)
         # Dry-run never signs a request: it needs no client.
-        client = exchange.ccxt_client(strategy.dp) if self.live else None
+        client = ft_exchange.ccxt_client(strategy.dp) if self.live else None
         if (self.live and destination is Destination.LOCAL_EMULATOR
-                and not exchange.is_local_emulator(client)):
+                and not ft_exchange.is_local_emulator(client)):
             raise OperationalException(
                 "the exchange is reached through a loopback proxy or URL that is not the "
                 "ft_bracket emulator; that may be a route to Binance's real-money venue. "
                 "ft_bracket refuses to start."
             )
-        freqtrade = trades.FreqtradeTrades(client, exchange.freqtrade_exchange(strategy.dp))
+        freqtrade = trades.FreqtradeTrades(client, ft_exchange.freqtrade_exchange(strategy.dp))
         target = WebhookTarget.from_config(config) if settings.webhook_events else None
         self.notifier = BracketNotifier(
             config, lambda text: strategy.dp.send_msg(text, always_send=True),
@@ -68,7 +67,7 @@ class Supervisor:
             raise OperationalException(
                 f"order_types.stoploss_price_type {price_type!r}: ft_bracket's legs trigger on "
                 f"{' or '.join(quirks.WORKING_TYPE)} price on Binance")
-        gateway = (LegGateway(exchange.plugin_client(strategy.dp, settings.request_timeout_ms),
+        gateway = (LegGateway(ft_exchange.plugin_client(strategy.dp, settings.request_timeout_ms),
                               working_type=quirks.WORKING_TYPE[price_type])
                    if self.live else SimulatedGateway())
         self.throttle_s = float(config.get("internals", {}).get("process_throttle_secs", 5))
@@ -83,9 +82,9 @@ class Supervisor:
         self.client = client
         self.guard: PositionGuard | None = None
         if self.live:
-            ft_exchange = exchange.freqtrade_exchange(strategy.dp)
-            route_stop_orders(ft_exchange, self.manager)
-            route_entries(ft_exchange, settings.client_id_prefix, strategy.entry_plan,
+            exchange = ft_exchange.freqtrade_exchange(strategy.dp)
+            route_stop_orders(exchange, self.manager)
+            route_entries(exchange, settings.client_id_prefix, strategy.entry_plan,
                           self.manager.protect_entry, lambda: int(self.manager.clock() * 1000),
                           self.manager.freqtrade_exits)
             self.guard = PositionGuard(

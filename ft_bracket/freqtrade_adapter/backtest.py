@@ -27,7 +27,7 @@ from freqtrade.strategy import IStrategy
 from freqtrade.strategy.strategy_wrapper import strategy_safe_wrapper
 from pandas import DataFrame
 
-from ft_bracket.signals import EntrySignals
+from ft_bracket.freqtrade_adapter.signals import EntrySignals
 
 
 class BacktestFastPath:

@@ -24,7 +24,7 @@ from typing import Any
 
 from freqtrade.persistence import LocalTrade, Trade
 
-from ft_bracket.core.facts import (
+from ft_bracket.reporting.facts import (
     LEGS_RECORD,
     PRICES_RECORD,
     BracketFacts,

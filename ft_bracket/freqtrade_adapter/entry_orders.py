@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ft_bracket.binance import quirks
 from ft_bracket.core.legs import entry_client_id, entry_root
-from ft_bracket.exits_in_flight import ExitsInFlight
+from ft_bracket.execution.exits_in_flight import ExitsInFlight
+from ft_bracket.venues.binance import quirks
 
 logger = logging.getLogger(__name__)
 

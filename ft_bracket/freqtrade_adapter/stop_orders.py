@@ -30,10 +30,10 @@ from freqtrade.exceptions import InsufficientFundsError, InvalidOrderException, 
 from freqtrade.exchange.exchange_utils import ROUND_DOWN, ROUND_UP
 from freqtrade.persistence import Order, Trade
 
-from ft_bracket.binance.gateway import Refusal
+from ft_bracket.execution.order_manager import OrderManager
+from ft_bracket.execution.ports import StopReport
 from ft_bracket.freqtrade_adapter.trades import trade_view
-from ft_bracket.order_manager import OrderManager
-from ft_bracket.ports import StopReport
+from ft_bracket.venues.binance.gateway import Refusal
 
 logger = logging.getLogger(__name__)
 

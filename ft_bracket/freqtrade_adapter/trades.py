@@ -16,11 +16,11 @@ from freqtrade.enums import TradingMode
 from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
-from ft_bracket.binance import quirks
-from ft_bracket.core.facts import LEGS_RECORD, PRICES_RECORD, SUMMARY_RECORD, summary
 from ft_bracket.core.plan import EXIT_LIQUIDATION, TradeView
+from ft_bracket.execution.ports import ImportedExits
 from ft_bracket.freqtrade_adapter.bracket_view import facts_of
-from ft_bracket.ports import ImportedExits
+from ft_bracket.reporting.facts import LEGS_RECORD, PRICES_RECORD, SUMMARY_RECORD, summary
+from ft_bracket.venues.binance import quirks
 
 # Leg states a placement passes through: the summary waits for the venue's answer.
 _IN_FLIGHT = frozenset({"planned", "placing"})

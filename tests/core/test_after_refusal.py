@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.core.after_refusal import placement_failed, stop_after_close
 from ft_bracket.core.legs import LegKind, LegStatus
 from ft_bracket.core.plan import (
     STOP_PAST_PRICE,
@@ -15,6 +14,7 @@ from ft_bracket.core.plan import (
     closing_at_market,
     plan_bracket,
 )
+from ft_bracket.core.refusal_outcome import placement_failed, stop_after_close
 from tests.support.brackets import QUANTITY, bracket, leg, on_venue, snapshot, view
 
 S, STOP, TP = LegStatus, LegKind.STOP, LegKind.TAKE_PROFIT

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.core.book import beyond_stop, size_on_book, slippage, walk_book
+from ft_bracket.core.book_walk import beyond_stop, size_on_book, slippage, walk_book
 from ft_bracket.core.risk import Denial, MarketRules, Signal, loss_at_stop, size_position
 
 SIZING = {

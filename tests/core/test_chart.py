@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from freqtrade.enums import RunMode
 
-from ft_bracket.core.chart import (
+from ft_bracket.core.chart_levels import (
     BRACKET_SERIES,
     STOP_COLUMN,
     TAKE_PROFIT_COLUMN,

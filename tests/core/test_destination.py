@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.core.venue_guard import (
+from ft_bracket.core.destination import (
     MAINNET_OPT_IN_ENV,
     MAINNET_OPT_IN_VALUE,
     Destination,

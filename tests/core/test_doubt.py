@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ft_bracket.core.doubt import Doubts
+from ft_bracket.core.stray_legs import Doubts
 from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus
 
 XRP, DOGE = "XRP/USDT:USDT", "DOGE/USDT:USDT"

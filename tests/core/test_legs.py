@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.binance.quirks import CLIENT_ID_PATTERN
 from ft_bracket.core.legs import (
     TRANSITIONS,
     Accepted,
@@ -25,6 +24,7 @@ from ft_bracket.core.legs import (
     entry_root,
     parse_client_id,
 )
+from ft_bracket.venues.binance.quirks import CLIENT_ID_PATTERN
 
 S = LegStatus
 ROOT = bracket_root(123456, 1_795_896_459)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ft_bracket.core.venue_guard import MAINNET_OPT_IN_ENV, MAINNET_OPT_IN_VALUE
+from ft_bracket.core.destination import MAINNET_OPT_IN_ENV, MAINNET_OPT_IN_VALUE
 from tests.support.emulator import REPO, Emulator
 from tests.support.freqtrade import FreqtradeBot, WaitAbortedError, merged
 

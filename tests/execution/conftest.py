@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.binance.gateway import LegGateway
-from ft_bracket.core.events import EventSink
-from ft_bracket.order_manager import ManagerSettings, OrderManager
+from ft_bracket.execution.order_manager import ManagerSettings, OrderManager
+from ft_bracket.reporting.events import EventSink
+from ft_bracket.venues.binance.gateway import LegGateway
 from tests.support.ccxt_client import binance_client
 from tests.support.desk import SYMBOL, Desk
 from tests.support.emulator import Emulator

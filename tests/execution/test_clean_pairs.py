@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ft_bracket.binance.gateway import LegGateway
-from ft_bracket.core.events import EventSink
 from ft_bracket.core.legs import LegStatus, bracket_root
 from ft_bracket.core.plan import STOP_PAST_PRICE, TradeView
 from ft_bracket.core.risk import Denial
-from ft_bracket.order_manager import ManagerSettings, OrderManager
+from ft_bracket.execution.order_manager import ManagerSettings, OrderManager
+from ft_bracket.reporting.events import EventSink
+from ft_bracket.venues.binance.gateway import LegGateway
 from tests.support.ccxt_client import binance_client
 from tests.support.desk import OPENED_AT, PAIR, Desk
 from tests.support.freqtrade_standin import StandInFreqtrade

@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import ccxt
 
-from ft_bracket.core.events import Event, EventSink
 from ft_bracket.core.legs import LegStatus
 from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueLeg, VenueStatus
-from ft_bracket.order_manager import ManagerSettings, OrderManager
-from ft_bracket.simulated import SimulatedGateway
+from ft_bracket.execution.order_manager import ManagerSettings, OrderManager
+from ft_bracket.reporting.events import Event, EventSink
+from ft_bracket.venues.simulated import SimulatedGateway
 from tests.support.freqtrade_standin import StandInFreqtrade
 
 PAIR = "XRP/USDT:USDT"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ft_bracket.exits_in_flight import ExitsInFlight
+from ft_bracket.execution.exits_in_flight import ExitsInFlight
 
 PAIR = "XRP/USDT:USDT"
 

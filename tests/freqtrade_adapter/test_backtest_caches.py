@@ -14,9 +14,9 @@ import pytest
 from freqtrade.enums import RunMode
 
 from ft_bracket.core.risk import MarketRules
-from ft_bracket.freqtrade_adapter.exchange import MarketFacts
+from ft_bracket.freqtrade_adapter.ft_exchange import MarketFacts
+from ft_bracket.freqtrade_adapter.signals import EntrySignals, read_signal
 from ft_bracket.freqtrade_adapter.trades import ProfitRatios
-from ft_bracket.signals import EntrySignals, read_signal
 from tests.support.bracket_fakes import (
     FEE,
     PAIR,

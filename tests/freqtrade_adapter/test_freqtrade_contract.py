@@ -29,7 +29,7 @@ from freqtrade.strategy.strategy_wrapper import strategy_safe_wrapper
 from ft_bracket.freqtrade_adapter import bracket_view
 from ft_bracket.freqtrade_adapter import version as adapter_version
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
-from ft_bracket.freqtrade_adapter.chart import ChartLevels
+from ft_bracket.freqtrade_adapter.chart_columns import ChartLevels
 from ft_bracket.freqtrade_adapter.trades import closed_trades_since
 from tests.support.bracket_fakes import (
     PAIR,

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ft_bracket.core.events import Event, EventName, Severity
-from ft_bracket.core.facts import BracketFacts, LegFacts, legs_record, summary
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
-from ft_bracket.core.payload import event_payload
 from ft_bracket.core.risk import loss_at_stop
+from ft_bracket.reporting.events import Event, EventName, Severity
+from ft_bracket.reporting.facts import BracketFacts, LegFacts, legs_record, summary
+from ft_bracket.reporting.payload import event_payload
 
 FEE = 0.0005
 RISK = loss_at_stop(3164.4, 1.2001, 1.17, FEE, is_short=False)

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from ft_bracket.core.events import Event, EventName, EventSink, Severity, format_event
+from ft_bracket.reporting.events import Event, EventName, EventSink, Severity, format_event
 
 
 def test_the_log_line_quotes_values_with_spaces_and_leaves_out_none() -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.core.events import Event, EventName, Severity
-from ft_bracket.core.facts import BracketFacts, LegFacts
-from ft_bracket.core.markdown import MAX_VALUE_LENGTH, bold_label
-from ft_bracket.core.messages import render, to_markdown, to_plain
+from ft_bracket.reporting.events import Event, EventName, Severity
+from ft_bracket.reporting.facts import BracketFacts, LegFacts
+from ft_bracket.reporting.markdown import MAX_VALUE_LENGTH, bold_label
+from ft_bracket.reporting.messages import render, to_markdown, to_plain
 from tests.support.event_samples import HOSTILE_REASON, samples
 from tests.support.telegram_markup import parse
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ft_bracket.core.events import Event, EventName, EventSink
 from ft_bracket.core.risk import Decision, Denial, Signal
-from ft_bracket.refusals import RefusalLog
+from ft_bracket.reporting.events import Event, EventName, EventSink
+from ft_bracket.reporting.refusal_log import RefusalLog
 
 
 def test_once_per_candle_and_reason() -> None:

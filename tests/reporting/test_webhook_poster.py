@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from ft_bracket.core.events import Event, EventName, Severity
-from ft_bracket.core.facts import BracketFacts
-from ft_bracket.notifier import BracketNotifier, venue_label
-from ft_bracket.webhook_poster import WebhookPoster, WebhookTarget, shared_poster
+from ft_bracket.reporting.events import Event, EventName, Severity
+from ft_bracket.reporting.facts import BracketFacts
+from ft_bracket.reporting.notifier import BracketNotifier, venue_label
+from ft_bracket.reporting.webhook_poster import WebhookPoster, WebhookTarget, shared_poster
 from tests.support.webhook import WebhookListener
 
 DEADLINE_S = 30.0  # generous: nothing here is timed, only waited for

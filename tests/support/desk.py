@@ -8,10 +8,10 @@ from typing import Any
 
 import ccxt
 
-from ft_bracket.core.events import Event
 from ft_bracket.core.legs import Bracket, bracket_root
 from ft_bracket.core.plan import TradeView
-from ft_bracket.order_manager import OrderManager
+from ft_bracket.execution.order_manager import OrderManager
+from ft_bracket.reporting.events import Event
 from tests.support.emulator import Emulator
 from tests.support.freqtrade_standin import StandInFreqtrade
 

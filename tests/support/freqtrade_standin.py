@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ft_bracket.ports import ImportedExits
+from ft_bracket.execution.ports import ImportedExits
 
 
 @dataclass

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ft_bracket.core.payload import PAYLOAD_TYPE
+from ft_bracket.reporting.payload import PAYLOAD_TYPE
 
 
 class WebhookListener:

@@ -9,9 +9,9 @@ import time
 import ccxt
 import pytest
 
-from ft_bracket.binance.gateway import LegGateway
 from ft_bracket.core.legs import LegKind
 from ft_bracket.core.venue import VenueStatus
+from ft_bracket.venues.binance.gateway import LegGateway
 from tests.support.ccxt_client import binance_client
 from tests.support.emulator import Emulator
 

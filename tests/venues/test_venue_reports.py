@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ft_bracket.binance.gateway import venue_fill, venue_leg
 from ft_bracket.core.legs import Accepted, Cancelled, Filled, LegKind, LegStatus, Triggered
 from ft_bracket.core.venue import VenueFill, VenueStatus, observe, observe_fill
+from ft_bracket.venues.binance.gateway import venue_fill, venue_leg
 from tests.support.brackets import PAIR, leg, on_venue
 
 S, V = LegStatus, VenueStatus

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from BracketFromFile import BracketFromFile
 
-from ft_bracket.core.events import EventName, Severity
+from ft_bracket.reporting.events import EventName, Severity
 
 
 class BracketEventSamples(BracketFromFile):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from ft_bracket.core.events import EventName, EventSink, Severity
 from ft_bracket.core.risk import Decision, Signal
+from ft_bracket.reporting.events import EventName, EventSink, Severity
 
 logger = logging.getLogger(__name__)
 

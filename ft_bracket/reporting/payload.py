@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ft_bracket.core.events import Event
-from ft_bracket.core.facts import BracketFacts
+from ft_bracket.reporting.events import Event
+from ft_bracket.reporting.facts import BracketFacts
 
 PAYLOAD_TYPE = "bracket_event"
 

@@ -10,7 +10,7 @@ A mixin of ``OrderManager``: it uses the host's lock, records, gateway and execu
 
 from __future__ import annotations
 
-from ft_bracket.core.book import beyond_stop
+from ft_bracket.core.book_walk import beyond_stop
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
 from ft_bracket.core.plan import TradeView
 

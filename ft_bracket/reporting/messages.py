@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ft_bracket.core.events import Event, EventName, Severity
-from ft_bracket.core.facts import BracketFacts, pct_text, price_text
-from ft_bracket.core.markdown import bold_label, clean, code, escape
+from ft_bracket.reporting.events import Event, EventName, Severity
+from ft_bracket.reporting.facts import BracketFacts, pct_text, price_text
+from ft_bracket.reporting.markdown import bold_label, clean, code, escape
 
 LEG_NAMES = {"stop": "Stop", "take_profit": "Take-profit"}
 _EMOJI = {

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ft_bracket.binance.gateway import Placement
 from ft_bracket.core.legs import LegKind
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, VenueStatus
+from ft_bracket.venues.binance.gateway import Placement
 
 SIMULATED_ID_PREFIX = "dry-run-"
 

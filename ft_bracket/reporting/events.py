@@ -2,7 +2,7 @@
 
 An ``Event`` carries its fields as values (numbers stay numbers). ``EventSink`` logs each one as
 a single ``[bracket] <severity> <event> key=value ...`` line (for the log file and grep) and hands
-the event itself to a transport: in a running bot ``ft_bracket.notifier`` turns it into a
+the event itself to a transport: in a running bot ``ft_bracket.reporting.notifier`` turns it into a
 readable Telegram message and a structured JSON webhook post. Fills themselves travel as
 freqtrade's own ``entry_fill`` / ``exit_fill`` messages; these are the plugin's additions.
 """
@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-logger = logging.getLogger(__name__)
+# The logger keeps the name it had before the package moved: log filters and greps match it.
+EVENT_LOGGER = "ft_bracket.core.events"
+logger = logging.getLogger(EVENT_LOGGER)
 PREFIX = "[bracket]"
 
 

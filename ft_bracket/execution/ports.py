@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ft_bracket.binance.gateway import Placement
 from ft_bracket.core.legs import LegKind
 from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot
+from ft_bracket.venues.binance.gateway import Placement
 
 
 class Gateway(Protocol):

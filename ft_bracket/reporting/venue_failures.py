@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ft_bracket.binance import quirks
-from ft_bracket.core.events import EventName, EventSink, Severity
+from ft_bracket.reporting.events import EventName, EventSink, Severity
+from ft_bracket.venues.binance import quirks
 
 
 class VenueFailures:

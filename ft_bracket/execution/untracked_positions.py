@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ft_bracket.binance.gateway import Refusal
-from ft_bracket.core.events import EventName, EventSink, Severity
-from ft_bracket.core.guard import (
+from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus, Rejected, Sent, parse_client_id
+from ft_bracket.core.plan import Cancel, Place, Query, ReadFill
+from ft_bracket.core.untracked import (
     CloseAtMarket,
     Guard,
     GuardAction,
@@ -24,10 +24,10 @@ from ft_bracket.core.guard import (
     guard_trigger,
     plan_guard,
 )
-from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus, Rejected, Sent, parse_client_id
-from ft_bracket.core.plan import Cancel, Place, Query, ReadFill
 from ft_bracket.core.venue import VenueSnapshot, observe, observe_fill
-from ft_bracket.venue_errors import VenueFailures
+from ft_bracket.reporting.events import EventName, EventSink, Severity
+from ft_bracket.reporting.venue_failures import VenueFailures
+from ft_bracket.venues.binance.gateway import Refusal
 
 logger = logging.getLogger(__name__)
 

@@ -20,15 +20,15 @@ from freqtrade.exchange import timeframe_to_seconds
 from freqtrade.persistence import Trade
 from pandas import DataFrame
 
-from ft_bracket.core.chart import (
+from ft_bracket.core.chart_levels import (
     STOP_COLUMN,
     TAKE_PROFIT_COLUMN,
     TradeLevels,
     level_columns,
     merged_plot_config,
 )
-from ft_bracket.core.facts import LEGS_RECORD, PRICES_RECORD
 from ft_bracket.freqtrade_adapter.bracket_view import facts_of
+from ft_bracket.reporting.facts import LEGS_RECORD, PRICES_RECORD
 
 logger = logging.getLogger(__name__)
 

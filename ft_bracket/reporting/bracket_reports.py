@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ft_bracket.core.book import slippage
-from ft_bracket.core.events import EventName, EventSink, Severity
+from ft_bracket.core.book_walk import slippage
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind
 from ft_bracket.core.venue import VenueFill, VenueLeg
+from ft_bracket.reporting.events import EventName, EventSink, Severity
 
 
 class BracketNews:

@@ -10,8 +10,8 @@ from freqtrade.persistence import Trade
 
 from ft_bracket.core.plan import STOP_OUT_REASONS
 from ft_bracket.core.risk import AccountState, loss_at_stop
+from ft_bracket.freqtrade_adapter.signals import as_utc
 from ft_bracket.freqtrade_adapter.trades import closed_trades_since
-from ft_bracket.signals import as_utc
 
 
 def equity(wallets: Any) -> float:

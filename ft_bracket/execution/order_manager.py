@@ -18,11 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from ft_bracket.binance.gateway import Placement, Refusal
-from ft_bracket.bracket_news import BracketNews
-from ft_bracket.clean_pairs import CleanPairs
-from ft_bracket.core.doubt import Doubts
-from ft_bracket.core.events import EventSink
 from ft_bracket.core.legs import (
     Bracket,
     BracketLeg,
@@ -52,13 +47,18 @@ from ft_bracket.core.plan import (
     TradeView,
     plan_bracket,
 )
+from ft_bracket.core.stray_legs import Doubts
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
-from ft_bracket.entry_protection import EntryProtection
-from ft_bracket.exits_in_flight import ExitsInFlight
-from ft_bracket.market_closes import MarketCloses
-from ft_bracket.ports import FreqtradeSide, Gateway, ManagerSettings
-from ft_bracket.stop_calls import FreqtradeStopCalls
-from ft_bracket.venue_errors import VenueFailures
+from ft_bracket.execution.entry_answers import EntryProtection
+from ft_bracket.execution.exits_in_flight import ExitsInFlight
+from ft_bracket.execution.market_closes import MarketCloses
+from ft_bracket.execution.pair_clearance import CleanPairs
+from ft_bracket.execution.ports import FreqtradeSide, Gateway, ManagerSettings
+from ft_bracket.execution.stop_handover import FreqtradeStopCalls
+from ft_bracket.reporting.bracket_reports import BracketNews
+from ft_bracket.reporting.events import EventSink
+from ft_bracket.reporting.venue_failures import VenueFailures
+from ft_bracket.venues.binance.gateway import Placement, Refusal
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ A mixin of ``OrderManager``: it uses the host's lock, records, gateway and venue
 
 from __future__ import annotations
 
-from ft_bracket.binance.gateway import Placement, Refusal
 from ft_bracket.core.legs import Bracket, LegKind, LegStatus, order_root
 from ft_bracket.core.plan import (
     EXIT_STOP_ON_EXCHANGE,
@@ -19,7 +18,8 @@ from ft_bracket.core.plan import (
     TradeView,
     closing_at_market,
 )
-from ft_bracket.ports import StopReport
+from ft_bracket.execution.ports import StopReport
+from ft_bracket.venues.binance.gateway import Placement, Refusal
 
 
 class FreqtradeStopCalls:

@@ -19,8 +19,6 @@ A mixin of ``OrderManager``: it uses the host's records, gateway, freqtrade side
 
 from __future__ import annotations
 
-from ft_bracket.binance.gateway import Placement, Refusal
-from ft_bracket.core.after_refusal import placement_failed, stop_after_close
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, Rejected, Sent
 from ft_bracket.core.plan import (
     ENTRY_BEYOND_STOP,
@@ -30,7 +28,9 @@ from ft_bracket.core.plan import (
     STOP_PAST_PRICE,
     closing_at_market,
 )
+from ft_bracket.core.refusal_outcome import placement_failed, stop_after_close
 from ft_bracket.core.venue import VenueFill
+from ft_bracket.venues.binance.gateway import Placement, Refusal
 
 
 class CloseNotPlacedError(Exception):

@@ -25,9 +25,9 @@ from typing import Any
 
 import ccxt
 
-from ft_bracket.binance import quirks
 from ft_bracket.core.legs import LegKind
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, VenueStatus
+from ft_bracket.venues.binance import quirks
 
 logger = logging.getLogger(__name__)
 

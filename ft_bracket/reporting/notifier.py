@@ -22,11 +22,11 @@ from collections.abc import Callable, Mapping
 from itertools import count
 from typing import Any
 
-from ft_bracket.core.events import Event
-from ft_bracket.core.facts import BracketFacts
-from ft_bracket.core.messages import render, to_markdown, to_plain
-from ft_bracket.core.payload import event_payload
-from ft_bracket.webhook_poster import WebhookPoster
+from ft_bracket.reporting.events import Event
+from ft_bracket.reporting.facts import BracketFacts
+from ft_bracket.reporting.messages import render, to_markdown, to_plain
+from ft_bracket.reporting.payload import event_payload
+from ft_bracket.reporting.webhook_poster import WebhookPoster
 
 logger = logging.getLogger(__name__)
 
