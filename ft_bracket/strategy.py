@@ -33,10 +33,10 @@ from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy
 
 from ft_bracket.core.book_walk import size_on_book
+from ft_bracket.core.client_ids import bracket_root
 from ft_bracket.core.destination import Destination, DestinationRefusedError, check_destination
-from ft_bracket.core.legs import bracket_root
 from ft_bracket.core.plan import EXIT_TAKE_PROFIT
-from ft_bracket.core.records import BracketPrices, PlannedEntry
+from ft_bracket.core.records import PRICES_RECORD, BracketPrices, PlannedEntry
 from ft_bracket.core.risk import (
     Denial,
     Signal,
@@ -54,7 +54,6 @@ from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
 from ft_bracket.freqtrade_adapter.chart_columns import ChartLevels
 from ft_bracket.freqtrade_adapter.entry_orders import EntryPlan
 from ft_bracket.freqtrade_adapter.version import warn_if_unverified_freqtrade
-from ft_bracket.reporting.facts import PRICES_RECORD
 from ft_bracket.reporting.refusal_log import RefusalLog
 from ft_bracket.supervisor import Supervisor
 
@@ -132,16 +131,19 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         logger.info("Bracket settings: %s", self.bracket_settings)
         if self.config.get("runmode") not in (RunMode.LIVE, RunMode.DRY_RUN):
             return
-        self.supervisor = Supervisor(self, self.bracket_settings, self.destination)
+        try:
+            self.supervisor = Supervisor(self, self.bracket_settings, self.destination)
+        except (BracketConfigError, DestinationRefusedError) as error:
+            raise OperationalException(str(error)) from error
         self.order_manager = self.supervisor.manager
         self.refusals.events = self.supervisor.events
-        self.supervisor.watch()  # live: the start-up reconciliation
+        self.supervisor.every_loop()  # live: the start-up reconciliation
 
     def bot_loop_start(self, current_time: datetime, **kwargs: Any) -> None:
         """Live: one look at the venue for every bracket (before freqtrade looks at its orders,
         so a take-profit fill closes the trade in this same loop)."""
         if self.supervisor is not None:
-            self.supervisor.watch()
+            self.supervisor.every_loop()
 
     # Entry: gate and size ---------------------------------------------------------------------
 
@@ -163,7 +165,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         if self.order_manager is not None:
             # The pair must be clean on the venue first: no earlier trade's leg, no position
             # freqtrade does not own.
-            block = self.order_manager.entry_block(pair)
+            block = self.order_manager.entry_clearance(pair)
             if not block.allowed:
                 self.refusals.refuse(pair, candle_date, block)
                 return 0.0
@@ -268,11 +270,10 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
     ) -> None:
         """Record stop, take-profit and risk at the entry fill and protect the position
         (idempotent: freqtrade may report the same fill twice); end the bracket at the exit."""
-        manager = self.order_manager
         if order.ft_order_side != trade.entry_side:
             self._brackets.pop(trade.id, None)
-            if manager is not None and not trade.is_open:
-                manager.close_bracket(trades.trade_view(trade))
+            if self.supervisor is not None and not trade.is_open:
+                self.supervisor.trade_closed(trades.trade_view(trade))
             return
         self._entry_filled(pair, trade, order)
 
@@ -361,15 +362,16 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         current_profit: float, **kwargs: Any,
     ) -> str | None:
         """Exits the OrderManager asks for (a take-profit it cannot place, or one already
-        crossed); in dry-run also the simulated take-profit, when the order book crosses it."""
+        crossed); in dry-run also the simulated take-profit, when the order book crosses it
+        (dry-run's venue triggers nothing)."""
         manager = self.order_manager
         if manager is None:
             return None
-        requested = manager.exit_requests.get(trade.id)
+        requested = manager.exit_wanted(trade.id)
         if requested is not None:
             return requested
         bracket = self._bracket(trade)
-        if not manager.simulated or bracket is None:
+        if not self.config.get("dry_run", True) or bracket is None:
             return None
         target = bracket.take_profit_price
         crossed = current_rate <= target if trade.is_short else current_rate >= target

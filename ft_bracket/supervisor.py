@@ -1,4 +1,4 @@
-"""The OrderManager inside a running bot (dry-run and live): wiring at start-up, the watch of
+"""The OrderManager inside a running bot (dry-run and live): wiring at start-up, what runs
 every loop, entries whose outcome is unknown, and positions no trade owns.
 
 It locks and unlocks pairs through the strategy (freqtrade's public pair locks), so that a new
@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from freqtrade.exceptions import OperationalException
-from freqtrade.persistence import Trade
-
-from ft_bracket.core.destination import Destination
-from ft_bracket.core.positions import UnknownEntries, excess_positions
-from ft_bracket.core.settings import BracketSettings
-from ft_bracket.execution.order_manager import ManagerSettings, OrderManager
+from ft_bracket.core.destination import Destination, DestinationRefusedError
+from ft_bracket.core.plan import TradeView
+from ft_bracket.core.settings import BracketConfigError, BracketSettings
+from ft_bracket.core.untracked import UnknownEntries, excess_positions
+from ft_bracket.execution.context import ManagerSettings
+from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.execution.untracked_positions import PositionGuard
 from ft_bracket.freqtrade_adapter import bracket_view, ft_exchange, signals, trades
 from ft_bracket.freqtrade_adapter.entry_failures import outcome_unknown, watch_entry_failures
@@ -27,7 +26,7 @@ from ft_bracket.reporting.notifier import BracketNotifier
 from ft_bracket.reporting.webhook_poster import WebhookTarget, shared_poster
 from ft_bracket.venues.binance import quirks
 from ft_bracket.venues.binance.gateway import LegGateway
-from ft_bracket.venues.simulated import SimulatedGateway
+from ft_bracket.venues.simulated import SimulatedGateway, TradeExit
 
 UNKNOWN_ENTRY_LOCK = "ft_bracket: entry outcome unknown"
 UNTRACKED_LOCK = "ft_bracket: position on the exchange that no trade owns"
@@ -51,12 +50,13 @@ class Supervisor:
         client = ft_exchange.ccxt_client(strategy.dp) if self.live else None
         if (self.live and destination is Destination.LOCAL_EMULATOR
                 and not ft_exchange.is_local_emulator(client)):
-            raise OperationalException(
+            raise DestinationRefusedError(
                 "the exchange is reached through a loopback proxy or URL that is not the "
                 "ft_bracket emulator; that may be a route to Binance's real-money venue. "
                 "ft_bracket refuses to start."
             )
-        freqtrade = trades.FreqtradeTrades(client, ft_exchange.freqtrade_exchange(strategy.dp))
+        self.freqtrade = freqtrade = trades.FreqtradeTrades(
+            client, ft_exchange.freqtrade_exchange(strategy.dp))
         target = WebhookTarget.from_config(config) if settings.webhook_events else None
         self.notifier = BracketNotifier(
             config, lambda text: strategy.dp.send_msg(text, always_send=True),
@@ -64,12 +64,14 @@ class Supervisor:
         self.events = EventSink(self.notifier)
         price_type = str(strategy.order_types.get("stoploss_price_type", "last"))
         if price_type not in quirks.WORKING_TYPE:
-            raise OperationalException(
+            raise BracketConfigError(
                 f"order_types.stoploss_price_type {price_type!r}: ft_bracket's legs trigger on "
                 f"{' or '.join(quirks.WORKING_TYPE)} price on Binance")
-        gateway = (LegGateway(ft_exchange.plugin_client(strategy.dp, settings.request_timeout_ms),
-                              working_type=quirks.WORKING_TYPE[price_type])
-                   if self.live else SimulatedGateway())
+        # Dry-run's venue hears of each exit from ``trade_closed``.
+        self.dry_run_venue = None if self.live else SimulatedGateway()
+        gateway = self.dry_run_venue or LegGateway(
+            ft_exchange.plugin_client(strategy.dp, settings.request_timeout_ms),
+            working_type=quirks.WORKING_TYPE[price_type])
         self.throttle_s = float(config.get("internals", {}).get("process_throttle_secs", 5))
         self.manager = OrderManager(
             ManagerSettings(client_id_prefix=settings.client_id_prefix,
@@ -77,7 +79,7 @@ class Supervisor:
                             # A lost leg send may land late, as a lost entry may (below).
                             landing_grace_s=in_flight_s(settings.request_timeout_ms,
                                                         self.throttle_s)),
-            gateway, freqtrade, self.events, simulated=not self.live,
+            gateway, freqtrade, self.events, dry_run=not self.live,
         )
         self.client = client
         self.guard: PositionGuard | None = None
@@ -87,23 +89,21 @@ class Supervisor:
             route_entries(exchange, settings.client_id_prefix, strategy.entry_plan,
                           self.manager.protect_entry, lambda: int(self.manager.clock() * 1000),
                           self.manager.freqtrade_exits)
-            self.guard = PositionGuard(
-                gateway, freqtrade, self.events, prefix=settings.client_id_prefix,
-                action=settings.untracked_position_action,
+            self.guard = self.manager.guard_positions(
+                freqtrade, action=settings.untracked_position_action,
                 distance=settings.untracked_stop_distance,
                 lock=lambda pair: self._lock(pair, UNTRACKED_LOCK),
-                unlock=lambda pair: self._unlock(pair, UNTRACKED_LOCK), clock=self.manager.clock,
-                may_land=self.manager.may_land)
+                unlock=lambda pair: self._unlock(pair, UNTRACKED_LOCK))
         self.pairs = set(config.get("exchange", {}).get("pair_whitelist", []))
         self.unknown_entries = UnknownEntries()
         self._entry_failures: dict[str, tuple[datetime, str]] = {}
         self._untracked_before: set[str] = set()
         self._no_bracket: set[int] = set()  # open trades that have no bracket record
-        # freqtrade only logs an entry the exchange refused; make it an event. One watch per
+        # freqtrade only logs an entry the exchange refused; make it an event. One log watch per
         # process: a /reload_config's new strategy replaces the old strategy's.
         watch_entry_failures(self.entry_failed)
 
-    def watch(self) -> None:
+    def every_loop(self) -> None:
         """Every loop: the trade view's stops (``show_bracket_stops``); then, live, the
         brackets brought in line with the venue; every position on our pairs that no open trade
         owns guarded (its pair locked, so that a new entry cannot add to it); our legs that
@@ -119,17 +119,17 @@ class Supervisor:
         manager, guard = self.manager, self.guard
         try:
             first = not manager.reconciled
-            views = [trades.trade_view(t) for t in Trade.get_open_trades()]
+            views = trades.open_trade_views()
             manager.look(views, pairs=set(guard.guards))
             held = {v.pair for v in views}
-            excess = excess_positions(manager.snapshot.positions or {}, views, self.pairs | held)
+            excess = excess_positions(manager.seen_positions(), views, self.pairs | held)
             untracked = {p: a for p, a in excess.items() if p not in held}
             # Seen on two looks in a row (or at start-up): an entry made from the REST API's
             # thread may have filled a moment before its trade row exists.
             confirmed = {p: a for p, a in untracked.items()
                          if first or p in self._untracked_before or p in guard.guards}
             self._untracked_before = set(untracked)
-            guard.watch(manager.snapshot, confirmed)
+            guard.guard(manager.snapshot, confirmed)
             manager.sweep_orphans(keep=guard.client_ids)
             if first:  # a restart forgot whose entry outcome was unknown (freqtrade kept the
                 for pair in self.pairs:  # locks): each pair is judged again after the grace
@@ -138,7 +138,7 @@ class Supervisor:
             for pair in clean:  # a filled one is guarded, its pair locked by the guard
                 self._unlock(pair, UNKNOWN_ENTRY_LOCK)
         except Exception as error:  # the venue is down or slow: try again next loop
-            manager.failures.report(error, "watch")
+            manager.report_failure(error, "watch")
 
     def show_bracket_stops(self) -> None:
         """Trades whose stop freqtrade (re)initialised from the hard cap — at the fill, or at a
@@ -146,12 +146,20 @@ class Supervisor:
         (``bracket_view``). Runs before the venue is asked: a venue error must not leave a
         freqtrade stop at the hard cap for this loop's exits."""
         hard_stoploss = float(self.strategy.stoploss)
-        for trade in Trade.get_open_trades():
+        for trade in trades.open_trades():
             if trade.id in self._no_bracket or not bracket_view.initialised_from(
                     trade, hard_stoploss):
                 continue
-            if not bracket_view.show_bracket_stop(trade, self.manager.freqtrade.set_stop_price):
+            if not bracket_view.show_bracket_stop(trade, self.freqtrade.set_stop_price):
                 self._no_bracket.add(trade.id)  # filled without a signal: the hard cap it is
+
+    def trade_closed(self, trade: TradeView) -> None:
+        """freqtrade closed the trade (its exit filled): its bracket ends. Dry-run's venue
+        learns how first, so that it can answer for the legs as a real venue would."""
+        if self.dry_run_venue is not None:
+            self.dry_run_venue.trade_closed(trade.pair, TradeExit(
+                trade.exit_reason, trade.close_rate, trade.amount))
+        self.manager.close_bracket(trade)
 
     def _lock(self, pair: str, reason: str) -> None:
         """One lock of ours per pair: a guard takes over an unknown entry's lock."""

@@ -9,16 +9,26 @@ freqtrade's custom data before each exchange call.
 
 from __future__ import annotations
 
-import re
-import zlib
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from ft_bracket.core import client_ids
+from ft_bracket.core.client_ids import OrderRole
 
 
 class LegKind(StrEnum):
     STOP = "stop"
     TAKE_PROFIT = "take_profit"
+
+    @property
+    def role(self) -> OrderRole:
+        """The leg's role in its client ids."""
+        return OrderRole.STOP if self is LegKind.STOP else OrderRole.TAKE_PROFIT
+
+    @classmethod
+    def of(cls, role: OrderRole) -> LegKind:
+        return cls.STOP if role is OrderRole.STOP else cls.TAKE_PROFIT
 
 
 class LegStatus(StrEnum):
@@ -50,6 +60,8 @@ class Accepted:
 @dataclass(frozen=True)
 class Rejected:
     error: str
+    # Set when the refusal means the position is closed at market instead (stop only).
+    closing: Closing | None = None
 
 
 @dataclass(frozen=True)
@@ -115,55 +127,21 @@ class IllegalTransitionError(ValueError):
     """A leg was asked to make a move the table does not allow."""
 
 
-# Client ids: <prefix>-<root>-<sl|tp><attempt>. The root names the bracket. --------------------
+class Closing(StrEnum):
+    """Why a stop could not rest and the plugin closes the position at market instead."""
 
-_LEG_CODES = {LegKind.STOP: "sl", LegKind.TAKE_PROFIT: "tp"}
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+    ENTRY_BEYOND_STOP = "entry_beyond_stop"  # the entry filled past its own stop
+    PRICE_PAST_STOP = "price_past_stop"  # the venue refused the stop: it would trigger (-2021)
 
-
-def base36(number: int) -> str:
-    digits = ""
-    while True:
-        number, remainder = divmod(number, 36)
-        digits = _BASE36[remainder] + digits
-        if not number:
-            return digits
+    @property
+    def message(self) -> str:
+        return CLOSING_MESSAGES[self]
 
 
-def entry_root(pair: str, sent_ms: int) -> str:
-    """The id root of a bracket protected from its entry's answer, before freqtrade has a trade
-    id: the entry's own client id is ``<prefix>-<root>-en1``, its legs ``<prefix>-<root>-sl1``."""
-    return f"{base36(sent_ms)}{base36(zlib.crc32(pair.encode()) % 36**3):0>3}"
-
-
-def entry_client_id(prefix: str, root: str) -> str:
-    return f"{prefix}-{root}-en1"
-
-
-def bracket_root(trade_id: int, opened_at_s: int) -> str:
-    """The id root of a trade's bracket. The open time keeps roots unique across databases: a
-    fresh database restarts trade ids at 1, and an old leg must never pass for a new trade's."""
-    return f"{trade_id}-{base36(opened_at_s)}"
-
-
-def client_id(prefix: str, root: str, kind: LegKind, attempt: int) -> str:
-    """Deterministic id of one placement attempt of one leg of one bracket."""
-    return f"{prefix}-{root}-{_LEG_CODES[kind]}{attempt}"
-
-
-def parse_client_id(prefix: str, value: str) -> tuple[str, LegKind] | None:
-    """(root, leg) of a client id this plugin made with ``prefix``, else None."""
-    match = re.fullmatch(rf"{re.escape(prefix)}-([0-9a-z-]+)-(sl|tp)\d+", value or "")
-    if match is None:
-        return None
-    return match.group(1), LegKind.STOP if match.group(2) == "sl" else LegKind.TAKE_PROFIT
-
-
-def order_root(prefix: str, value: str) -> str | None:
-    """The root of an order id this plugin made — an entry ``en<n>``, a leg, the real order a
-    leg became (it carries the leg's id), a market close ``x<n>`` — else None."""
-    match = re.fullmatch(rf"{re.escape(prefix)}-([0-9a-z-]+)-(?:sl|tp|x|en)\d+", value or "")
-    return None if match is None else match.group(1)
+CLOSING_MESSAGES = {
+    Closing.ENTRY_BEYOND_STOP: "the entry filled beyond its stop: closed at market at once",
+    Closing.PRICE_PAST_STOP: "the price is past the stop: closed at market at once",
+}
 
 
 @dataclass
@@ -181,6 +159,8 @@ class BracketLeg:
     fill_price: float | None = None
     filled_quantity: float = 0.0
     error: str | None = None
+    # The stop could not rest and its position is closed at market (cleared by a new attempt).
+    closing: Closing | None = None
 
     @property
     def is_live(self) -> bool:
@@ -197,12 +177,12 @@ class BracketLeg:
             case Sent(client_id=sent_id):
                 self.attempt += 1
                 self.client_id = sent_id
-                self.order_id = self.fill_order_id = self.error = None
+                self.order_id = self.fill_order_id = self.error = self.closing = None
                 self.fill_price, self.filled_quantity = None, 0.0
             case Accepted(order_id=order_id):
                 self.order_id = order_id
-            case Rejected(error=error):
-                self.error = error
+            case Rejected(error=error, closing=closing):
+                self.error, self.closing = error, closing
             case Triggered(fill_order_id=fill_id):
                 self.fill_order_id = fill_id or self.fill_order_id
             case Filled(quantity=quantity, price=price, fill_order_id=fill_id):
@@ -214,14 +194,21 @@ class BracketLeg:
         return target
 
     def next_client_id(self, prefix: str, root: str) -> str:
-        return client_id(prefix, root, self.kind, self.attempt + 1)
+        """The id of this leg's next attempt under ``root``."""
+        return client_ids.build(prefix, root, self.kind.role, self.attempt + 1)
+
+    def close_instead(self, closing: Closing) -> None:
+        """Record that this (idle) stop is replaced by a close at market, and why."""
+        self.closing, self.error = closing, closing.message
 
 
 @dataclass
 class Bracket:
     """Everything the plugin knows about one trade's protection."""
 
-    trade_id: int
+    # None while freqtrade has no trade row yet (legs sent from the entry's answer): the record
+    # then waits under ``entry_order_id``.
+    trade_id: int | None
     pair: str
     is_short: bool
     root: str
@@ -255,6 +242,12 @@ class Bracket:
     def exit_side(self) -> str:
         return "buy" if self.is_short else "sell"
 
+    @property
+    def closing_at_market(self) -> bool:
+        """The position is past its stop and the plugin closes it itself: no stop rests and
+        none is on its way, and no take-profit goes out."""
+        return self.stop.status in IDLE_STATUSES and self.stop.closing is not None
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -273,13 +266,15 @@ class Bracket:
                 fill_price=raw.get("fill_price"),
                 filled_quantity=float(raw.get("filled_quantity") or 0.0),
                 error=raw.get("error"),
+                closing=_closing(raw),
             )
 
         stop, take_profit = leg(data["stop"]), leg(data["take_profit"])
         # Records written before roots were stored: the root is inside the legs' client ids.
-        root = data.get("root") or _root_of(stop.client_id or take_profit.client_id or "")
+        root = data.get("root") or client_ids.root_of(
+            stop.client_id or take_profit.client_id or "")
         return cls(
-            trade_id=int(data["trade_id"]),
+            trade_id=int(data["trade_id"] or 0) or None,  # pending records were written with 0
             pair=str(data.get("pair") or pair),
             is_short=bool(data["is_short"]),
             root=root,
@@ -293,7 +288,8 @@ class Bracket:
         )
 
 
-def _root_of(value: str) -> str:
-    # "<prefix>-<root>-<leg><n>": everything between the first and the last dash.
-    head, _, _ = value.rpartition("-")
-    return head.partition("-")[2]
+def _closing(raw: dict[str, Any]) -> Closing | None:
+    if raw.get("closing"):
+        return Closing(raw["closing"])
+    # Records written before the field: the mode was told by the error's text.
+    return next((c for c, text in CLOSING_MESSAGES.items() if raw.get("error") == text), None)

@@ -5,24 +5,22 @@ observe → store → emit) and asks again with what it learnt, until nothing is
 every row of a bracket's life — a leg resting, filling, cancelled by hand, refused, its answer
 lost, a restart at any step — is a plain function call in the tests.
 
-One rule set serves the loop's watch, the start-up reconciliation and the close: a restart is
-just a watch that sees the whole account.
+One rule set serves the loop's look, the start-up reconciliation and the close: a restart is
+just a look that sees the whole account.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ft_bracket.core import client_ids
 from ft_bracket.core.legs import (
     IDLE_STATUSES,
     Bracket,
     BracketLeg,
-    Cancelled,
-    Filled,
     LegEvent,
     LegKind,
     LegStatus,
-    parse_client_id,
 )
 from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus, observe
 
@@ -36,9 +34,6 @@ EXIT_LIQUIDATION = "liquidation"
 EXIT_STOP_LOSS = "stop_loss"
 # freqtrade's name (ExitType.STOPLOSS_ON_EXCHANGE) for its stop order's fill.
 EXIT_STOP_ON_EXCHANGE = "stoploss_on_exchange"
-ENTRY_BEYOND_STOP = "the entry filled beyond its stop: closed at market at once"
-# The plugin's stop was refused because the price is already past it (-2021).
-STOP_PAST_PRICE = "the price is past the stop: closed at market at once"
 # freqtrade's exit reasons (ExitType values) that mean "the protective stop ended the trade".
 STOP_OUT_REASONS = frozenset(
     {EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, "trailing_stop_loss", EXIT_LIQUIDATION})
@@ -62,8 +57,6 @@ class TradeView:
     close_rate: float | None = None
     # An exit the plugin has asked freqtrade for (custom_exit returns it).
     exit_requested: str | None = None
-    # Dry-run: legs are simulated; a closed trade tells which leg would have filled.
-    simulated: bool = False
     # The venue ids of the trade's entry orders.
     entry_order_ids: frozenset[str] = frozenset()
     # freqtrade's own exit order is open or on its way (it closes the trade from that order).
@@ -200,7 +193,7 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
         return settling  # know first, then decide
     stop, take_profit = bracket.stop, bracket.take_profit
     position = snapshot.position(trade.pair)
-    if closing_at_market(bracket) and take_profit.status is not LegStatus.FILLED:
+    if bracket.closing_at_market and take_profit.status is not LegStatus.FILLED:
         # No legs any more: out at market (again, until the venue is flat), then the import.
         if position is None:
             return []
@@ -218,8 +211,7 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     if stop.status is LegStatus.FILLED:
         # freqtrade learns of its stop's fill from its own poll and closes the trade.
         rest = _rest(bracket, stop, position)
-        unseen = (not trade.simulated and stop.order_id not in trade.order_ids
-                  and not trade.exit_order_open)
+        unseen = stop.order_id not in trade.order_ids and not trade.exit_order_open
         return ([Cancel(LegKind.TAKE_PROFIT)] if _cancellable(take_profit) else []) + (
             [ShowExitFill(LegKind.STOP)] if unseen else []) + (
             [CloseRest(LegKind.STOP, rest)] if rest else
@@ -230,12 +222,11 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     actions: list[Action] = [Cancel(leg.kind) for leg in bracket.legs
                              if leg.status is LegStatus.CANCELLING]
     # freqtrade owns a live stop (it polls, trails and cancels it, and places its own when ours
-    # is gone: at its database price, which must be the bracket's); a simulated one it never sees.
-    if not trade.simulated:
-        if _resting(stop) and stop.order_id not in trade.freqtrade_stop_ids:
-            actions.append(Adopt())
-        if trade.stop_price is not None and not _same_price(trade.stop_price, stop.trigger_price):
-            actions.append(AlignStopPrice(stop.trigger_price))
+    # is gone: at its database price, which must be the bracket's).
+    if _resting(stop) and stop.order_id not in trade.freqtrade_stop_ids:
+        actions.append(Adopt())
+    if trade.stop_price is not None and not _same_price(trade.stop_price, stop.trigger_price):
+        actions.append(AlignStopPrice(stop.trigger_price))
     if take_profit.status in IDLE_STATUSES and trade.exit_requested is None:
         if take_profit.attempt < take_profit_max_attempts:
             actions.append(Place(LegKind.TAKE_PROFIT))
@@ -246,7 +237,7 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
         actions.append(Place(LegKind.TAKE_PROFIT, quantity=abs(position)))
     # The stop follows the position too (an entry that filled in parts): a new attempt of the
     # full size, which freqtrade then adopts.
-    if (_resting(stop) and not trade.simulated and position is not None
+    if (_resting(stop) and position is not None
             and abs(abs(position) - stop.quantity) > _EPSILON):
         actions.append(Place(LegKind.STOP, quantity=abs(position)))
     return actions
@@ -302,20 +293,11 @@ def _position_gone(bracket: Bracket, trade: TradeView) -> list[Action]:
         return []  # still being settled
     if trade.exit_order_open:
         return []  # freqtrade closes the trade from its own order
-    return [ImportExits(EXIT_STOP_LOSS if closing_at_market(bracket) else EXIT_SOLD_ON_EXCHANGE)]
-
-
-def closing_at_market(bracket: Bracket) -> bool:
-    """The position is past its stop and the plugin closes it itself: no stop, no take-profit."""
-    return bracket.stop.status in IDLE_STATUSES and bracket.stop.error in (
-        ENTRY_BEYOND_STOP, STOP_PAST_PRICE)
+    return [ImportExits(EXIT_STOP_LOSS if bracket.closing_at_market else EXIT_SOLD_ON_EXCHANGE)]
 
 
 def plan_closed(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot) -> list[Action]:
     """The trade is closed: every leg ends, cancelled or filled, and the record says which."""
-    if trade.simulated:
-        return [Observe(leg.kind, _simulated_end(leg, trade)) for leg in bracket.legs
-                if leg.is_live]
     actions: list[Action] = []
     for leg in bracket.legs:
         if _cancellable(leg):
@@ -327,18 +309,10 @@ def plan_closed(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot) -> 
     return actions
 
 
-def _simulated_end(leg: BracketLeg, trade: TradeView) -> LegEvent:
-    closed_by = (trade.exit_reason == EXIT_TAKE_PROFIT if leg.kind is LegKind.TAKE_PROFIT
-                 else trade.exit_reason in STOP_OUT_REASONS)
-    if closed_by:
-        return Filled(trade.amount, float(trade.close_rate or leg.trigger_price))
-    return Cancelled(f"trade closed ({trade.exit_reason})")
-
-
 def plan_orphans(brackets: list[Bracket], snapshot: VenueSnapshot, prefix: str
                  ) -> list[CancelOrphan]:
     """Our legs resting on the venue that no open trade's current attempt owns."""
     current = {leg.client_id for b in brackets for leg in b.legs if leg.client_id}
     return [CancelOrphan(leg) for client_id, leg in sorted(snapshot.legs.items())
-            if parse_client_id(prefix, client_id) is not None and client_id not in current
+            if client_ids.parse_leg(prefix, client_id) is not None and client_id not in current
             and leg.status is VenueStatus.RESTING]

@@ -8,6 +8,11 @@ from typing import Any
 
 from ft_bracket.core.risk import Signal
 
+# The trade's custom-data keys: the plugin's two machine records and the readable summary.
+PRICES_RECORD = "bracket"  # BracketPrices: {"stop_price", "take_profit_price", "risk_amount"}
+LEGS_RECORD = "bracket_legs"  # core.legs.Bracket.to_dict()
+SUMMARY_RECORD = "bracket_summary"
+
 
 @dataclass(frozen=True)
 class BracketPrices:

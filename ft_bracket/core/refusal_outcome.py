@@ -1,26 +1,21 @@
 """What a refusal leads to, as pure functions: a leg placement the venue refused, and a close
-past the stop that did not close the position. The executors (``market_closes``, the
-OrderManager's ``_place``) carry out what these say.
+past the stop that did not close the position. The executor (``execution.bracket_legs``)
+carries out what these say.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind
-from ft_bracket.core.plan import (
-    EXIT_TAKE_PROFIT,
-    EXIT_TAKE_PROFIT_UNPLACEABLE,
-    STOP_PAST_PRICE,
-    Place,
-)
+from ft_bracket.core.legs import Bracket, BracketLeg, Closing, LegKind
+from ft_bracket.core.plan import EXIT_TAKE_PROFIT, EXIT_TAKE_PROFIT_UNPLACEABLE, Place
 
 # Quantities closer than this are equal (they come from the venue as decimals).
 _EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
-class AfterRefusal:
+class RefusalOutcome:
     """What a refused leg placement means (``placement_failed``)."""
 
     consequence: str  # what the event tells a person happens next
@@ -32,7 +27,7 @@ class AfterRefusal:
 
 def placement_failed(leg: BracketLeg, would_trigger: bool, take_profit_max_attempts: int,
                      *, by_freqtrade: bool = False, outcome_unknown: bool = False,
-                     after_close: bool = False) -> AfterRefusal:
+                     after_close: bool = False) -> RefusalOutcome:
     """What a refused placement means: the consequence to report, the exit to request, and
     whether the position is past its stop.
 
@@ -45,21 +40,21 @@ def placement_failed(leg: BracketLeg, would_trigger: bool, take_profit_max_attem
     if leg.kind is LegKind.STOP:
         if after_close:  # the position is still past its stop as far as anyone knows
             still = "the price is still past the stop" if would_trigger else "no stop rests"
-            return AfterRefusal(f"{still}: the close at market is sent again on the next loop",
+            return RefusalOutcome(f"{still}: the close at market is sent again on the next loop",
                                 past_stop=True)
         if would_trigger and not by_freqtrade:
-            return AfterRefusal(STOP_PAST_PRICE, past_stop=True, close_now=True)
+            return RefusalOutcome(Closing.PRICE_PAST_STOP.message, past_stop=True, close_now=True)
         if would_trigger or (by_freqtrade and not outcome_unknown):
-            return AfterRefusal("the stop cannot rest: freqtrade's emergency exit closes the "
+            return RefusalOutcome("the stop cannot rest: freqtrade's emergency exit closes the "
                                 "trade")
-        return AfterRefusal("the stop is placed again (at once, or on freqtrade's next loop)")
+        return RefusalOutcome("the stop is placed again (at once, or on freqtrade's next loop)")
     if would_trigger:
-        return AfterRefusal("price is already beyond the take-profit: closing at market",
+        return RefusalOutcome("price is already beyond the take-profit: closing at market",
                             EXIT_TAKE_PROFIT)
     if leg.attempt >= take_profit_max_attempts:
-        return AfterRefusal(f"no take-profit after {leg.attempt} attempts: closing at market",
+        return RefusalOutcome(f"no take-profit after {leg.attempt} attempts: closing at market",
                             EXIT_TAKE_PROFIT_UNPLACEABLE)
-    return AfterRefusal("retrying on the next loop; the stop still protects the position")
+    return RefusalOutcome("retrying on the next loop; the stop still protects the position")
 
 
 def stop_after_close(bracket: Bracket, left: float) -> Place | None:

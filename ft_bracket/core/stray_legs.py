@@ -22,7 +22,7 @@ from ft_bracket.core.venue import VenueSnapshot
 
 
 @dataclass
-class Doubts:
+class StrayLegs:
     orphans: dict[str, str] = field(default_factory=dict)  # client id -> pair
     landing: dict[str, tuple[str, float]] = field(default_factory=dict)  # id -> (pair, until)
 

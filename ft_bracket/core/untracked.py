@@ -1,25 +1,21 @@
-"""Protection of a position that no trade owns, as pure policy.
+"""Positions no trade owns, as pure policy: finding them, and guarding them.
 
 An entry whose answer was lost can fill; a person can open a position by hand. freqtrade knows
 nothing of such a position, so no bracket protects it. The plugin guards it: a closePosition
 STOP_MARKET a configurable distance from the price (or, by setting, a close at market), the pair
-locked until the position is gone and that stop is confirmed cancelled.
+locked until the position is gone and that stop is confirmed cancelled. A position is ours to
+explain when it sits on one of our pairs; one-way mode nets a symbol into one position, so bots
+sharing an account must trade disjoint pairs.
 """
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ft_bracket.core.legs import (
-    IDLE_STATUSES,
-    BracketLeg,
-    LegKind,
-    LegStatus,
-    base36,
-)
-from ft_bracket.core.plan import Cancel, Place, Query, ReadFill, settle
+from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.plan import Cancel, Place, Query, ReadFill, TradeView, settle
 from ft_bracket.core.venue import VenueSnapshot
 
 PROTECT, CLOSE = "protect", "close"
@@ -49,11 +45,6 @@ class Guard:
         raw["kind"], raw["status"] = LegKind(raw["kind"]), LegStatus(raw["status"])
         return cls(str(data["pair"]), bool(data["is_short"]), str(data["root"]),
                    BracketLeg(**raw), int(data.get("closes", 0)))
-
-
-def guard_root(pair: str, found_s: int) -> str:
-    """An id root no bracket can have (brackets start with their trade id, a digit)."""
-    return f"u{base36(zlib.crc32(pair.encode()))}-{base36(found_s)}"
 
 
 def guard_trigger(mark: float, is_short: bool, distance: float) -> float:
@@ -102,3 +93,42 @@ def plan_guard(guard: Guard | None, position: float | None, snapshot: VenueSnaps
     if stop.status in (LegStatus.RESTING, LegStatus.CANCELLING):
         return [Cancel(LegKind.STOP)]
     return [] if stop.is_live else [Release()]
+
+
+def excess_positions(positions: dict[str, float], trades: Iterable[TradeView],
+                     pairs: Iterable[str] | None = None) -> dict[str, float]:
+    """Per pair, the signed amount the venue holds beyond what the open trades own (only pairs
+    in ``pairs`` when given: another bot's pairs are none of our business)."""
+    tracked: dict[str, float] = {}
+    for trade in trades:
+        if trade.is_open:
+            tracked[trade.pair] = tracked.get(trade.pair, 0.0) + (
+                -trade.amount if trade.is_short else trade.amount)
+    ours = None if pairs is None else set(pairs)
+    candidates = set(positions) | set(tracked)
+    excess = {pair: positions.get(pair, 0.0) - tracked.get(pair, 0.0) for pair in candidates
+              if ours is None or pair in ours}
+    return {pair: amount for pair, amount in excess.items() if abs(amount) > _EPSILON}
+
+
+@dataclass
+class UnknownEntries:
+    """Entries whose answer was lost: the pair is locked until the venue's position says."""
+
+    due: dict[str, float] = field(default_factory=dict)  # pair -> when to look
+
+    def note(self, pair: str, look_at: float) -> None:
+        self.due[pair] = look_at
+
+    def settle(self, now: float, excess: dict[str, float]) -> tuple[list[str], dict[str, float]]:
+        """For the entries due by ``now``: the pairs found clean (to unlock) and those holding
+        more than their trades (the entry filled after all), with the excess."""
+        ready = sorted(pair for pair, at in self.due.items() if at <= now)
+        clean, filled = [], {}
+        for pair in ready:
+            del self.due[pair]
+            if pair in excess:
+                filled[pair] = excess[pair]
+            else:
+                clean.append(pair)
+        return clean, filled

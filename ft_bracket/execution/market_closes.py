@@ -3,34 +3,26 @@ stop the venue refused because the price is already past it (-2021), and the res
 left when its order filled only in part (a thin book). Each is past its stop: out now, not a
 freqtrade loop later.
 
-Reduce-only, under deterministic client ids ``<prefix>-<root>-x<n>``: each attempt is on record
-before it is sent, a lost answer is asked for by its id, and a retry is a new id that
+Reduce-only, under deterministic client ids (``core.client_ids.close_id``): each attempt is on
+record before it is sent, a lost answer is asked for by its id, and a retry is a new id that
 reduce-only keeps from closing more than the position holds. A close still in the venue's
 queue would act on whatever the symbol holds when it lands, so its pair waits it out
-(``core.doubt``). A close past the stop that leaves any of the position (refused, lost, a thin
-book) sends the stop again at once: the venue either takes it or says again that the price is
-past it (``core.after_refusal.stop_after_close``).
-
-Also what a refused leg placement leads to (``core.after_refusal.placement_failed`` says what it
-means).
-
-A mixin of ``OrderManager``: it uses the host's records, gateway, freqtrade side and news.
+(``core.stray_legs``). A close past the stop that leaves any of the position (refused, lost, a
+thin book) returns the stop to send again at once (``core.refusal_outcome.stop_after_close``):
+the venue either takes it or says again that the price is past it.
 """
 
 from __future__ import annotations
 
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, Rejected, Sent
-from ft_bracket.core.plan import (
-    ENTRY_BEYOND_STOP,
-    EXIT_STOP_LOSS,
-    EXIT_STOP_ON_EXCHANGE,
-    EXIT_TAKE_PROFIT,
-    STOP_PAST_PRICE,
-    closing_at_market,
-)
-from ft_bracket.core.refusal_outcome import placement_failed, stop_after_close
+from typing import Any
+
+from ft_bracket.core import client_ids
+from ft_bracket.core.legs import Bracket, Closing, LegKind, Rejected, Sent
+from ft_bracket.core.plan import EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, EXIT_TAKE_PROFIT, Place
+from ft_bracket.core.refusal_outcome import stop_after_close
 from ft_bracket.core.venue import VenueFill
-from ft_bracket.venues.binance.gateway import Placement, Refusal
+from ft_bracket.execution.context import ExecutionContext
+from ft_bracket.execution.leg_orders import LegOrders
 
 
 class CloseNotPlacedError(Exception):
@@ -38,113 +30,90 @@ class CloseNotPlacedError(Exception):
 
 
 class MarketCloses:
-    def _protect(self, bracket: Bracket) -> None:
-        """Both legs, stop first. A stop the venue refused outright is sent once more at once
-        (freqtrade would try again only a loop later); one refused because the price is past
-        it closes the position instead, and no take-profit goes out (unless the stop sent
-        again after a failed close rests after all)."""
-        if self._place(bracket, LegKind.STOP).refusal is Refusal.REFUSED:
-            self._place(bracket, LegKind.STOP)
-        if not closing_at_market(bracket):
-            self._place(bracket, LegKind.TAKE_PROFIT)
+    def __init__(self, context: ExecutionContext, orders: LegOrders) -> None:
+        self.context = context
+        self.orders = orders
+        # Closes done from an entry's answer before freqtrade had the trade (entry order id ->
+        # the close's order and exit reason): shown to freqtrade once it has the trade.
+        self._held: dict[str, tuple[dict[str, Any], str]] = {}
 
-    def _market_close(self, bracket: Bracket, quantity: float) -> VenueFill | None:
+    def past_stop(self, bracket: Bracket, quantity: float) -> Place | None:
+        """The stop cannot rest, the price is past it: the position goes at market now.
+        Returns the stop to send again at once for what the close left, if anything."""
+        bracket.stop.close_instead(Closing.PRICE_PAST_STOP)
+        fill = self._close_or_report(bracket, quantity, "the close past the stop")
+        if fill is not None:
+            self._show(bracket, fill, EXIT_STOP_LOSS)
+            self.context.reports.closed_past_stop(bracket, quantity, fill)
+        return stop_after_close(bracket, quantity - (fill.filled if fill else 0.0))
+
+    def entry_beyond_stop(self, bracket: Bracket, average: float) -> Place | None:
+        """The entry filled beyond its own stop (the market moved while it was on its way): no
+        stop can rest there, so the position is closed at once, not a loop later. Returns the
+        stop to send again at once for what the close left, if anything."""
+        closing = Closing.ENTRY_BEYOND_STOP
+        for leg in bracket.legs:
+            leg.apply(Sent(leg.next_client_id(self.context.prefix, bracket.root)))
+            leg.apply(Rejected(closing.message, closing))
+        self.context.store.store(bracket)
+        quantity = bracket.stop.quantity
+        fill = self._close_or_report(bracket, quantity, "the close of an entry past its stop")
+        if fill is not None:
+            self._show(bracket, fill, EXIT_STOP_LOSS)
+        self.context.reports.entry_beyond_stop(bracket, average, fill.average if fill else None)
+        return stop_after_close(bracket, quantity - (fill.filled if fill else 0.0))
+
+    def rest(self, bracket: Bracket, kind: LegKind, quantity: float) -> None:
+        """A fired leg left part of the position, past its price: out at market now. freqtrade
+        is shown the fill and closes the trade from it."""
+        fill = self._close(bracket, quantity)
+        if fill is None:
+            raise CloseNotPlacedError(f"the close of the rest ({quantity:g}) was not placed")
+        bracket.rest_closed += fill.filled
+        self.context.store.store(bracket)
+        reason = EXIT_STOP_ON_EXCHANGE if kind is LegKind.STOP else EXIT_TAKE_PROFIT
+        self._show(bracket, fill, reason)
+        self.context.reports.rest_closed(bracket, bracket.leg(kind), quantity, fill)
+
+    def release(self, entry_order_id: str | None, trade_id: int) -> None:
+        """freqtrade has the trade of a bracket closed from its entry's answer: show it the
+        close (before its own recovery would find it and call it ``sold_on_exchange``)."""
+        held = self._held.pop(entry_order_id or "", None)
+        if held is not None:
+            self.context.freqtrade.register_exit_fill(trade_id, *held)
+
+    def _close(self, bracket: Bracket, quantity: float) -> VenueFill | None:
         bracket.market_closes += 1
-        self.store(bracket)  # the attempt is on record before it is sent
-        client_id = f"{self.settings.client_id_prefix}-{bracket.root}-x{bracket.market_closes}"
-        fill = self.gateway.close_at_market(bracket.pair, bracket.exit_side, quantity,
-                                            client_id)
-        if fill is None:  # no answer, and the venue did not know it: it may land late
-            self.may_land(bracket.pair, client_id)
-        positions = self.snapshot.positions
+        self.context.store.store(bracket)  # the attempt is on record before it is sent
+        client_id = client_ids.close_id(self.context.prefix, bracket.root,
+                                        bracket.market_closes)
+        fill = self.orders.close_at_market(bracket.pair, bracket.exit_side, quantity, client_id)
+        positions = self.context.known.snapshot.positions
         if fill is not None and positions is not None and bracket.pair in positions:
             held = positions[bracket.pair]  # what this look read, less what just closed
             left = max(abs(held) - fill.filled, 0.0)
             positions[bracket.pair] = left if held > 0 else -left
         return fill
 
-    def _close_past_stop(self, bracket: Bracket, quantity: float) -> None:
-        """The stop cannot rest, the price is past it: the position goes at market now."""
-        bracket.stop.error = STOP_PAST_PRICE
-        fill = self._close_or_report(bracket, quantity, "the close past the stop")
-        if fill is not None:
-            self._show_close(bracket, fill, EXIT_STOP_LOSS)
-            self.news.closed_past_stop(bracket, quantity, fill)
-        self._stop_again(bracket, quantity, fill)
-
     def _close_or_report(self, bracket: Bracket, quantity: float, what: str
                          ) -> VenueFill | None:
         """A close past the stop; one the venue refused or does not know is reported (the
         stop goes out again next) and is None."""
         try:
-            fill = self._market_close(bracket, quantity)
+            fill = self._close(bracket, quantity)
             if fill is None:
                 raise CloseNotPlacedError(f"{what} ({quantity:g}) was not placed")
         except Exception as error:
-            self.failures.report(error, "ClosePastStop", trade=bracket.trade_id,
-                                 pair=bracket.pair, action="the stop is sent again at once; "
-                                 "if the price is still past it, the close is retried on the "
-                                 "next loop")
+            self.context.failures.report(
+                error, "ClosePastStop", trade=bracket.trade_id, pair=bracket.pair,
+                action="the stop is sent again at once; if the price is still past it, the "
+                       "close is retried on the next loop")
             return None
         return fill
 
-    def _stop_again(self, bracket: Bracket, quantity: float, fill: VenueFill | None) -> None:
-        """What a close past the stop left gets the stop again, at once."""
-        again = stop_after_close(bracket, quantity - (fill.filled if fill else 0.0))
-        if again is not None:
-            self._replace(bracket, LegKind.STOP, again.quantity, after_close=True)
-
-    def _show_close(self, bracket: Bracket, fill: VenueFill, reason: str) -> None:
-        """freqtrade closes the trade from the plugin's close, under the plugin's reason; a
-        bracket placed from its entry's answer shows it once freqtrade has the trade (before
-        freqtrade's own recovery would find it and call it ``sold_on_exchange``)."""
-        if bracket.trade_id == 0:
-            self._held_closes[bracket.entry_order_id or ""] = (fill.raw, reason)
+    def _show(self, bracket: Bracket, fill: VenueFill, reason: str) -> None:
+        """freqtrade closes the trade from the plugin's close, under the plugin's reason."""
+        if bracket.trade_id is None:
+            self._held[bracket.entry_order_id or ""] = (fill.raw, reason)
         else:
-            self.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, reason)
-
-    def _close_at_entry(self, bracket: Bracket, average: float) -> None:
-        """The entry filled beyond its own stop (the market moved while it was on its way):
-        no stop can rest there, so the position is closed at once, not a loop later."""
-        for leg in bracket.legs:
-            leg.apply(Sent(leg.next_client_id(self.settings.client_id_prefix, bracket.root)))
-            leg.apply(Rejected(ENTRY_BEYOND_STOP))
-        self.store(bracket)
-        quantity = bracket.stop.quantity
-        fill = self._close_or_report(bracket, quantity, "the close of an entry past its stop")
-        if fill is not None:
-            self._show_close(bracket, fill, EXIT_STOP_LOSS)
-        self.news.entry_beyond_stop(bracket, average, fill.average if fill else None)
-        self._stop_again(bracket, quantity, fill)
-
-    def _close_rest(self, bracket: Bracket, kind: LegKind, quantity: float) -> None:
-        """A fired leg left part of the position, past its price: out at market now. freqtrade
-        is shown the fill and closes the trade from it."""
-        fill = self._market_close(bracket, quantity)
-        if fill is None:
-            raise CloseNotPlacedError(f"the close of the rest ({quantity:g}) was not placed")
-        bracket.rest_closed += fill.filled
-        self.store(bracket)
-        reason = EXIT_STOP_ON_EXCHANGE if kind is LegKind.STOP else EXIT_TAKE_PROFIT
-        self._show_close(bracket, fill, reason)
-        self.news.rest_closed(bracket, bracket.leg(kind), quantity, fill)
-
-    def _placement_failed(self, bracket: Bracket, leg: BracketLeg, placement: Placement,
-                          by_freqtrade: bool, after_close: bool) -> None:
-        then = placement_failed(
-            leg, placement.would_trigger, self.settings.take_profit_max_attempts,
-            by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN,
-            after_close=after_close)
-        self.news.leg_failed(bracket, leg, placement.error, then.consequence)
-        if then.past_stop:  # on record: the next look closes it, whatever happens now
-            leg.error = STOP_PAST_PRICE
-            self.store(bracket)
-        if then.close_now:
-            try:
-                self._close_past_stop(bracket, leg.quantity)
-            except Exception as error:  # on record: the next look closes it
-                self.failures.report(error, "ClosePastStop", trade=bracket.trade_id,
-                                     pair=bracket.pair)
-        if then.exit_reason is not None:  # after the failure event: cause first, then effect
-            self.request_exit(bracket.trade_id, bracket.pair, then.exit_reason,
-                              bracket.entry_order_id)
+            self.context.freqtrade.register_exit_fill(bracket.trade_id, fill.raw, reason)

@@ -1,34 +1,28 @@
 """The OrderManager: runs bracket policy against the venue.
 
-The policy (``core.plan``) says what to do; this executor does it, one action at a time: store
-the intent → call the venue → observe the answer (``core.venue.observe``) → store → emit. Then it
-asks the policy again with what it learnt, until nothing is left; each action runs at most once
-per pass, so a venue that keeps failing costs one call per loop, not a spin.
+The policy (``core.plan``) says what to do; the executor does it, one action at a time: store
+the intent → call the venue → observe the answer (``core.venue.observe``) → store → emit. Then
+it asks the policy again with what it learnt, until nothing is left; each action runs at most
+once per pass, so a venue that keeps failing costs one call per loop, not a spin.
 
-Records live in freqtrade's custom data (``FreqtradeSide``), so a crash at any point leaves a
-record that says what might be on the venue. Dry-run uses a simulated gateway: same code.
+Records live in freqtrade's custom data, so a crash at any point leaves a record that says what
+might be on the venue. Dry-run runs the same code on a simulated venue.
+
+Built from collaborators that each receive the one ``ExecutionContext``:
+``LegOrders`` (our orders on the venue), ``BracketLegs`` (a bracket's legs and what a refusal
+leads to), ``MarketCloses``, ``ExitRequests``, ``StopHandover`` (freqtrade's stop calls),
+``EntryAnswers`` (legs from the entry's answer), ``PairClearance`` (clean pairs before entries)
+and, live, ``PositionGuard`` (positions no trade owns).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from ft_bracket.core.legs import (
-    Bracket,
-    BracketLeg,
-    Cancelled,
-    CancelRequested,
-    LegEvent,
-    LegKind,
-    LegStatus,
-    Rejected,
-    Sent,
-)
+from ft_bracket.core.legs import Bracket, BracketLeg, Cancelled, LegKind, LegStatus
 from ft_bracket.core.plan import (
     Action,
     Adopt,
@@ -47,74 +41,104 @@ from ft_bracket.core.plan import (
     TradeView,
     plan_bracket,
 )
-from ft_bracket.core.stray_legs import Doubts
-from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, observe, observe_fill
-from ft_bracket.execution.entry_answers import EntryProtection
+from ft_bracket.core.risk import Decision
+from ft_bracket.core.venue import VenueSnapshot
+from ft_bracket.execution.bracket_legs import BracketLegs
+from ft_bracket.execution.context import ExecutionContext, ManagerSettings
+from ft_bracket.execution.entry_answers import EntryAnswers
+from ft_bracket.execution.exit_requests import ExitRequests
 from ft_bracket.execution.exits_in_flight import ExitsInFlight
+from ft_bracket.execution.leg_orders import LegOrders
 from ft_bracket.execution.market_closes import MarketCloses
-from ft_bracket.execution.pair_clearance import CleanPairs
-from ft_bracket.execution.ports import FreqtradeSide, Gateway, ManagerSettings
-from ft_bracket.execution.stop_handover import FreqtradeStopCalls
-from ft_bracket.reporting.bracket_reports import BracketNews
+from ft_bracket.execution.pair_clearance import PairClearance
+from ft_bracket.execution.ports import FreqtradeSide, Gateway, GuardStore, Placement, StopReport
+from ft_bracket.execution.stop_handover import StopHandover
+from ft_bracket.execution.untracked_positions import PositionGuard
+from ft_bracket.reporting.bracket_reports import BracketReports
 from ft_bracket.reporting.events import EventSink
-from ft_bracket.reporting.venue_failures import VenueFailures
-from ft_bracket.venues.binance.gateway import Placement, Refusal
 
-logger = logging.getLogger(__name__)
-
-CUSTOM_DATA_KEY = "bracket_legs"
 # Enough passes for the longest chain (query → read fill → show fill → cancel sibling).
 _MAX_PASSES = 6
 
 
-class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses):
+class OrderManager:
     """Owns the brackets of one bot."""
 
     def __init__(self, settings: ManagerSettings, gateway: Gateway, freqtrade: FreqtradeSide,
-                 events: EventSink, *, simulated: bool = False,
+                 events: EventSink, *, dry_run: bool = False,
                  clock: Callable[[], float] = time.time) -> None:
-        self.settings = settings
-        self.gateway = gateway
-        self.freqtrade = freqtrade
-        self.events = events
-        self.failures = VenueFailures(events)
-        self.news = BracketNews(events, simulated)
-        self.simulated = simulated
-        self.clock = clock
-        self.snapshot = VenueSnapshot()
-        self.exit_requests: dict[int, str] = {}
-        # False until a watch has seen the whole account (the start-up reconciliation).
-        self.reconciled = False
-        self._fills: dict[str, VenueFill] = {}  # real orders read, by order id
-        # The venue's last word on each leg order (ccxt-parsed), for freqtrade's stop calls.
-        self._reports: dict[str, dict[str, Any]] = {}
-        self._stop_owners: dict[str, int] = {}  # stop order id -> trade id
-        # As of the last watch: open trades, their brackets and those of closed trades whose
-        # legs the venue has not confirmed gone (trade id -> pair).
-        self.open_trades: list[TradeView] = []
-        self.brackets: dict[int, Bracket] = {}
-        self._unsettled: dict[int, str] = {}
-        self._held_exits: dict[str, str] = {}  # entry order id -> exit wanted before its trade
-        self._held_closes: dict[str, tuple[dict[str, Any], str]] = {}  # the same, closes done
+        self.context = context = ExecutionContext(
+            settings, gateway, freqtrade, events, BracketReports(events, dry_run), clock)
+        self.exits = ExitRequests(context.reports)
         self.freqtrade_exits = ExitsInFlight()
-        self.doubts = Doubts()  # legs of ours no record follows (``clean_pairs``)
-        # The REST API thread (force exit) and the bot loop both reach the manager.
-        self._lock = threading.RLock()
+        self.orders = LegOrders(context)
+        self.closes = MarketCloses(context, self.orders)
+        self.legs = BracketLegs(context, self.orders, self.closes, self.exits)
+        self.stops = StopHandover(context, self.legs, self.orders)
+        self.entries = EntryAnswers(context, self.legs, self.closes, self.exits)
+        self.clearance = PairClearance(context)
+        self._unsettled: dict[int, str] = {}  # closed trades whose legs may still rest
 
-    # Records ---------------------------------------------------------------------------------
+    # What freqtrade's side asks -----------------------------------------------------------------
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.context.clock
+
+    @property
+    def snapshot(self) -> VenueSnapshot:
+        """The last look at the venue, kept current by the executor's own calls."""
+        return self.context.known.snapshot
+
+    @property
+    def reconciled(self) -> bool:
+        """A look has seen the whole account (the start-up reconciliation is done)."""
+        return self.context.known.reconciled
+
+    def seen_positions(self) -> dict[str, float]:
+        """Signed positions per pair as of the last look ({} when none were read)."""
+        return dict(self.context.known.snapshot.positions or {})
+
+    def report_failure(self, error: Exception, step: str, **fields: Any) -> None:
+        """A failure of the caller's step, reported as the executor's own are."""
+        self.context.failures.report(error, step, **fields)
 
     def load(self, trade_id: int, pair: str = "") -> Bracket | None:
-        data = self.freqtrade.load_record(trade_id, CUSTOM_DATA_KEY)
-        return Bracket.from_dict(data, pair) if data else None
+        return self.context.store.load(trade_id, pair)
 
-    def store(self, bracket: Bracket) -> None:
-        if bracket.trade_id == 0:  # protected from the entry's answer: no trade row yet
-            self.freqtrade.save_pending(bracket.entry_order_id or "", bracket.to_dict())
-        else:
-            self.freqtrade.save_record(bracket.trade_id, CUSTOM_DATA_KEY, bracket.to_dict())
+    def exit_wanted(self, trade_id: int) -> str | None:
+        """The exit reason the plugin asked freqtrade for (``custom_exit`` returns it)."""
+        return self.exits.wanted(trade_id)
 
-    def _now_ms(self) -> int:
-        return int(self.clock() * 1000)
+    def entry_clearance(self, pair: str) -> Decision:
+        return self.clearance.for_entry(pair)
+
+    def protect_entry(self, **entry: Any) -> None:
+        self.entries.protect_entry(**entry)
+
+    def place_stop(self, trade: TradeView, amount: float, stop_price: float
+                   ) -> Placement | None:
+        return self.stops.place_stop(trade, amount, stop_price)
+
+    def stop_report(self, trade_id: int, order_id: str) -> StopReport | None:
+        return self.stops.stop_report(trade_id, order_id)
+
+    def cancel_stop(self, trade_id: int, order_id: str) -> StopReport | None:
+        return self.stops.cancel_stop(trade_id, order_id)
+
+    def other_brackets_orders(self, pair: str, trade_id: int, known: set[str],
+                              neighbours: list[int], orders: list[dict]) -> set[str]:
+        return self.stops.other_brackets_orders(pair, trade_id, known, neighbours, orders)
+
+    def adopt_stop(self, trade: TradeView) -> bool:
+        return self.stops.adopt_stop(trade)
+
+    def guard_positions(self, store: GuardStore, *, action: str, distance: float,
+                        lock: Callable[[str], None], unlock: Callable[[str], None]
+                        ) -> PositionGuard:
+        """The guard of positions no trade owns, on this executor's venue and orders."""
+        return PositionGuard(self.context, self.orders, store, action=action,
+                             distance=distance, lock=lock, unlock=unlock)
 
     # Entry fill ------------------------------------------------------------------------------
 
@@ -123,29 +147,29 @@ class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses
         """Protect a filled entry: stop first (it limits the loss), then the take-profit; or
         take over the legs placed from the entry's answer. Idempotent: freqtrade may report the
         same fill twice; a recorded bracket is kept."""
-        with self._lock:
+        with self.context.lock:
             existing = self.load(trade.trade_id, trade.pair)
             if existing is not None:
                 return existing
-            pending = self._take_pending(trade, entry_order_id)
+            pending = self.entries.take_pending(trade, entry_order_id)
             if pending is not None:
                 return pending
             bracket = Bracket(
                 trade_id=trade.trade_id, pair=trade.pair, is_short=trade.is_short, root=root,
                 stop=BracketLeg(LegKind.STOP, stop_price, trade.amount),
                 take_profit=BracketLeg(LegKind.TAKE_PROFIT, take_profit_price, trade.amount),
-                entry_filled_ms=self._now_ms(),
+                entry_filled_ms=self.context.now_ms(),
             )
-            self.store(bracket)
-            self._protect(bracket)
+            self.context.store.store(bracket)
+            self.legs.protect(bracket)
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
-                self.news.placed(bracket)
+                self.context.reports.placed(bracket)
             return bracket
 
     # Every loop, and at start-up ---------------------------------------------------------------
 
-    def watch(self, trades: list[TradeView]) -> None:
-        """``look``, then ``sweep_orphans``."""
+    def every_loop(self, trades: list[TradeView]) -> None:
+        """``look``, then ``sweep_orphans``: a loop of a bot that guards no positions."""
         self.look(trades)
         self.sweep_orphans()
 
@@ -154,90 +178,85 @@ class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses
 
         Until the first full look (start-up, or after a venue error cut it short) every pair
         is read; afterwards the pairs with a bracket, with an earlier trade's leg not yet
-        confirmed gone, and ``pairs`` (positions the caller watches).
+        confirmed gone, and ``pairs`` (positions the caller guards).
         """
-        with self._lock:
+        context, known = self.context, self.context.known
+        with context.lock:
             records = [(t, b) for t in trades
-                       if (b := self.load(t.trade_id, t.pair) or self._take_pending(t, None))]
+                       if (b := self.load(t.trade_id, t.pair)
+                           or self.entries.take_pending(t, None))]
             for trade_id in list(self._unsettled):  # closed trades whose legs may still rest
-                view = self.freqtrade.trade_view(trade_id)
+                view = context.freqtrade.trade_view(trade_id)
                 bracket = self.load(trade_id)
                 if view is None or bracket is None or view.is_open:
                     del self._unsettled[trade_id]
                 else:
                     records.append((view, bracket))
-            watched = {b.pair for _, b in records} | (pairs or set()) | self.doubts.pairs()
-            self.snapshot = self.gateway.snapshot(watched if self.reconciled else None,
-                                                  positions=not self.simulated)
-            self.doubts.after_look(self.snapshot, self.clock())
-            for venue in self.snapshot.legs.values():
-                self._seen(venue)
+            wanted = {b.pair for _, b in records} | (pairs or set()) | context.stray.pairs()
+            known.snapshot = context.gateway.snapshot(wanted if known.reconciled else None)
+            context.stray.after_look(known.snapshot, context.clock())
+            for venue in known.snapshot.legs.values():
+                known.seen(venue)
             for trade, bracket in records:
                 self._run(bracket, self._view(trade))
-            self.open_trades = [t for t, _ in records if t.is_open]
-            self.brackets = {b.trade_id: b for _, b in records}
-            self._note_unsettled(self.brackets.values())
+            known.open_trades = [t for t, _ in records if t.is_open]
+            known.brackets = {b.trade_id: b for _, b in records if b.trade_id is not None}
+            self._note_unsettled(known.brackets.values())
             self.freqtrade_exits.next_look()
-            self.reconciled = True
+            known.reconciled = True
+
+    def sweep_orphans(self, keep: frozenset[str] = frozenset()) -> None:
+        self.clearance.sweep_orphans(keep)
 
     def close_bracket(self, trade: TradeView) -> None:
         """The trade is closed: end what still rests (cancelled, or found filled). A leg whose
-        end the venue has not confirmed is followed by every watch until it has."""
-        with self._lock:
-            self.exit_requests.pop(trade.trade_id, None)
+        end the venue has not confirmed is followed by every look until it has."""
+        with self.context.lock:
+            self.exits.forget(trade.trade_id)
             bracket = self.load(trade.trade_id, trade.pair)
             if bracket is None:
                 return
             self._run(bracket, self._view(trade))
-            self.brackets[bracket.trade_id] = bracket
-            self.open_trades = [t for t in self.open_trades if t.trade_id != trade.trade_id]
+            self.context.known.brackets[trade.trade_id] = bracket
+            self.context.known.open_trades = [t for t in self.context.known.open_trades
+                                              if t.trade_id != trade.trade_id]
             self._note_unsettled([bracket])
 
     def _note_unsettled(self, brackets: Iterable[Bracket]) -> None:
-        open_ids = {t.trade_id for t in self.open_trades}
+        open_ids = {t.trade_id for t in self.context.known.open_trades}
         for bracket in brackets:
-            if bracket.trade_id in open_ids:
+            if bracket.trade_id is None or bracket.trade_id in open_ids:
                 continue
             if any(leg.is_live for leg in bracket.legs):
                 self._unsettled[bracket.trade_id] = bracket.pair
             else:
                 self._unsettled.pop(bracket.trade_id, None)
 
-    def request_exit(self, trade_id: int, pair: str, reason: str,
-                     entry_order_id: str | None = None) -> None:
-        """Ask freqtrade to close the trade at market (``custom_exit`` reads this); for a
-        bracket placed from its entry's answer, once freqtrade has the trade."""
-        if trade_id == 0:
-            self._held_exits[entry_order_id or ""] = reason
-        elif self.exit_requests.get(trade_id) != reason:
-            self.exit_requests[trade_id] = reason
-            self.news.exit_requested(trade_id, pair, reason)
-
-    # The executor ----------------------------------------------------------------------------
+    # The plan loop ---------------------------------------------------------------------------
 
     def _view(self, trade: TradeView) -> TradeView:
         sending = self.freqtrade_exits.on_the_way(trade.pair)
-        return replace(trade, exit_requested=self.exit_requests.get(trade.trade_id),
-                       simulated=self.simulated, exit_order_open=trade.exit_order_open or sending)
+        return replace(trade, exit_requested=self.exits.wanted(trade.trade_id),
+                       exit_order_open=trade.exit_order_open or sending)
 
     def _run(self, bracket: Bracket, trade: TradeView) -> None:
         done: list[Action] = []
         for _ in range(_MAX_PASSES):
-            actions = [a for a in plan_bracket(bracket, trade, self.snapshot,
-                                               self.settings.take_profit_max_attempts)
+            actions = [a for a in plan_bracket(bracket, trade, self.context.known.snapshot,
+                                               self.context.settings.take_profit_max_attempts)
                        if a not in done]
             after = self._execute_all(actions, bracket, trade, done) if actions else None
             if after is None:
                 break
             trade = after
-        # Ended by us: a cancel sent, or (dry-run) a simulated leg ended with its trade.
+        # Ended by us: a cancel sent, or a leg the snapshot showed ended.
         ours = {a.kind for a in done if isinstance(a, Cancel)
                 or (isinstance(a, Observe) and isinstance(a.event, Cancelled))}
         cancelled = [kind.value for kind in LegKind
                      if kind in ours and bracket.leg(kind).status is LegStatus.CANCELLED]
         if cancelled:
-            self.news.cancelled(bracket, cancelled)
-        self._settle_freqtrade_stop(bracket, trade)
+            self.context.reports.cancelled(bracket, cancelled)
+        self.stops.settle_freqtrade_stop(bracket, trade)
 
     def _execute_all(self, actions: list[Action], bracket: Bracket, trade: TradeView,
                      done: list[Action]) -> TradeView | None:
@@ -247,8 +266,8 @@ class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses
             try:
                 trade = self._execute(action, bracket, trade)
             except Exception as error:  # retried on the next loop, from the record
-                self.failures.report(error, type(action).__name__, trade=bracket.trade_id,
-                                     pair=bracket.pair)
+                self.context.failures.report(error, type(action).__name__,
+                                             trade=bracket.trade_id, pair=bracket.pair)
                 return None
         return trade
 
@@ -256,125 +275,40 @@ class OrderManager(CleanPairs, EntryProtection, FreqtradeStopCalls, MarketCloses
         """Carry out one action; returns the trade view as it is afterwards."""
         match action:
             case Observe(kind=kind, event=event):
-                self._apply(bracket, kind, event)
+                self.legs.apply(bracket, kind, event)
             case Query(kind=kind):
-                leg = bracket.leg(kind)
-                resting = leg.status is LegStatus.RESTING
-                venue = self.gateway.find(bracket.pair, client_id=leg.client_id)
-                if venue is not None:
-                    self._seen(venue)
-                elif leg.status is LegStatus.PLACING:  # never arrived, or not yet
-                    self.may_land(bracket.pair, leg.client_id)
-                event = observe(leg, venue)
-                self._apply(bracket, kind, event)
-                seen = self.snapshot
-                if (resting and isinstance(event, Cancelled) and seen.positions is not None
-                        and not seen.positions_reread):
-                    # The positions were read before the legs: what ended this leg behind our
-                    # back (a liquidation, a close by hand) may have moved the position since.
-                    seen.positions, seen.positions_reread = self.gateway.positions(), True
+                self.legs.query(bracket, kind)
             case ReadFill(kind=kind):
-                self._read_fill(bracket, kind)
+                self.legs.read_fill(bracket, kind)
             case Place(kind=kind, quantity=quantity):
-                self._replace(bracket, kind, quantity)
+                self.legs.replace(bracket, kind, quantity)
             case Cancel(kind=kind):
-                self._cancel(bracket, kind)
+                self.legs.cancel(bracket, kind)
             case Adopt():
-                if self._adopt(bracket, trade):
+                if self.stops.adopt(bracket, trade):
                     trade = replace(trade, freqtrade_stop_ids=trade.freqtrade_stop_ids
                                     | {bracket.stop.order_id or ""})
             case AlignStopPrice(price=price):
-                self.freqtrade.set_stop_price(bracket.trade_id, price)
+                self.context.freqtrade.set_stop_price(trade.trade_id, price)
                 trade = replace(trade, stop_price=price)
             case ShowExitFill(kind=kind):
-                self._show_exit_fill(bracket, kind)
+                self.stops.show_exit_fill(bracket, trade, kind)
             case ImportExits(reason=reason):
-                imported = self.freqtrade.import_exchange_exits(
-                    bracket.trade_id, reason, self.freqtrade_exits.order_ids()
+                imported = self.context.freqtrade.import_exchange_exits(
+                    trade.trade_id, reason, self.freqtrade_exits.order_ids()
                     | bracket.fill_order_ids)
                 if imported.count:  # none: freqtrade's own exit, its row not read yet
-                    self.news.position_gone(bracket, imported.count, imported.forced)
+                    self.context.reports.position_gone(bracket, imported.count,
+                                                       imported.forced)
             case RequestExit(reason=reason):
-                self.request_exit(bracket.trade_id, bracket.pair, reason)
+                self.exits.request(bracket, reason)
                 trade = replace(trade, exit_requested=reason)
             case CloseRest(kind=kind, quantity=quantity):
-                self._close_rest(bracket, kind, quantity)
+                self.closes.rest(bracket, kind, quantity)
             case ClosePastStop(quantity=quantity):
-                self._close_past_stop(bracket, quantity)
+                again = self.closes.past_stop(bracket, quantity)
+                if again is not None:
+                    self.legs.replace(bracket, LegKind.STOP, again.quantity, after_close=True)
             case CancelOrphan():
-                self._cancel_orphan(action)
+                self.clearance.cancel_orphan(action)
         return trade
-
-    def _apply(self, bracket: Bracket, kind: LegKind, event: LegEvent | None) -> None:
-        """Record ``event`` for the leg (store first, then tell), if it changes anything."""
-        if event is None:
-            return
-        leg = bracket.leg(kind)
-        before = leg.status
-        leg.apply(event)
-        if kind is LegKind.STOP and leg.order_id:
-            self._stop_owners[leg.order_id] = bracket.trade_id
-        if leg.status is LegStatus.RESTING and before is not LegStatus.RESTING:
-            bracket.protected_ms.setdefault(kind.value, self._now_ms())
-        self.store(bracket)
-        if leg.status is LegStatus.FILLED and before is not LegStatus.FILLED:
-            self.news.filled(bracket, leg)
-
-    def _place(self, bracket: Bracket, kind: LegKind, by_freqtrade: bool = False,
-               after_close: bool = False) -> Placement:
-        leg = bracket.leg(kind)
-        client_id = leg.next_client_id(self.settings.client_id_prefix, bracket.root)
-        leg.apply(Sent(client_id))
-        self.store(bracket)  # the attempt is on record before it is sent
-        placement = self.gateway.place(bracket.pair, kind, bracket.exit_side, leg.quantity,
-                                       leg.trigger_price, client_id)
-        if placement.leg is not None:
-            self._seen(placement.leg)
-            self._apply(bracket, kind, observe(leg, placement.leg))
-        else:
-            if placement.refusal is Refusal.UNKNOWN:
-                self.may_land(bracket.pair, client_id)
-            leg.apply(Rejected(placement.error or "refused"))
-            self.store(bracket)
-            self._placement_failed(bracket, leg, placement, by_freqtrade, after_close)
-        return placement
-
-    def _replace(self, bracket: Bracket, kind: LegKind, quantity: float | None,
-                 after_close: bool = False) -> None:
-        """A new attempt of a leg: after it was cancelled, refused, or to resize it; the stop
-        also after a close past it did not close the position (``after_close``)."""
-        leg = bracket.leg(kind)
-        self.news.replacing(bracket, leg, quantity)
-        if quantity is not None:  # resize: the new size first, the old one is then an orphan
-            leg.quantity = quantity
-        placement = self._place(bracket, kind, after_close=after_close)
-        if placement.accepted:
-            self.news.leg_placed(bracket, leg)
-
-    def _cancel(self, bracket: Bracket, kind: LegKind) -> None:
-        leg = bracket.leg(kind)
-        if leg.status not in (LegStatus.RESTING, LegStatus.CANCELLING) or leg.order_id is None:
-            return
-        leg.apply(CancelRequested())
-        self.store(bracket)
-        venue = self.gateway.cancel(bracket.pair, leg.order_id)
-        if venue is not None:
-            self._seen(venue)
-        self._apply(bracket, kind, observe(leg, venue))
-
-    def _read_fill(self, bracket: Bracket, kind: LegKind) -> None:
-        leg = bracket.leg(kind)
-        if leg.fill_order_id is None:  # fired, but the venue has not named its order yet
-            venue = self.gateway.find(bracket.pair, client_id=leg.client_id)
-            if venue is None or venue.fill_order_id is None:
-                return
-            leg.fill_order_id = venue.fill_order_id
-        fill = self.gateway.fill(bracket.pair, leg.fill_order_id)
-        self._fills[fill.order_id] = fill
-        self._apply(bracket, kind, observe_fill(leg, fill))
-
-    def _seen(self, venue: VenueLeg) -> None:
-        """Keep the snapshot current with what a call just learnt, and the venue's words."""
-        self.snapshot.remember(venue)
-        if venue.raw:
-            self._reports[venue.order_id] = venue.raw

@@ -1,14 +1,44 @@
-"""What the OrderManager needs from the outside: a venue gateway and freqtrade's side."""
+"""What the executor needs from the outside, and the types it exchanges with it: a venue
+(``Gateway``: Binance's, or dry-run's simulated one) and freqtrade's side (``FreqtradeSide``).
+Implemented by ``ft_bracket.venues`` and ``ft_bracket.freqtrade_adapter``; nothing here does I/O.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from ft_bracket.core.legs import LegKind
 from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot
-from ft_bracket.venues.binance.gateway import Placement
+
+
+class Refusal(StrEnum):
+    """Why a placement did not rest."""
+
+    WOULD_TRIGGER = "would_trigger"  # the price is already beyond the trigger
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    REFUSED = "refused"  # any other rule of the venue
+    UNKNOWN = "unknown"  # no answer, even after asking: nothing is known to rest
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The outcome of placing a leg: on the venue (``leg``), or not (``error``, ``refusal``)."""
+
+    leg: VenueLeg | None
+    error: str | None = None
+    refusal: Refusal | None = None
+
+    @property
+    def would_trigger(self) -> bool:
+        return self.refusal is Refusal.WOULD_TRIGGER
+
+    @property
+    def accepted(self) -> bool:
+        return self.leg is not None
 
 
 class Gateway(Protocol):
@@ -22,9 +52,17 @@ class Gateway(Protocol):
 
     def fill(self, pair: str, order_id: str) -> VenueFill: ...
 
-    def snapshot(self, pairs: Any = None, positions: bool = True) -> VenueSnapshot: ...
+    def snapshot(self, pairs: Iterable[str] | None = None, positions: bool = True
+                 ) -> VenueSnapshot: ...
 
     def positions(self) -> dict[str, float]: ...
+
+    def close_at_market(self, pair: str, side: str, amount: float, client_id: str
+                        ) -> VenueFill | None: ...
+
+    def endpoint_missing(self, error: Exception) -> bool:
+        """The error says the venue has no such endpoint (a retry can never succeed)."""
+        ...
 
 
 class FreqtradeSide(Protocol):
@@ -54,6 +92,15 @@ class FreqtradeSide(Protocol):
     def delete_pending(self, entry_order_id: str) -> None: ...
 
 
+class GuardStore(Protocol):
+    """Where guards over positions no trade owns outlive the process (freqtrade's key-value
+    store)."""
+
+    def load_guards(self) -> dict[str, dict[str, Any]]: ...
+
+    def save_guards(self, guards: dict[str, dict[str, Any]]) -> None: ...
+
+
 @dataclass(frozen=True)
 class ImportedExits:
     """Fills freqtrade was shown for a position closed on the venue, and the exit reason."""
@@ -61,14 +108,6 @@ class ImportedExits:
     count: int
     reason: str
     forced: dict[str, Any] | None = None  # the venue's own (liquidation) order, if it closed it
-
-
-@dataclass(frozen=True)
-class ManagerSettings:
-    client_id_prefix: str = "ftb"
-    take_profit_max_attempts: int = 3
-    # How long a send whose answer was lost may still land on the venue (``core.doubt``).
-    landing_grace_s: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Guarding positions no trade owns: the executor of ``core.guard``'s policy.
+"""Guarding positions no trade owns: carries out ``core.untracked``'s policy.
 
-Runs inside each watch, on the loop's snapshot: a position on one of the bot's pairs that no
+Runs inside each loop's look, on the loop's snapshot: a position on one of the bot's pairs that no
 open trade explains gets a closePosition STOP_MARKET (or a close at market, by setting), an
 ERROR event, and its pair locked until the position is gone and that stop is confirmed
 cancelled. Guards survive restarts in freqtrade's key-value store.
@@ -8,11 +8,11 @@ cancelled. Guards survive restarts in freqtrade's key-value store.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from typing import Any, Protocol
 
-from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus, Rejected, Sent, parse_client_id
+from ft_bracket.core import client_ids
+from ft_bracket.core.client_ids import OrderRole
+from ft_bracket.core.legs import BracketLeg, LegEvent, LegKind, LegStatus
 from ft_bracket.core.plan import Cancel, Place, Query, ReadFill
 from ft_bracket.core.untracked import (
     CloseAtMarket,
@@ -20,44 +20,33 @@ from ft_bracket.core.untracked import (
     GuardAction,
     Protect,
     Release,
-    guard_root,
     guard_trigger,
     plan_guard,
 )
-from ft_bracket.core.venue import VenueSnapshot, observe, observe_fill
-from ft_bracket.reporting.events import EventName, EventSink, Severity
-from ft_bracket.reporting.venue_failures import VenueFailures
-from ft_bracket.venues.binance.gateway import Refusal
-
-logger = logging.getLogger(__name__)
+from ft_bracket.core.venue import VenueSnapshot
+from ft_bracket.execution.context import ExecutionContext
+from ft_bracket.execution.leg_orders import LegOrders
+from ft_bracket.execution.ports import GuardStore
+from ft_bracket.reporting.events import EventName, Severity
 
 _MAX_PASSES = 4
 
 
-class GuardStore(Protocol):
-    def load_guards(self) -> dict[str, dict[str, Any]]: ...
-
-    def save_guards(self, guards: dict[str, dict[str, Any]]) -> None: ...
-
-
 class PositionGuard:
-    """Guards positions no trade owns on this bot's pairs."""
+    """Guards positions no trade owns on this bot's pairs. ``lock`` / ``unlock``: keep new
+    entries off a pair (freqtrade's pair locks) while it holds such a position."""
 
-    def __init__(self, gateway: Any, store: GuardStore, events: EventSink, *, prefix: str,
+    def __init__(self, context: ExecutionContext, orders: LegOrders, store: GuardStore, *,
                  action: str, distance: float, lock: Callable[[str], None],
-                 unlock: Callable[[str], None], clock: Callable[[], float],
-                 may_land: Callable[[str, str], None]) -> None:
-        self.gateway = gateway
+                 unlock: Callable[[str], None]) -> None:
+        self.context = context
+        self.orders = orders
         self.store = store
-        self.events = events
-        self.failures = VenueFailures(events)
-        self.prefix = prefix
+        self.events = context.events
         self.action = action
         self.distance = distance
         self.lock = lock
         self.unlock = unlock
-        self.clock = clock
-        self.may_land = may_land  # a send with no answer the venue did not know (core.doubt)
         self.guards = {pair: Guard.from_dict(raw) for pair, raw in store.load_guards().items()}
 
     @property
@@ -65,7 +54,7 @@ class PositionGuard:
         """The guards' stops: not orphans."""
         return frozenset(g.stop.client_id for g in self.guards.values() if g.stop.client_id)
 
-    def watch(self, snapshot: VenueSnapshot, untracked: dict[str, float]) -> None:
+    def guard(self, snapshot: VenueSnapshot, untracked: dict[str, float]) -> None:
         """Bring every guarded or newly untracked pair one step nearer to safe."""
         for pair in sorted(set(untracked) | set(self.guards)):
             position = untracked.get(pair, 0.0) if snapshot.positions is not None else None
@@ -80,7 +69,8 @@ class PositionGuard:
                         done.append(action)
                         self._execute(action, pair, position or 0.0, snapshot)
                 except Exception as error:  # the venue failed: the record says what to retry
-                    self.failures.report(error, f"guard {type(action).__name__}", pair=pair)
+                    self.context.failures.report(error, f"guard {type(action).__name__}",
+                                                 pair=pair)
                     break
 
     def _execute(self, action: GuardAction, pair: str, position: float,
@@ -93,7 +83,7 @@ class PositionGuard:
                 mark = snapshot.marks.get(pair)
                 if mark is None:
                     raise LookupError(f"no mark price for {pair}")
-                guard = Guard(pair, position < 0, guard_root(pair, int(self.clock())),
+                guard = Guard(pair, position < 0, self._root(pair),
                               BracketLeg(LegKind.STOP, guard_trigger(mark, position < 0,
                                                                     self.distance), 0.0))
                 self._save(guard)
@@ -104,18 +94,14 @@ class PositionGuard:
                     self._place(guard, first=False, position=position)
             case Query():
                 if guard is not None:
-                    venue = self.gateway.find(pair, client_id=guard.stop.client_id)
-                    if venue is None and guard.stop.status is LegStatus.PLACING:
-                        self.may_land(pair, guard.stop.client_id or "")
-                    self._apply(guard, observe(guard.stop, venue))
+                    self._apply(guard, self.orders.query(pair, guard.stop))
             case ReadFill():
-                if guard is not None and guard.stop.fill_order_id:
-                    fill = self.gateway.fill(pair, guard.stop.fill_order_id)
-                    self._apply(guard, observe_fill(guard.stop, fill))
+                if guard is not None:
+                    self._apply(guard, self.orders.read_fill(pair, guard.stop))
             case Cancel():
-                if guard is not None and guard.stop.order_id:
-                    venue = self.gateway.cancel(pair, guard.stop.order_id)
-                    self._apply(guard, observe(guard.stop, venue))
+                if guard is not None:
+                    self._apply(guard, self.orders.cancel(pair, guard.stop,
+                                                          lambda: self._save(guard)))
             case CloseAtMarket():
                 self._close(pair, position, guard)
             case Release():
@@ -131,16 +117,15 @@ class PositionGuard:
         before freqtrade recorded the trade): that stop becomes the guard's."""
         exit_side = "buy" if position < 0 else "sell"
         for leg in snapshot.legs_on(pair):
-            parsed = parse_client_id(self.prefix, leg.client_id)
+            parsed = client_ids.parse(self.context.prefix, leg.client_id)
             covers = leg.close_position or leg.quantity >= abs(position) - 1e-9
-            if (parsed is None or parsed[1] is not LegKind.STOP or not covers
+            if (parsed is None or parsed.role is not OrderRole.STOP or not covers
                     or str(leg.raw.get("side", "")).lower() != exit_side):
                 continue
-            attempt = int(leg.client_id.rpartition("-")[2][2:] or 1)
             stop = BracketLeg(LegKind.STOP, leg.trigger_price, leg.quantity,
-                              status=LegStatus.RESTING, attempt=attempt,
+                              status=LegStatus.RESTING, attempt=parsed.attempt,
                               client_id=leg.client_id, order_id=leg.order_id)
-            self._save(Guard(pair, position < 0, parsed[0], stop))
+            self._save(Guard(pair, position < 0, parsed.root, stop))
             self.lock(pair)
             self.events.emit(
                 Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair, amount=position,
@@ -153,13 +138,10 @@ class PositionGuard:
 
     def _place(self, guard: Guard, *, first: bool, position: float) -> None:
         stop = guard.stop
-        client_id = stop.next_client_id(self.prefix, guard.root)
-        stop.apply(Sent(client_id))
-        self._save(guard)
-        placement = self.gateway.place(guard.pair, LegKind.STOP, guard.exit_side, 0.0,
-                                       stop.trigger_price, client_id, close_position=True)
+        placement = self.orders.send(guard, stop, lambda: self._save(guard),
+                                     close_position=True)
+        self._apply(guard, self.orders.answer(stop, placement))
         if placement.leg is not None:
-            self._apply(guard, observe(stop, placement.leg))
             if first:
                 self.events.emit(
                     Severity.ERROR, EventName.UNTRACKED_POSITION, pair=guard.pair,
@@ -167,10 +149,6 @@ class PositionGuard:
                     action="no open trade owns it: protected by a closePosition stop, the "
                            "pair is locked until the position is gone; close or keep it by hand")
             return
-        if placement.refusal is Refusal.UNKNOWN:
-            self.may_land(guard.pair, client_id)
-        stop.apply(Rejected(placement.error or "refused"))
-        self._save(guard)
         if placement.would_trigger:
             self._close(guard.pair, position, guard)
             return
@@ -181,22 +159,23 @@ class PositionGuard:
 
     def _close(self, pair: str, position: float, guard: Guard | None) -> None:
         if guard is None:
-            guard = Guard(pair, position < 0, guard_root(pair, int(self.clock())),
+            guard = Guard(pair, position < 0, self._root(pair),
                           BracketLeg(LegKind.STOP, 0.0, 0.0))
             self.lock(pair)
         guard.closes += 1
         self._save(guard)
-        client_id = f"{self.prefix}-{guard.root}-x{guard.closes}"
-        fill = self.gateway.close_at_market(pair, guard.exit_side, abs(position), client_id)
-        if fill is None:  # no answer, and the venue did not know it: it may land late
-            self.may_land(pair, client_id)
+        client_id = client_ids.close_id(self.context.prefix, guard.root, guard.closes)
+        fill = self.orders.close_at_market(pair, guard.exit_side, abs(position), client_id)
         self.events.emit(Severity.ERROR, EventName.UNTRACKED_POSITION, pair=pair,
                          amount=position, order_id=fill.order_id if fill else None,
                          closed=fill.filled if fill else None,
                          action="no open trade owns it: closed at market; the pair stays locked "
                                 "until the venue shows it gone")
 
-    def _apply(self, guard: Guard, event: Any) -> None:
+    def _root(self, pair: str) -> str:
+        return client_ids.untracked_root(pair, int(self.context.clock()))
+
+    def _apply(self, guard: Guard, event: LegEvent | None) -> None:
         if event is not None:
             guard.stop.apply(event)
             self._save(guard)

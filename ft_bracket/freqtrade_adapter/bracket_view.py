@@ -24,13 +24,8 @@ from typing import Any
 
 from freqtrade.persistence import LocalTrade, Trade
 
-from ft_bracket.reporting.facts import (
-    LEGS_RECORD,
-    PRICES_RECORD,
-    BracketFacts,
-    legs_record,
-    prices_record,
-)
+from ft_bracket.core.records import LEGS_RECORD, PRICES_RECORD
+from ft_bracket.reporting.facts import BracketFacts, legs_record, prices_record
 
 
 def facts_of(trade: LocalTrade, prices: Any, legs: Any) -> BracketFacts:

@@ -27,8 +27,8 @@ from ft_bracket.core.chart_levels import (
     level_columns,
     merged_plot_config,
 )
+from ft_bracket.core.records import LEGS_RECORD, PRICES_RECORD
 from ft_bracket.freqtrade_adapter.bracket_view import facts_of
-from ft_bracket.reporting.facts import LEGS_RECORD, PRICES_RECORD
 
 logger = logging.getLogger(__name__)
 

@@ -14,13 +14,20 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from ft_bracket.core.legs import entry_client_id, entry_root
-from ft_bracket.execution.exits_in_flight import ExitsInFlight
+from ft_bracket.core.client_ids import entry_id, entry_root
 from ft_bracket.venues.binance import quirks
 
 logger = logging.getLogger(__name__)
+
+
+class ExitOrders(Protocol):
+    """Who is told of freqtrade's own exit orders as they go (``execution.exits_in_flight``)."""
+
+    def sending(self, pair: str) -> None: ...
+
+    def sent(self, pair: str, order_id: str | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,7 @@ class EntryPlan:
 
 def route_entries(exchange: Any, prefix: str, planned: Callable[[str], EntryPlan | None],
                   protect: Callable[..., None], now_ms: Callable[[], int],
-                  exits: ExitsInFlight) -> None:
+                  exits: ExitOrders) -> None:
     """Wrap ``create_order`` and ``_get_params`` on freqtrade's live ``exchange`` object; its
     exit orders are told to ``exits`` as they go."""
     cls = type(exchange)
@@ -56,7 +63,7 @@ def route_entries(exchange: Any, prefix: str, planned: Callable[[str], EntryPlan
         if plan is None:
             return cls.create_order(exchange, **kwargs)
         root = entry_root(pair, now_ms())
-        sending.client_id = entry_client_id(prefix, root)
+        sending.client_id = entry_id(prefix, root)
         try:
             order = cls.create_order(exchange, **kwargs)
         finally:

@@ -9,7 +9,7 @@ replaced for trades that have a bracket (every other call goes to freqtrade's ow
 - ``fetch_stoploss_order``: answered from the loop's venue snapshot (no call per trade per loop);
   a fired stop still reads its real order;
 - ``cancel_stoploss_order``: one cancel, no retrier holding the bot loop; a failure is retried by
-  the watch every loop;
+  the look every loop;
 - ``fetch_orders`` (only freqtrade's recovery of a trade's unknown orders calls it): without
   the plugin's orders that are not the open trade's — another bracket's legs (freqtrade knows a
   fired stop by its algo id, not by the real order it became), closes, an entry whose answer was
@@ -23,21 +23,34 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from freqtrade.constants import BuySell
 from freqtrade.exceptions import InsufficientFundsError, InvalidOrderException, TemporaryError
 from freqtrade.exchange.exchange_utils import ROUND_DOWN, ROUND_UP
 from freqtrade.persistence import Order, Trade
 
-from ft_bracket.execution.order_manager import OrderManager
-from ft_bracket.execution.ports import StopReport
+from ft_bracket.core.plan import TradeView
+from ft_bracket.execution.ports import Placement, Refusal, StopReport
 from ft_bracket.freqtrade_adapter.trades import trade_view
-from ft_bracket.venues.binance.gateway import Refusal
 
 logger = logging.getLogger(__name__)
 
 ROUTED = ("create_stoploss", "fetch_stoploss_order", "cancel_stoploss_order", "fetch_orders")
+
+
+class StopCalls(Protocol):
+    """The executor's answers to freqtrade's stop-order calls (``execution.stop_handover``)."""
+
+    def place_stop(self, trade: TradeView, amount: float, stop_price: float
+                   ) -> Placement | None: ...
+
+    def stop_report(self, trade_id: int, order_id: str) -> StopReport | None: ...
+
+    def cancel_stop(self, trade_id: int, order_id: str) -> StopReport | None: ...
+
+    def other_brackets_orders(self, pair: str, trade_id: int, known: set[str],
+                              neighbours: list[int], orders: list[dict]) -> set[str]: ...
 
 
 def _trade_of_order(order_id: str, pair: str) -> int | None:
@@ -63,7 +76,7 @@ def as_freqtrade_stop(exchange: Any, report: StopReport, order_id: str) -> dict[
     return actual
 
 
-def route_stop_orders(exchange: Any, manager: OrderManager) -> None:
+def route_stop_orders(exchange: Any, manager: StopCalls) -> None:
     """Replace the three stop-order methods on freqtrade's live ``exchange`` object (again after
     /reload_config, which builds a new strategy and manager on the same exchange)."""
     cls = type(exchange)

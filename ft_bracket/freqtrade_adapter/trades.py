@@ -17,15 +17,25 @@ from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
 from ft_bracket.core.plan import EXIT_LIQUIDATION, TradeView
+from ft_bracket.core.records import LEGS_RECORD, PRICES_RECORD, SUMMARY_RECORD
 from ft_bracket.execution.ports import ImportedExits
 from ft_bracket.freqtrade_adapter.bracket_view import facts_of
-from ft_bracket.reporting.facts import LEGS_RECORD, PRICES_RECORD, SUMMARY_RECORD, summary
+from ft_bracket.reporting.facts import summary
 from ft_bracket.venues.binance import quirks
 
 # Leg states a placement passes through: the summary waits for the venue's answer.
 _IN_FLIGHT = frozenset({"planned", "placing"})
 # Aim a hair past a stop so that freqtrade's rounding to the tick lands on it exactly.
 STOP_NUDGE = 1e-9
+
+
+def open_trades() -> list[Trade]:
+    """The bot's open trades."""
+    return list(Trade.get_open_trades())
+
+
+def open_trade_views() -> list[TradeView]:
+    return [trade_view(t) for t in Trade.get_open_trades()]
 
 
 def _live_trade(trade_id: int) -> Trade | None:

@@ -1,6 +1,6 @@
 """What happened to a bracket, told once, with the fields a person and a program need.
 
-The OrderManager says *that* something happened; this module says it: which event, which
+The executor says *that* something happened; this module says it: which event, which
 severity, which fields. One method per event, so each message's content is in one place.
 """
 
@@ -14,17 +14,17 @@ from ft_bracket.core.venue import VenueFill, VenueLeg
 from ft_bracket.reporting.events import EventName, EventSink, Severity
 
 
-class BracketNews:
-    def __init__(self, events: EventSink, simulated: bool) -> None:
+class BracketReports:
+    def __init__(self, events: EventSink, dry_run: bool) -> None:
         self.events = events
-        self.simulated = simulated
+        self.dry_run = dry_run
         # News of brackets placed from an entry's answer, before freqtrade's trade row exists:
         # told once the trade is known (entry order id -> events).
         self._held: dict[str, list[tuple[Severity, EventName, dict[str, Any]]]] = {}
 
     def _emit(self, bracket: Bracket, severity: Severity, name: EventName, **fields: Any
               ) -> None:
-        if bracket.trade_id == 0:
+        if bracket.trade_id is None:
             self._held.setdefault(bracket.entry_order_id or "", []).append(
                 (severity, name, fields))
         else:
@@ -44,8 +44,8 @@ class BracketNews:
                    quantity=bracket.stop.quantity, stop=bracket.stop.trigger_price,
                    stop_id=bracket.stop.order_id, take_profit=bracket.take_profit.trigger_price,
                    take_profit_id=bracket.take_profit.order_id,
-                   unprotected_ms=None if self.simulated else window,
-                   simulated="yes" if self.simulated else None)
+                   unprotected_ms=None if self.dry_run else window,
+                   simulated="yes" if self.dry_run else None)
 
     def filled(self, bracket: Bracket, leg: BracketLeg) -> None:
         """A leg filled: the take-profit's fill; a stop that filled past its trigger."""

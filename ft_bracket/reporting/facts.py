@@ -12,11 +12,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-# The trade's custom-data keys: the plugin's two machine records and the readable summary.
-PRICES_RECORD = "bracket"  # {"stop_price", "take_profit_price", "risk_amount"}
-LEGS_RECORD = "bracket_legs"  # core.legs.Bracket.to_dict()
-SUMMARY_RECORD = "bracket_summary"
-
 
 @dataclass(frozen=True)
 class LegFacts:

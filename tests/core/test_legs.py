@@ -1,4 +1,4 @@
-"""The bracket leg state machine (typed events, one transition table), client ids, records."""
+"""The bracket leg state machine (typed events, one transition table) and its records."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ft_bracket.core.legs import (
     BracketLeg,
     Cancelled,
     CancelRequested,
+    Closing,
     Filled,
     IllegalTransitionError,
     LegKind,
@@ -18,36 +19,9 @@ from ft_bracket.core.legs import (
     Rejected,
     Sent,
     Triggered,
-    bracket_root,
-    client_id,
-    entry_client_id,
-    entry_root,
-    parse_client_id,
 )
-from ft_bracket.venues.binance.quirks import CLIENT_ID_PATTERN
 
 S = LegStatus
-ROOT = bracket_root(123456, 1_795_896_459)
-
-
-def test_client_id_is_deterministic_short_and_binance_legal() -> None:
-    first = client_id("ftb", ROOT, LegKind.TAKE_PROFIT, 1)
-    assert first == client_id("ftb", bracket_root(123456, 1_795_896_459), LegKind.TAKE_PROFIT, 1)
-    assert len(first) <= 36 and CLIENT_ID_PATTERN.match(first)
-    # The longest prefix settings allow, a seven-digit trade id, attempt 99: still legal.
-    longest = client_id("p" * 10, bracket_root(9_999_999, 4_000_000_000), LegKind.STOP, 99)
-    assert len(longest) <= 36 and CLIENT_ID_PATTERN.match(longest)
-    assert first != client_id("ftb", ROOT, LegKind.STOP, 1)
-    assert first != client_id("ftb", ROOT, LegKind.TAKE_PROFIT, 2)
-    # Same trade id in a fresh database (other open time) must not collide.
-    assert first != client_id("ftb", bracket_root(123456, 1_795_896_460), LegKind.TAKE_PROFIT, 1)
-
-
-def test_client_id_round_trips_and_ignores_foreign_ids() -> None:
-    value = client_id("bot-a", ROOT, LegKind.STOP, 3)
-    assert parse_client_id("bot-a", value) == (ROOT, LegKind.STOP)
-    assert parse_client_id("bot-b", value) is None
-    assert parse_client_id("bot-a", "x-TKT5PX2F989bcdc4d06c430e92b8f4") is None
 
 
 def test_events_carry_their_data_into_the_leg() -> None:
@@ -128,12 +102,36 @@ def test_a_record_from_before_roots_were_stored_still_loads() -> None:
     assert bracket.take_profit.next_client_id("ftb", bracket.root) == "ftb-5-s0me-tp3"
 
 
-def test_an_entry_root_is_deterministic_legal_and_never_a_legs_id() -> None:
-    root = entry_root("XRP/USDT:USDT", 1_796_000_000_123)
-    assert root == entry_root("XRP/USDT:USDT", 1_796_000_000_123)
-    assert root != entry_root("DOGE/USDT:USDT", 1_796_000_000_123)
-    entry = entry_client_id("p" * 10, root)
-    assert CLIENT_ID_PATTERN.match(entry) and len(entry) <= 36
-    assert parse_client_id("p" * 10, entry) is None  # an entry is not a leg
-    assert parse_client_id("ftb", client_id("ftb", root, LegKind.STOP, 1)) == (root,
-                                                                               LegKind.STOP)
+def test_a_stop_closed_at_market_instead_is_a_field_and_a_new_attempt_clears_it() -> None:
+    bracket = Bracket(5, "XRP/USDT:USDT", False, "5-a", BracketLeg(LegKind.STOP, 1.1, 9.0),
+                      BracketLeg(LegKind.TAKE_PROFIT, 1.3, 9.0))
+    bracket.stop.apply(Sent("ftb-5-a-sl1"))
+    bracket.stop.apply(Rejected("-2021", Closing.PRICE_PAST_STOP))
+    assert bracket.closing_at_market
+    assert Bracket.from_dict(bracket.to_dict()).stop.closing is Closing.PRICE_PAST_STOP
+    bracket.stop.apply(Sent("ftb-5-a-sl2"))
+    assert (bracket.stop.closing, bracket.closing_at_market) == (None, False)
+    bracket.stop.apply(Rejected("-1111 precision"))  # refused for another reason
+    assert not bracket.closing_at_market
+    bracket.stop.close_instead(Closing.ENTRY_BEYOND_STOP)
+    assert bracket.closing_at_market and bracket.stop.error == Closing.ENTRY_BEYOND_STOP.message
+
+
+@pytest.mark.parametrize("closing", list(Closing))
+def test_a_record_from_before_the_closing_field_reads_it_from_the_error(closing: Closing) -> None:
+    bracket = Bracket(5, "XRP/USDT:USDT", False, "5-a", BracketLeg(LegKind.STOP, 1.1, 9.0),
+                      BracketLeg(LegKind.TAKE_PROFIT, 1.3, 9.0))
+    bracket.stop.apply(Sent("ftb-5-a-sl1"))
+    bracket.stop.apply(Rejected(closing.message, closing))
+    old = bracket.to_dict()
+    del old["stop"]["closing"], old["take_profit"]["closing"]
+    assert Bracket.from_dict(old).stop.closing is closing
+    assert Bracket.from_dict(old).closing_at_market
+
+
+def test_a_bracket_without_a_trade_yet_has_no_trade_id_and_reads_old_pending_records() -> None:
+    pending = Bracket(None, "XRP/USDT:USDT", False, "k3x", BracketLeg(LegKind.STOP, 1.1, 9.0),
+                      BracketLeg(LegKind.TAKE_PROFIT, 1.3, 9.0), entry_order_id="77")
+    assert Bracket.from_dict(pending.to_dict()) == pending
+    written_before = {**pending.to_dict(), "trade_id": 0}  # the old "no trade yet" mark
+    assert Bracket.from_dict(written_before).trade_id is None

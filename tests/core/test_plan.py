@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.core.legs import Accepted, Cancelled, Filled, LegKind, LegStatus
+from ft_bracket.core.legs import Accepted, Cancelled, Closing, LegKind, LegStatus
 from ft_bracket.core.plan import (
-    STOP_PAST_PRICE,
     Adopt,
     AlignStopPrice,
     Cancel,
@@ -24,7 +23,6 @@ from ft_bracket.core.plan import (
     ReadFill,
     RequestExit,
     ShowExitFill,
-    closing_at_market,
     plan_bracket,
     plan_orphans,
 )
@@ -142,13 +140,13 @@ def test_a_rest_gone_by_orders_freqtrade_has_not_seen_is_imported() -> None:
 def test_a_position_past_its_stop_is_closed_at_market_until_flat_then_imported() -> None:
     """The plugin's stop was refused with -2021: no legs, a market close, then the import."""
     record = bracket(stop=S.FAILED, take_profit=S.PLANNED)
-    record.stop.error = STOP_PAST_PRICE
-    assert closing_at_market(record)
+    record.stop.close_instead(Closing.PRICE_PAST_STOP)
+    assert record.closing_at_market
     assert plan(record, snapshot(position=QUANTITY)) == [ClosePastStop(QUANTITY)]
     assert plan(record, snapshot(position=None)) == []  # never a take-profit meanwhile
     assert plan(record, snapshot(position=0.0)) == [ImportExits("stop_loss")]
     placed_before = bracket(stop=S.FAILED)
-    placed_before.stop.error = STOP_PAST_PRICE
+    placed_before.stop.close_instead(Closing.PRICE_PAST_STOP)
     assert plan(placed_before, snapshot(on_venue(placed_before.take_profit), position=0.0)) == [
         Cancel(TP)]
 
@@ -231,19 +229,11 @@ def test_freqtrades_stop_price_is_put_back_on_the_bracket() -> None:
         AlignStopPrice(record.stop.trigger_price)]
 
 
-def test_dry_run_never_adopts_or_aligns_a_simulated_stop() -> None:
-    record = bracket()
-    trade = view(freqtrade_stop_ids=frozenset(), stop_price=0.0119, simulated=True)
-    assert plan(record, resting_snapshot(record), trade) == []
-
-
 def test_a_position_size_off_the_legs_resizes_both() -> None:
     record = bracket()
     assert plan(record, resting_snapshot(record, position=60.0)) == [
         Place(TP, quantity=60.0), Place(STOP, quantity=60.0)]
     assert plan(record, resting_snapshot(record, position=-QUANTITY)) == []  # sign is side
-    assert plan(record, resting_snapshot(record, position=60.0), view(simulated=True)) == [
-        Place(TP, quantity=60.0)]
 
 
 def test_without_positions_in_the_snapshot_nothing_is_concluded_about_them() -> None:
@@ -297,24 +287,6 @@ def test_closed_after_the_take_profit_only_the_stop_is_left() -> None:
     record = bracket(take_profit=S.FILLED)
     trade = view(is_open=False, exit_reason="take_profit")
     assert plan(record, snapshot(on_venue(record.stop)), trade) == [Cancel(STOP)]
-
-
-@pytest.mark.parametrize("reason", ["stop_loss", "stoploss_on_exchange", "trailing_stop_loss",
-                                    "liquidation"])
-def test_dry_run_close_by_any_stop_out_fills_the_stop(reason: str) -> None:
-    record = bracket()
-    trade = view(is_open=False, exit_reason=reason, close_rate=1.1699, simulated=True)
-    assert plan(record, snapshot(position=None), trade) == [
-        Observe(STOP, Filled(QUANTITY, 1.1699)),
-        Observe(TP, Cancelled(f"trade closed ({reason})"))]
-
-
-def test_dry_run_close_by_the_take_profit_fills_it() -> None:
-    record = bracket()
-    trade = view(is_open=False, exit_reason="take_profit", close_rate=1.2601, simulated=True)
-    assert plan(record, snapshot(position=None), trade) == [
-        Observe(STOP, Cancelled("trade closed (take_profit)")),
-        Observe(TP, Filled(QUANTITY, 1.2601))]
 
 
 # Orphans ------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.execution.order_manager import ManagerSettings, OrderManager
+from ft_bracket.execution.context import ManagerSettings
+from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.reporting.events import EventSink
 from ft_bracket.venues.binance.gateway import LegGateway
 from tests.support.ccxt_client import binance_client

@@ -1,4 +1,4 @@
-"""The executor without a venue: dry-run's simulated gateway, and a gateway that fails on cue.
+"""The executor without a venue: dry-run's simulated venue, and gateways that fail on cue.
 
 The wire itself is tested against the emulator (tests/execution/test_executor_on_emulator.py)."""
 
@@ -7,13 +7,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import ccxt
+import pytest
 
 from ft_bracket.core.legs import LegStatus
 from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueLeg, VenueStatus
-from ft_bracket.execution.order_manager import ManagerSettings, OrderManager
+from ft_bracket.execution.context import ManagerSettings
+from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.reporting.events import Event, EventSink
-from ft_bracket.venues.simulated import SimulatedGateway
+from ft_bracket.venues.simulated import SimulatedGateway, TradeExit
 from tests.support.freqtrade_standin import StandInFreqtrade
 
 PAIR = "XRP/USDT:USDT"
@@ -40,21 +42,28 @@ class FlakyCancels(SimulatedGateway):
         return found
 
 
-def manager(gateway: SimulatedGateway, events: list[Event], *, simulated: bool
+def manager(gateway: SimulatedGateway, events: list[Event], *, dry_run: bool = False
             ) -> OrderManager:
     return OrderManager(ManagerSettings(), gateway, StandInFreqtrade(), EventSink(events.append),
-                        simulated=simulated)
+                        dry_run=dry_run)
+
+
+def close(orders: OrderManager, venue: SimulatedGateway, reason: str, rate: float) -> None:
+    """freqtrade closed the trade: dry-run's venue hears how, then the executor ends the legs
+    (the supervisor's ``trade_closed``)."""
+    venue.trade_closed(PAIR, TradeExit(reason, rate, TRADE.amount))
+    orders.close_bracket(replace(TRADE, is_open=False, exit_reason=reason, close_rate=rate))
 
 
 def test_dry_run_rests_simulated_legs_and_ends_them_with_the_trade() -> None:
     events: list[Event] = []
-    orders = manager(SimulatedGateway(), events, simulated=True)
+    venue = SimulatedGateway()
+    orders = manager(venue, events, dry_run=True)
     bracket = orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
     assert (bracket.stop.status, bracket.stop.order_id) == (LegStatus.RESTING,
                                                             "dry-run-ftb-5-x-sl1")
     assert events[0].fields["simulated"] == "yes"
-    orders.close_bracket(replace(TRADE, is_open=False, exit_reason="take_profit",
-                                 close_rate=1.2901))
+    close(orders, venue, "take_profit", 1.2901)
     after = orders.load(5)
     assert after is not None
     assert (after.stop.status, after.take_profit.status) == (LegStatus.CANCELLED,
@@ -64,25 +73,61 @@ def test_dry_run_rests_simulated_legs_and_ends_them_with_the_trade() -> None:
         "legs_cancelled", {"trade": 5, "pair": PAIR, "legs": "stop"})
 
 
+@pytest.mark.parametrize("reason", ["stop_loss", "stoploss_on_exchange", "trailing_stop_loss",
+                                    "liquidation"])
+def test_dry_run_close_by_any_stop_out_fills_the_stop(reason: str) -> None:
+    venue = SimulatedGateway()
+    orders = manager(venue, [], dry_run=True)
+    orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
+    close(orders, venue, reason, 1.1399)
+    after = orders.load(5)
+    assert after is not None
+    assert (after.stop.status, after.stop.filled_quantity, after.stop.fill_price) == (
+        LegStatus.FILLED, TRADE.amount, 1.1399)
+    assert after.take_profit.status is LegStatus.CANCELLED
+
+
+def test_dry_run_close_by_anything_else_cancels_both_legs() -> None:
+    venue = SimulatedGateway()
+    orders = manager(venue, [], dry_run=True)
+    orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
+    close(orders, venue, "force_exit", 1.2)
+    after = orders.load(5)
+    assert after is not None
+    assert [leg.status for leg in after.legs] == [LegStatus.CANCELLED] * 2
+
+
+def test_dry_run_never_hands_its_stop_to_freqtrade() -> None:
+    """freqtrade simulates its own stop in dry-run; a simulated leg has no order of the venue's
+    that freqtrade could take over."""
+    freqtrade = StandInFreqtrade()
+    orders = OrderManager(ManagerSettings(), SimulatedGateway(), freqtrade, EventSink(print),
+                          dry_run=True)
+    orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
+    assert not orders.adopt_stop(TRADE)
+    orders.every_loop([replace(TRADE, freqtrade_stop_ids=frozenset())])
+    assert freqtrade.stops == {}
+
+
 def test_a_failing_cancel_is_recorded_and_sent_again_once_per_loop_until_it_lands() -> None:
     events: list[Event] = []
     gateway = FlakyCancels()
-    orders = manager(gateway, events, simulated=False)
+    orders = manager(gateway, events)
     orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
-    orders.watch([TRADE])  # position gone: both legs must go; the venue refuses
+    orders.every_loop([TRADE])  # position gone: both legs must go; the venue refuses
     bracket = orders.load(5)
     assert bracket is not None and bracket.stop.status is LegStatus.CANCELLING
     assert gateway.cancels == 1  # the first failure ends this loop's work on the bracket
     assert events[-1].name == "watch_failed"
-    orders.watch([TRADE])
+    orders.every_loop([TRADE])
     assert gateway.cancels == 2  # again, once
     gateway.failing = False
-    orders.watch([TRADE])
+    orders.every_loop([TRADE])
     bracket = orders.load(5)
     assert bracket is not None
     assert [leg.status for leg in bracket.legs] == [LegStatus.CANCELLED, LegStatus.CANCELLED]
     assert [leg.status for leg in gateway._legs.values()] == [VenueStatus.CANCELLED] * 2
-    assert orders.freqtrade.imported == [(5, "sold_on_exchange")]  # type: ignore[attr-defined]
+    assert orders.context.freqtrade.imported == [(5, "sold_on_exchange")]  # type: ignore[attr-defined]
     assert [e.name for e in events[-2:]] == ["position_gone", "legs_cancelled"]
 
 
@@ -92,11 +137,11 @@ def test_a_position_closed_by_freqtrades_own_exit_on_its_way_is_not_imported() -
     events: list[Event] = []
     gateway = FlakyCancels()
     gateway.failing = False
-    orders = manager(gateway, events, simulated=False)
+    orders = manager(gateway, events)
     orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
     orders.freqtrade_exits.sending(PAIR)
-    orders.watch([TRADE])
-    assert orders.freqtrade.imported == []  # type: ignore[attr-defined]
+    orders.every_loop([TRADE])
+    assert orders.context.freqtrade.imported == []  # type: ignore[attr-defined]
     assert "position_gone" not in [e.name for e in events]
     bracket = orders.load(5)
     assert bracket is not None  # the legs still go: nothing may outlive the position
@@ -134,14 +179,14 @@ def test_legs_a_liquidation_cancelled_between_the_reads_are_not_placed_again() -
     trade is closed from the venue's fills instead of its legs being sent again (refused)."""
     events: list[Event] = []
     gateway = LiquidatedBetweenReads()
-    orders = manager(gateway, events, simulated=False)
+    orders = manager(gateway, events)
     orders.open_bracket(TRADE, "5-x", 1.14, 1.29)
     gateway.liquidated = True
-    orders.watch([TRADE])
+    orders.every_loop([TRADE])
     bracket = orders.load(5)
     assert bracket is not None
     assert [(leg.status, leg.attempt) for leg in bracket.legs] == [(LegStatus.CANCELLED, 1)] * 2
-    assert orders.freqtrade.imported == [(5, "sold_on_exchange")]  # type: ignore[attr-defined]
+    assert orders.context.freqtrade.imported == [(5, "sold_on_exchange")]  # type: ignore[attr-defined]
     assert gateway.position_reads == 1  # once per look, however many legs it ended
 
 
@@ -150,10 +195,10 @@ def test_freqtrades_order_recovery_is_told_which_orders_are_another_brackets() -
     id): the next trade on the pair must not take that order, or any leg or close of the
     earlier bracket or an entry no trade holds, for its own; its own orders and freqtrade's
     stay."""
-    orders = manager(SimulatedGateway(), [], simulated=False)
+    orders = manager(SimulatedGateway(), [])
     earlier = orders.open_bracket(replace(TRADE, trade_id=5), "5-a", 1.14, 1.29)
     earlier.stop.fill_order_id = "905"
-    orders.store(earlier)
+    orders.context.store.store(earlier)
     orders.open_bracket(replace(TRADE, trade_id=6), "6-b", 1.14, 1.29)
     seen = [{"id": "905", "clientOrderId": "x-anything"},  # the earlier stop's real order
             {"id": "906", "clientOrderId": "ftb-5-a-tp1"},

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from ft_bracket.core.legs import Bracket, LegStatus, bracket_root
+from ft_bracket.core.client_ids import bracket_root
+from ft_bracket.core.legs import Bracket, LegStatus
 from ft_bracket.core.plan import TradeView
 from tests.support.desk import OPENED_AT, PAIR, SYMBOL, Desk
 
@@ -39,7 +40,7 @@ def test_take_profit_fill_is_shown_to_freqtrade_and_the_stop_cancelled_in_the_sa
 ) -> None:
     trade = desk.open()
     desk.emulator.set_price(SYMBOL, "1.3000")
-    desk.manager.watch([trade])
+    desk.manager.every_loop([trade])
     [(trade_id, fill, reason)] = desk.freqtrade.exits
     assert (trade_id, reason) == (1, "take_profit")
     assert fill["status"] == "closed" and fill["filled"] == 100 and fill["average"] == 1.3
@@ -58,7 +59,7 @@ def test_a_take_profit_whose_order_expired_is_no_fill(desk: Desk) -> None:
     desk.client.create_order(PAIR, "market", "sell", 100, None, {"reduceOnly": True})  # by hand
     desk.emulator.set_price(SYMBOL, "1.3000")  # the leftover take-profit fires into nothing
     assert desk.status_by_type()["TAKE_PROFIT_MARKET"] == "FINISHED"
-    desk.manager.watch([trade])
+    desk.manager.every_loop([trade])
     assert desk.freqtrade.exits == []
     bracket = desk.record(trade)
     assert bracket.take_profit.status is LegStatus.CANCELLED
@@ -72,7 +73,7 @@ def test_a_leg_cancelled_behind_our_back_is_replaced(desk: Desk) -> None:
     trade = desk.open()
     first = desk.record(trade).take_profit
     desk.client.cancel_order(first.order_id, PAIR, {"trigger": True})
-    desk.manager.watch([trade])
+    desk.manager.every_loop([trade])
     after = desk.record(trade).take_profit
     assert after.status is LegStatus.RESTING and after.attempt == 2
     open_tp = [r for r in desk.algo_orders()
@@ -85,9 +86,9 @@ def test_watching_costs_one_open_orders_call_per_pair_and_one_positions_call(
     desk: Desk,
 ) -> None:
     trades = [desk.open(trade_id) for trade_id in (1, 2, 3)]
-    desk.manager.watch(trades)  # the first watch reads the whole account
+    desk.manager.every_loop(trades)  # the first watch reads the whole account
     before = Counter(desk.emulator.control("GET", "requests"))
-    desk.manager.watch(trades)
+    desk.manager.every_loop(trades)
     calls = Counter(desk.emulator.control("GET", "requests")) - before
     # Nothing changed: three brackets on one pair cost one query of that pair, one positions.
     assert calls == Counter({"GET /fapi/v1/openAlgoOrders": 1, "GET /fapi/v3/positionRisk": 1})
@@ -99,7 +100,7 @@ def test_orphan_legs_of_our_prefix_are_cancelled_foreign_ones_kept(desk: Desk) -
         desk.client.create_order(PAIR, "market", "sell", 10, None,
                                  {"takeProfitPrice": price, "reduceOnly": True,
                                   "clientAlgoId": client_id})
-    desk.manager.watch([trade])
+    desk.manager.every_loop([trade])
     status = {r["clientAlgoId"]: r["algoStatus"] for r in desk.algo_orders()}
     assert status["ftb-99-abc-tp1"] == "CANCELED"
     assert status["manual-by-user"] == "NEW"
@@ -138,5 +139,5 @@ def test_take_profit_beyond_the_price_requests_an_exit(desk: Desk) -> None:
     trade = TradeView(1, PAIR, is_short=False, amount=100.0, is_open=True)
     bracket = desk.manager.open_bracket(trade, "1-x", 1.14, 1.15)  # TP already crossed
     assert bracket.take_profit.status is LegStatus.FAILED
-    assert desk.manager.exit_requests == {1: "take_profit"}
+    assert desk.manager.exit_wanted(1) == "take_profit"
     assert desk.event_names() == ["leg_failed", "exit_requested"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ft_bracket.core.legs import LegStatus, bracket_root
-from ft_bracket.core.plan import STOP_PAST_PRICE, TradeView, closing_at_market
+from ft_bracket.core.client_ids import bracket_root
+from ft_bracket.core.legs import Closing, LegStatus
+from ft_bracket.core.plan import TradeView
 from tests.support.damage import Trade, audit
 from tests.support.desk import OPENED_AT, PAIR, SYMBOL, Desk
 
@@ -60,7 +61,7 @@ def test_a_wrong_2021_and_a_refused_close_leave_the_stop_sent_again_resting(desk
     bracket = desk.record(trade)
     assert (bracket.stop.status, bracket.stop.attempt) == (LegStatus.RESTING, 2)
     assert bracket.take_profit.status is LegStatus.RESTING
-    assert not closing_at_market(bracket) and position(desk) == 100
+    assert not bracket.closing_at_market and position(desk) == 100
     rows = desk.emulator.journal(desk.api_key)
     assert requests_of(rows) == [("sl1", "request_faulted"), ("x1", "request_faulted"),
                                  ("sl2", "algo_created"), ("tp1", "algo_created")]
@@ -91,7 +92,7 @@ def test_a_real_2021_and_a_refused_close_send_the_stop_again_then_close_on_the_n
 
     bracket = desk.record(trade)
     assert (bracket.stop.status, bracket.stop.attempt) == (LegStatus.FAILED, 2)
-    assert bracket.stop.error == STOP_PAST_PRICE and closing_at_market(bracket)
+    assert bracket.stop.closing is Closing.PRICE_PAST_STOP and bracket.closing_at_market
     assert position(desk) == 100
     assert requests_of(desk.emulator.journal(desk.api_key)) == [
         ("sl1", "algo_rejected"), ("x1", "request_faulted"), ("sl2", "algo_rejected")]
@@ -99,7 +100,7 @@ def test_a_real_2021_and_a_refused_close_send_the_stop_again_then_close_on_the_n
     assert [f["client_id"][-3:] for f in failed] == ["sl1", "sl2"]
     assert "next loop" in failed[1]["action"]
 
-    desk.manager.watch([trade])
+    desk.manager.every_loop([trade])
     assert position(desk) == 0
     assert requests_of(desk.emulator.journal(desk.api_key))[3:] == [("x2", "order_created")]
     assert "closed_past_stop" in desk.event_names()
@@ -126,7 +127,7 @@ def test_a_close_past_the_stop_that_fills_in_part_gets_the_stop_again_for_the_re
               and r["orderType"] == "STOP_MARKET"]
     assert float(stop["quantity"]) == 70
     assert [e.fields["closed"] for e in desk.events if e.name.value == "closed_past_stop"] == [30]
-    desk.manager.watch([trade])
+    desk.manager.every_loop([trade])
     resting = sorted((r["orderType"], float(r["quantity"])) for r in desk.algo_orders()
                      if r["algoStatus"] == "NEW")
     assert resting == [("STOP_MARKET", 70), ("TAKE_PROFIT_MARKET", 70)]

@@ -172,7 +172,6 @@ class Manager:
     """Enough of an OrderManager for the strategy's fill and stop callbacks."""
 
     live = True
-    exit_requests: dict = {}  # noqa: RUF012 - a stand-in's attribute
 
     def open_bracket(self, *args: Any, **kwargs: Any) -> None:
         pass
@@ -180,8 +179,11 @@ class Manager:
     def adopt_stop(self, trade: Any) -> bool:
         return True
 
-    def entry_block(self, pair: str) -> Any:
+    def entry_clearance(self, pair: str) -> Any:
         return ALLOWED
+
+    def exit_wanted(self, trade_id: int) -> str | None:
+        return None
 
 
 def test_with_an_order_manager_the_after_fill_stop_goes_through_freqtrade(
@@ -282,7 +284,8 @@ def test_with_an_order_manager_custom_exit_stays_the_plugins(copies: list[Any]) 
     strategy = fast_strategy()
     trade = bracketed_trade(strategy)
     manager = strategy.order_manager = type(
-        "Manager", (), {"exit_requests": {trade.id: "take_profit"}, "live": True}
+        "Manager", (), {"exit_wanted": lambda self, trade_id: {trade.id: "take_profit"}.get(
+            trade_id), "live": True}
     )()
     strategy.ft_bot_start()
     assert strategy.order_manager is manager

@@ -11,7 +11,7 @@ from freqtrade.persistence import Trade, init_db
 from freqtrade.persistence.base import ModelBase
 
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
-from ft_bracket.execution.order_manager import CUSTOM_DATA_KEY
+from ft_bracket.execution.context import CUSTOM_DATA_KEY
 from ft_bracket.freqtrade_adapter.trades import FreqtradeTrades
 from ft_bracket.strategy import BRACKET_RECORD
 

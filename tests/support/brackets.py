@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus, client_id
+from ft_bracket.core import client_ids
+from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
 from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus
 
@@ -25,7 +26,7 @@ def leg(kind: LegKind, status: LegStatus = LegStatus.RESTING, attempt: int = 1,
     sent = status is not LegStatus.PLACING and status is not LegStatus.FAILED
     return BracketLeg(
         kind, price, quantity, status=status, attempt=attempt,
-        client_id=client_id(PREFIX, ROOT, kind, attempt),
+        client_id=client_ids.build(PREFIX, ROOT, kind.role, attempt),
         order_id=ORDER_IDS[kind] if sent else None,
         fill_order_id="9000000001" if status in (LegStatus.TRIGGERED, LegStatus.FILLED) else None,
     )

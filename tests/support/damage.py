@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ft_bracket.core.legs import LegKind, order_root, parse_client_id
+from ft_bracket.core import client_ids
+from ft_bracket.core.legs import LegKind
 
 _EPSILON = 1e-9
 
@@ -121,18 +122,13 @@ def trades_from_database(path: Path) -> list[Trade]:
         entry_side = "sell" if row["is_short"] else "buy"
         record = records.get(row["id"]) or {}
         stop = record.get("stop") or {}
-        root = record.get("root") or _root_of(stop.get("client_id") or "")
+        root = record.get("root") or client_ids.root_of(stop.get("client_id") or "")
         found.append(Trade(
             int(row["id"]), row["pair"].split("/")[0] + "USDT", bool(row["is_short"]),
             root or None, float(stop["trigger_price"]) if stop else None,
             {str(o["order_id"]) for o in orders
              if o["ft_trade_id"] == row["id"] and o["ft_order_side"] == entry_side}))
     return found
-
-
-def _root_of(client_id: str) -> str:
-    head, _, _ = client_id.rpartition("-")
-    return head.partition("-")[2]
 
 
 def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
@@ -155,9 +151,9 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
     first_stop: dict[str, int] = {}
     for row in rows:
         if row["event"] in ("algo_created", "algo_rejected", "request_held",
-                            "request_faulted") and str(
-                row.get("client_id") or "").endswith("-sl1"):
-            first_stop.setdefault(_root_of(row["client_id"]), int(row["time"]))
+                            "request_faulted") and client_ids.role_of(
+                str(row.get("client_id") or "")) == "sl1":
+            first_stop.setdefault(client_ids.root_of(row["client_id"]), int(row["time"]))
     said = _said_crossed(rows)
     resent = _resend_in_flight(rows, prefix)
     for row in rows:
@@ -165,20 +161,21 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
         if event == "price" and symbol:
             last[symbol] = float(row["last"])
         if event == "request_faulted" and _is_stop(prefix, row.get("client_id")):
-            faulted.add(_root_of(row["client_id"]))
+            faulted.add(client_ids.root_of(row["client_id"]))
         if event == "request_held" and symbol and row.get("client_id"):
             held.setdefault(symbol, []).append(
-                (at, at + int(1000 * float(row["seconds"])), _root_of(row["client_id"])))
+                (at, at + int(1000 * float(row["seconds"])), client_ids.root_of(row["client_id"])))
         # A fired conditional's real order carries the conditional's client id: not a second
         # acceptance of it.
         fired = event == "order_created" and row.get("orig_type") != row.get("type")
         if event in ("algo_created", "order_created") and row.get("client_id") and not fired:
             accepted[row["client_id"]] += 1
         if event == "algo_created":
-            parsed = parse_client_id(prefix, row.get("client_id") or "")
+            parsed = client_ids.parse_leg(prefix, row.get("client_id"))
             if parsed is not None:
-                resting.setdefault(symbol, {})[row["client_id"]] = (at, parsed[0], parsed[1])
-                _check_foreign(damage, lives.get(symbol), parsed[0], row["client_id"], at)
+                resting.setdefault(symbol, {})[row["client_id"]] = (
+                    at, parsed.root, LegKind.of(parsed.role))
+                _check_foreign(damage, lives.get(symbol), parsed.root, row["client_id"], at)
         elif event.startswith("algo_") and event != "algo_created" and "algo_id" in row:
             # (A refused placement has no algo id: it ends nothing, e.g. a resend's -4116.)
             leg = resting.get(symbol, {}).pop(row.get("client_id") or "", None)
@@ -228,11 +225,11 @@ def _said_crossed(rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, int]]
     open_since: dict[str, int] = {}
     for row in rows:
         client_id = str(row.get("client_id") or "")
-        leg = client_id.rpartition("-")[2]
+        leg = client_ids.role_of(client_id)
         fired = row["event"] == "order_created" and row.get("orig_type") != row.get("type")
         if row["event"] not in _REQUESTS or not leg.startswith(("sl", "x")) or fired:
             continue  # (a fired stop's real order is no request of the plugin's)
-        root, at = _root_of(client_id), int(row["time"])
+        root, at = client_ids.root_of(client_id), int(row["time"])
         since = open_since.pop(root, None)
         if since is not None and at > since:
             said.setdefault(root, []).append((since, at))
@@ -255,17 +252,17 @@ def _resend_in_flight(rows: list[dict[str, Any]], prefix: str
     for row in rows:
         client_id = str(row.get("client_id") or "")
         if row["event"] == "request":
-            parsed = order_root(prefix, client_id)
+            parsed = client_ids.order_root(prefix, client_id)
             for root, since in list(waiting.items()):
                 if parsed != root:  # another call first: not answered from the refusal
                     del waiting[root]
-                elif row.get("endpoint") in _SENDS and client_id.rpartition("-")[2].startswith(
+                elif row.get("endpoint") in _SENDS and client_ids.role_of(client_id).startswith(
                         ("sl", "x")):
                     windows.setdefault(root, []).append((since, int(row["time"])))
                     del waiting[root]
         elif (row["event"] in ("algo_rejected", "request_faulted") and _is_stop(prefix, client_id)
               and str(row.get("code")) != "-2021"):
-            waiting[_root_of(client_id)] = int(row["time"])
+            waiting[client_ids.root_of(client_id)] = int(row["time"])
     return windows
 
 
@@ -284,8 +281,8 @@ def _check_foreign(damage: Damage, life: Life | None, root: str, client_id: str,
 
 
 def _is_stop(prefix: str, client_id: str | None) -> bool:
-    parsed = parse_client_id(prefix, client_id or "")
-    return parsed is not None and parsed[1] is LegKind.STOP
+    parsed = client_ids.parse_leg(prefix, client_id)
+    return parsed is not None and parsed.role is client_ids.OrderRole.STOP
 
 
 def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
@@ -325,8 +322,8 @@ def _fill(damage: Damage, row: dict[str, Any], lives: dict[str, Life],
 def _closer(prefix: str, client_id: str) -> str | None:
     """The root of a leg of ours (or of the real order it became) or of a market close of ours:
     the orders that reduce a position. An entry's root is not one."""
-    root = order_root(prefix, client_id)
-    return None if root is None or client_id.rpartition("-")[2].startswith("en") else root
+    parsed = client_ids.parse(prefix, client_id)
+    return parsed.root if parsed is not None and parsed.reduces else None
 
 
 def _price(damage: Damage, life: Life, last: float,

@@ -1,12 +1,9 @@
 """What a venue report means for a leg: Binance's words (quirks) -> VenueStatus -> leg event.
 
-The one mapping, table by table; and the purity of the core (no freqtrade, no ccxt).
+The one mapping, table by table (the core's purity: tests/project/test_import_rules.py).
 """
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +13,6 @@ from ft_bracket.venues.binance.gateway import venue_fill, venue_leg
 from tests.support.brackets import PAIR, leg, on_venue
 
 S, V = LegStatus, VenueStatus
-CORE = Path(__file__).resolve().parents[2] / "ft_bracket" / "core"
 
 
 @pytest.mark.parametrize(("algo_status", "meaning"), [
@@ -81,16 +77,3 @@ def test_observe_the_real_order_of_a_fired_leg(fill: VenueFill, event: object) -
 def test_an_unconfirmed_fill_keeps_a_resting_leg_triggered() -> None:
     fill = VenueFill("9", False, 0.0, None, "new")
     assert observe_fill(leg(LegKind.STOP, S.RESTING), fill) == Triggered("9")
-
-
-def test_the_core_imports_neither_freqtrade_nor_ccxt() -> None:
-    offenders = []
-    for path in sorted(CORE.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            offenders += [f"{path.name}: {name}" for name in names
-                          if name.split(".")[0] in ("freqtrade", "ccxt")
-                          or (name.startswith("ft_bracket.") and not name.startswith(
-                              "ft_bracket.core"))]
-    assert offenders == []

@@ -19,43 +19,16 @@ import contextlib
 import copy
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import ccxt
 
 from ft_bracket.core.legs import LegKind
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, VenueStatus
+from ft_bracket.execution.ports import Placement, Refusal
 from ft_bracket.venues.binance import quirks
 
 logger = logging.getLogger(__name__)
-
-
-class Refusal(StrEnum):
-    """Why a placement did not rest."""
-
-    WOULD_TRIGGER = "would_trigger"  # the price is already beyond the trigger
-    INSUFFICIENT_FUNDS = "insufficient_funds"
-    REFUSED = "refused"  # any other rule of the venue
-    UNKNOWN = "unknown"  # no answer, even after asking: nothing is known to rest
-
-
-@dataclass(frozen=True)
-class Placement:
-    """The outcome of placing a leg: on the venue (``leg``), or not (``error``, ``refusal``)."""
-
-    leg: VenueLeg | None
-    error: str | None = None
-    refusal: Refusal | None = None
-
-    @property
-    def would_trigger(self) -> bool:
-        return self.refusal is Refusal.WOULD_TRIGGER
-
-    @property
-    def accepted(self) -> bool:
-        return self.leg is not None
 
 
 def venue_leg(order: dict[str, Any], pair: str) -> VenueLeg:
@@ -151,6 +124,10 @@ class LegGateway:
                     return Placement(found)
         return Placement(None, f"gave up after {self.max_sends} sends: {last_error}",
                          Refusal.UNKNOWN)
+
+    @staticmethod
+    def endpoint_missing(error: Exception) -> bool:
+        return quirks.endpoint_missing(error)
 
     def find(self, pair: str, *, client_id: str | None = None, order_id: str | None = None
              ) -> VenueLeg | None:

@@ -1,4 +1,4 @@
-"""A pair is clean before an entry (ft_bracket/clean_pairs.py), against the emulator through real
+"""A pair is clean before an entry (execution/pair_clearance.py), against the emulator through real
 ccxt: legs of ours that no record follows are found, followed until the venue confirms them gone,
 and keep entries off their pair meanwhile."""
 
@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ft_bracket.core.legs import LegStatus, bracket_root
-from ft_bracket.core.plan import STOP_PAST_PRICE, TradeView
+from ft_bracket.core.client_ids import bracket_root
+from ft_bracket.core.legs import Closing, LegStatus
+from ft_bracket.core.plan import TradeView
 from ft_bracket.core.risk import Denial
-from ft_bracket.execution.order_manager import ManagerSettings, OrderManager
+from ft_bracket.execution.context import ManagerSettings
+from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.reporting.events import EventSink
 from ft_bracket.venues.binance.gateway import LegGateway
 from tests.support.ccxt_client import binance_client
@@ -38,20 +40,20 @@ def on_a_short_timeout(desk: Desk, now: list[float]) -> Desk:
     """The desk's manager on a 1 s client timeout, a 30 s landing grace and a clock the test
     moves: a lost send's grace runs out without waiting for it."""
     client = binance_client(desk.emulator, desk.api_key, desk.client.secret, timeout=1000)
-    manager = OrderManager(ManagerSettings(landing_grace_s=30), LegGateway(client),
-                           StandInFreqtrade(), EventSink(lambda event: None),
-                           clock=lambda: now[0])
-    return replace(desk, manager=manager, freqtrade=manager.freqtrade)
+    freqtrade = StandInFreqtrade()
+    manager = OrderManager(ManagerSettings(landing_grace_s=30), LegGateway(client), freqtrade,
+                           EventSink(lambda event: None), clock=lambda: now[0])
+    return replace(desk, manager=manager, freqtrade=freqtrade)
 
 
 def assert_shut_for_the_grace(desk: Desk, now: list[float], lost: str) -> None:
     """Entries on the pair are refused, naming the lost send, until its grace has run out."""
-    desk.manager.watch([])
-    block = desk.manager.entry_block(PAIR)
+    desk.manager.every_loop([])
+    block = desk.manager.entry_clearance(PAIR)
     assert block.denial is Denial.LEG_MAY_STILL_REST and lost in block.detail
     now[0] += 31
-    desk.manager.watch([])
-    assert desk.manager.entry_block(PAIR).allowed
+    desk.manager.every_loop([])
+    assert desk.manager.entry_clearance(PAIR).allowed
 
 
 def test_an_orphan_whose_cancel_fails_is_read_and_cancelled_again_until_it_is_gone(
@@ -61,27 +63,28 @@ def test_an_orphan_whose_cancel_fails_is_read_and_cancelled_again_until_it_is_go
     pair and the leg would rest unseen beside the next position."""
     leave_orphan(desk)
     desk.emulator.fault(CANCEL_LEG, kind="http", http_status=503, count=2, api_key=desk.api_key)
-    desk.manager.watch([])  # the first look reads the whole account: the orphan, a failed cancel
+    # The first look reads the whole account: the orphan, a failed cancel.
+    desk.manager.every_loop([])
     assert orphan_status(desk) == "NEW"
-    block = desk.manager.entry_block(PAIR)
+    block = desk.manager.entry_clearance(PAIR)
     assert block.denial is Denial.LEG_MAY_STILL_REST and ORPHAN in block.detail
-    desk.manager.watch([])  # its pair read again, the cancel sent again (and refused)
+    desk.manager.every_loop([])  # its pair read again, the cancel sent again (and refused)
     assert orphan_status(desk) == "NEW"
-    desk.manager.watch([])
+    desk.manager.every_loop([])
     assert orphan_status(desk) == "CANCELED"
-    assert desk.manager.entry_block(PAIR).allowed
+    assert desk.manager.entry_clearance(PAIR).allowed
     assert desk.emulator.state(desk.api_key)["requests"][CANCEL_LEG] == 3
 
 
 def test_the_gate_reads_a_pair_no_look_covered(desk: Desk) -> None:
-    desk.manager.watch([])  # start-up: the whole account, nothing of ours
-    desk.manager.watch([])  # a loop's look: only pairs a record or a doubt follows (none)
+    desk.manager.every_loop([])  # start-up: the whole account, nothing of ours
+    desk.manager.every_loop([])  # a loop's look: only pairs a record or a doubt follows (none)
     leave_orphan(desk)  # then a leg no record knows lands on a pair no look reads
-    block = desk.manager.entry_block(PAIR)
+    block = desk.manager.entry_clearance(PAIR)
     assert block.denial is Denial.LEG_MAY_STILL_REST and ORPHAN in block.detail
-    desk.manager.watch([])  # the pair is followed now: the orphan is cancelled
+    desk.manager.every_loop([])  # the pair is followed now: the orphan is cancelled
     assert orphan_status(desk) == "CANCELED"
-    assert desk.manager.entry_block(PAIR).allowed
+    assert desk.manager.entry_clearance(PAIR).allowed
 
 
 def test_a_send_the_venue_never_heard_of_keeps_the_pair_closed_until_it_can_no_longer_land(
@@ -118,8 +121,8 @@ def test_a_close_at_market_with_no_answer_keeps_the_pair_closed_until_it_can_no_
     desk.emulator.fault(CLOSE, kind="hang", seconds=1.5, count=1, api_key=desk.api_key)
     trade = TradeView(1, PAIR, is_short=False, amount=100.0, is_open=True)
     bracket = desk.manager.open_bracket(trade, bracket_root(1, OPENED_AT), 1.25, 1.40)
-    assert bracket.stop.error == STOP_PAST_PRICE and bracket.market_closes == 1
-    lost = f"{desk.manager.settings.client_id_prefix}-{bracket.root}-x1"
+    assert bracket.stop.closing is Closing.PRICE_PAST_STOP and bracket.market_closes == 1
+    lost = f"ftb-{bracket.root}-x1"  # ManagerSettings' default prefix
     assert not any(r.get("clientOrderId") == lost for r in desk.emulator.state(
         desk.api_key)["orders"])  # the venue has not heard of it yet
     desk.client.create_order(PAIR, "market", "sell", 100, None, {"reduceOnly": True})  # a retry

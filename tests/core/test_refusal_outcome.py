@@ -1,19 +1,12 @@
-"""What a refusal leads to (core.after_refusal): a refused leg, and a close past the stop that
+"""What a refusal leads to (core.refusal_outcome): a refused leg, and a close past the stop that
 did not close the position. Pure, milliseconds."""
 
 from __future__ import annotations
 
 import pytest
 
-from ft_bracket.core.legs import LegKind, LegStatus
-from ft_bracket.core.plan import (
-    STOP_PAST_PRICE,
-    Adopt,
-    ClosePastStop,
-    Place,
-    closing_at_market,
-    plan_bracket,
-)
+from ft_bracket.core.legs import Closing, LegKind, LegStatus
+from ft_bracket.core.plan import Adopt, ClosePastStop, Place, plan_bracket
 from ft_bracket.core.refusal_outcome import placement_failed, stop_after_close
 from tests.support.brackets import QUANTITY, bracket, leg, on_venue, snapshot, view
 
@@ -64,14 +57,14 @@ def past_stop(stop_status: LegStatus = S.FAILED, attempt: int = 1):
     record = bracket(stop=stop_status, take_profit=S.PLANNED)
     record.stop = leg(STOP, stop_status, attempt)
     if stop_status is S.FAILED:
-        record.stop.error = STOP_PAST_PRICE
+        record.stop.close_instead(Closing.PRICE_PAST_STOP)
     return record
 
 
 def test_the_stop_sent_again_rests_then_the_trade_goes_on_with_its_take_profit() -> None:
     """The -2021 was wrong, or the price came back: the stop the venue took ends the closing."""
     record = past_stop(S.RESTING, attempt=2)
-    assert not closing_at_market(record)
+    assert not record.closing_at_market
     fresh = view(freqtrade_stop_ids=frozenset(), order_ids=frozenset())
     assert plan_bracket(record, fresh, snapshot(on_venue(record.stop)), MAX_ATTEMPTS) == [
         Adopt(), Place(TP)]
@@ -79,6 +72,6 @@ def test_the_stop_sent_again_rests_then_the_trade_goes_on_with_its_take_profit()
 
 def test_the_stop_sent_again_refused_leaves_the_close_to_the_next_loop() -> None:
     record = past_stop(S.FAILED, attempt=2)
-    assert closing_at_market(record)
+    assert record.closing_at_market
     assert plan_bracket(record, view(), snapshot(position=QUANTITY), MAX_ATTEMPTS) == [
         ClosePastStop(QUANTITY)]

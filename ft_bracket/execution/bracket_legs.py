@@ -1,0 +1,115 @@
+"""A bracket's two legs on the venue: placed (stop first), placed again, cancelled, asked about
+and read once fired; every answer recorded (store first, then tell), and what a refused
+placement means carried out (``core.refusal_outcome``).
+"""
+
+from __future__ import annotations
+
+from ft_bracket.core.legs import Bracket, Cancelled, Closing, LegEvent, LegKind, LegStatus
+from ft_bracket.core.refusal_outcome import placement_failed
+from ft_bracket.execution.context import ExecutionContext
+from ft_bracket.execution.exit_requests import ExitRequests
+from ft_bracket.execution.leg_orders import LegOrders
+from ft_bracket.execution.market_closes import MarketCloses
+from ft_bracket.execution.ports import Placement, Refusal
+
+
+class BracketLegs:
+    def __init__(self, context: ExecutionContext, orders: LegOrders, closes: MarketCloses,
+                 exits: ExitRequests) -> None:
+        self.context = context
+        self.orders = orders
+        self.closes = closes
+        self.exits = exits
+
+    def protect(self, bracket: Bracket) -> None:
+        """Both legs, stop first. A stop the venue refused outright is sent once more at once
+        (freqtrade would try again only a loop later); one refused because the price is past
+        it closes the position instead, and no take-profit goes out (unless the stop sent
+        again after a failed close rests after all)."""
+        if self.place(bracket, LegKind.STOP).refusal is Refusal.REFUSED:
+            self.place(bracket, LegKind.STOP)
+        if not bracket.closing_at_market:
+            self.place(bracket, LegKind.TAKE_PROFIT)
+
+    def place(self, bracket: Bracket, kind: LegKind, *, by_freqtrade: bool = False,
+              after_close: bool = False) -> Placement:
+        leg = bracket.leg(kind)
+        placement = self.orders.send(bracket, leg, lambda: self.context.store.store(bracket))
+        event = self.orders.answer(leg, placement)
+        if placement.accepted:
+            self.apply(bracket, kind, event)
+        else:
+            if event is not None:
+                leg.apply(event)
+            self.context.store.store(bracket)
+            self._refused(bracket, kind, placement, by_freqtrade, after_close)
+        return placement
+
+    def replace(self, bracket: Bracket, kind: LegKind, quantity: float | None, *,
+                after_close: bool = False) -> None:
+        """A new attempt of a leg: after it was cancelled, refused, or to resize it; the stop
+        also after a close past it did not close the position (``after_close``)."""
+        leg = bracket.leg(kind)
+        self.context.reports.replacing(bracket, leg, quantity)
+        if quantity is not None:  # resize: the new size first, the old one is then an orphan
+            leg.quantity = quantity
+        if self.place(bracket, kind, after_close=after_close).accepted:
+            self.context.reports.leg_placed(bracket, leg)
+
+    def cancel(self, bracket: Bracket, kind: LegKind) -> None:
+        event = self.orders.cancel(bracket.pair, bracket.leg(kind),
+                                   lambda: self.context.store.store(bracket))
+        self.apply(bracket, kind, event)
+
+    def query(self, bracket: Bracket, kind: LegKind) -> None:
+        """Ask the venue where the leg stands."""
+        resting = bracket.leg(kind).status is LegStatus.RESTING
+        event = self.orders.query(bracket.pair, bracket.leg(kind))
+        self.apply(bracket, kind, event)
+        seen = self.context.known.snapshot
+        if (resting and isinstance(event, Cancelled)
+                and seen.positions is not None and not seen.positions_reread):
+            # The positions were read before the legs: what ended this leg behind our back (a
+            # liquidation, a close by hand) may have moved the position since.
+            seen.positions, seen.positions_reread = self.context.gateway.positions(), True
+
+    def read_fill(self, bracket: Bracket, kind: LegKind) -> None:
+        self.apply(bracket, kind, self.orders.read_fill(bracket.pair, bracket.leg(kind)))
+
+    def apply(self, bracket: Bracket, kind: LegKind, event: LegEvent | None) -> None:
+        """Record ``event`` for the leg (store first, then tell), if it changes anything."""
+        if event is None:
+            return
+        leg = bracket.leg(kind)
+        before = leg.status
+        leg.apply(event)
+        if kind is LegKind.STOP and leg.order_id and bracket.trade_id is not None:
+            self.context.known.stop_owners[leg.order_id] = bracket.trade_id
+        if leg.status is LegStatus.RESTING and before is not LegStatus.RESTING:
+            bracket.protected_ms.setdefault(kind.value, self.context.now_ms())
+        self.context.store.store(bracket)
+        if leg.status is LegStatus.FILLED and before is not LegStatus.FILLED:
+            self.context.reports.filled(bracket, leg)
+
+    def _refused(self, bracket: Bracket, kind: LegKind, placement: Placement,
+                 by_freqtrade: bool, after_close: bool) -> None:
+        leg = bracket.leg(kind)
+        then = placement_failed(
+            leg, placement.would_trigger, self.context.settings.take_profit_max_attempts,
+            by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN,
+            after_close=after_close)
+        self.context.reports.leg_failed(bracket, leg, placement.error, then.consequence)
+        if then.past_stop:  # on record: the next look closes it, whatever happens now
+            leg.close_instead(Closing.PRICE_PAST_STOP)
+            self.context.store.store(bracket)
+        if then.close_now:
+            try:
+                again = self.closes.past_stop(bracket, leg.quantity)
+                if again is not None:
+                    self.replace(bracket, LegKind.STOP, again.quantity, after_close=True)
+            except Exception as error:  # on record: the next look closes it
+                self.context.failures.report(error, "ClosePastStop", trade=bracket.trade_id,
+                                             pair=bracket.pair)
+        if then.exit_reason is not None:  # after the failure event: cause first, then effect
+            self.exits.request(bracket, then.exit_reason)
