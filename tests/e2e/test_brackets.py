@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.ccxt_client import binance_client
+from harness.ccxt_client import binance_client
 from tests.support.scene import (
     ALGO_ORDER,
     NEW_ORDER,

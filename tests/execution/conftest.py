@@ -7,9 +7,9 @@ import pytest
 from ft_bracket.binance.gateway import LegGateway
 from ft_bracket.core.events import EventSink
 from ft_bracket.order_manager import ManagerSettings, OrderManager
-from tests.support.ccxt_client import binance_client
+from harness.ccxt_client import binance_client
+from harness.emulator import Emulator
 from tests.support.desk import SYMBOL, Desk
-from tests.support.emulator import Emulator
 from tests.support.freqtrade_standin import StandInFreqtrade
 
 

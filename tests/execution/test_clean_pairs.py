@@ -12,7 +12,7 @@ from ft_bracket.core.legs import LegStatus, bracket_root
 from ft_bracket.core.plan import STOP_PAST_PRICE, TradeView
 from ft_bracket.core.risk import Denial
 from ft_bracket.order_manager import ManagerSettings, OrderManager
-from tests.support.ccxt_client import binance_client
+from harness.ccxt_client import binance_client
 from tests.support.desk import OPENED_AT, PAIR, Desk
 from tests.support.freqtrade_standin import StandInFreqtrade
 

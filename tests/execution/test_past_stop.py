@@ -13,7 +13,7 @@ from typing import Any
 
 from ft_bracket.core.legs import LegStatus, bracket_root
 from ft_bracket.core.plan import STOP_PAST_PRICE, TradeView, closing_at_market
-from tests.support.damage import Trade, audit
+from harness.damage import Trade, audit
 from tests.support.desk import OPENED_AT, PAIR, SYMBOL, Desk
 
 PLACE_LEG, CLOSE = "POST /fapi/v1/algoOrder", "POST /fapi/v1/order"

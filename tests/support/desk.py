@@ -12,7 +12,7 @@ from ft_bracket.core.events import Event
 from ft_bracket.core.legs import Bracket, bracket_root
 from ft_bracket.core.plan import TradeView
 from ft_bracket.order_manager import OrderManager
-from tests.support.emulator import Emulator
+from harness.emulator import Emulator
 from tests.support.freqtrade_standin import StandInFreqtrade
 
 PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"
