@@ -146,7 +146,7 @@ def optimize_config(workdir: Path, user_dir: Path, datadir: Path, emulator_url: 
     """
     from freqtrade.commands.optimize_commands import setup_optimize_configuration
 
-    from tests.support.emulator import url_overrides
+    from harness.emulator import url_overrides
 
     exported = REPO / "strategies" / "BracketExample.json"
     if exported.exists():  # a hyperopt's export: freqtrade would load its parameters instead
@@ -201,7 +201,7 @@ def backtest_session(pair_count: int, days: int, prefix: str) -> Iterator[Backte
     from freqtrade.enums import RunMode
     from freqtrade.optimize.backtesting import Backtesting
 
-    from tests.support.emulator import start_emulator
+    from harness.emulator import start_emulator
 
     pairs = emulator_pairs(pair_count)
     with tempfile.TemporaryDirectory(prefix=prefix) as folder:

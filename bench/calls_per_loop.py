@@ -34,7 +34,7 @@ from bench_report import Figure, report
 from live_bots import bot_config, freeze_prices, protected, start_bot, write_signals
 
 from binance_emulator.routes import ROUTES
-from tests.support.emulator import start_emulator
+from harness.emulator import start_emulator
 
 BUDGET = 2400  # Binance USDⓈ-M REQUEST_WEIGHT per minute
 VARIANTS = {"plugin": True, "freqtrade's own polls": False}  # name -> plugin routes stop calls

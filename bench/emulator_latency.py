@@ -20,7 +20,7 @@ import ccxt
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_report import Figure, report
 
-from tests.support.emulator import start_emulator, url_overrides
+from harness.emulator import start_emulator, url_overrides
 
 PAIR = "XRP/USDT:USDT"
 

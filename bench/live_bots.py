@@ -20,13 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.support.emulator import Emulator  # noqa: E402
-from tests.support.freqtrade import (  # noqa: E402
-    E2E_STRATEGIES,
-    FreqtradeBot,
-    merged,
-    tunnel_exchange,
-)
+from harness.emulator import Emulator  # noqa: E402
+from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot  # noqa: E402
+from harness.freqtrade_config import merged, tunnel_exchange  # noqa: E402
 
 BENCH_STRATEGIES = REPO / "bench" / "strategies"
 PROBE = REPO / "bench" / "bot_probe.py"

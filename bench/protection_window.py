@@ -33,7 +33,7 @@ from live_bots import (
     write_signals,
 )
 
-from tests.support.emulator import start_emulator
+from harness.emulator import start_emulator
 
 GOAL_MS = 150
 PAIRS = {  # pair: (price set on the emulator, stop, take-profit) for a long

@@ -22,8 +22,8 @@ from bench_report import Figure, median, percentile, report
 
 from ft_bracket.core.legs import LegKind
 from ft_bracket.venues.binance.gateway import LegGateway
-from tests.support.ccxt_client import binance_client
-from tests.support.emulator import Emulator, start_emulator
+from harness.ccxt_client import binance_client
+from harness.emulator import Emulator, start_emulator
 
 PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"
 GOAL_MS = 20

@@ -9,10 +9,10 @@ from typing import Any
 import ccxt
 import pytest
 
+from harness.ccxt_client import binance_client
+from harness.emulator import Emulator, start_emulator
+from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot
 from tests.support.bracket_fakes import in_memory_trades
-from tests.support.ccxt_client import binance_client
-from tests.support.emulator import Emulator, start_emulator
-from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot
 
 # Bots a test started, so a failing test's report can show their logs.
 STARTED_BOTS = pytest.StashKey[list[FreqtradeBot]]()

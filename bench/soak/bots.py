@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.emulator import Emulator
-from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot, live_config
+from harness.emulator import Emulator
+from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot
+from harness.freqtrade_config import live_config
 
 # Cheap pairs first: a run with --pairs 3 keeps the ones whose minimum notional is 5 USDT.
 PAIRS = ("XRP/USDT:USDT", "DOGE/USDT:USDT", "ADA/USDT:USDT", "SOL/USDT:USDT",

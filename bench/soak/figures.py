@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support.damage import audit, trades_from_database
-from tests.support.emulator import Emulator
+from harness.damage import audit, trades_from_database
+from harness.emulator import Emulator
 
 from .bots import SoakBot, database_mismatches, read_database
 from .faults import ArmedFault

@@ -1,5 +1,5 @@
 """The damage soak: live bots under random signals, prices, faults, stunts and SIGKILL restarts,
-judged by the venue's own record of every order and fill (tests/support/damage.py).
+judged by the venue's own record of every order and fill (harness/damage.py).
 
 Seeded randomness drives everything, one stream per concern: entry signals on free pairs (long
 or short, stop 1-2 % away, take-profit at 1.7-2.2 R), a mean-reverting price walk per symbol,
@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from binance_emulator.markets import MARKETS
-from tests.support.ccxt_client import binance_client
-from tests.support.emulator import Emulator, start_emulator
+from harness.ccxt_client import binance_client
+from harness.emulator import Emulator, start_emulator
 
 from .bots import PAIRS, BotSettings, Plan, SoakBot, read_database, symbol
 from .faults import ArmedFault, fault_catalogue

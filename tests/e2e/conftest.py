@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.emulator import DEFAULT_KEY, Emulator
-from tests.support.freqtrade import FreqtradeBot, dry_run_config, live_config
+from harness.emulator import DEFAULT_KEY, Emulator
+from harness.freqtrade_bot import FreqtradeBot
+from harness.freqtrade_config import dry_run_config, live_config
 from tests.support.scene import ENTRY_PRICE, RISK, SYMBOL, Scene
 from tests.support.webhook import WebhookListener, webhook_config
 

@@ -28,7 +28,7 @@ from freqtrade.data.btanalysis import load_backtest_stats
 from freqtrade.data.history import load_pair_history
 from freqtrade.enums import CandleType
 
-from tests.support.emulator import SHARED_DATA, Emulator, url_overrides
+from harness.emulator import SHARED_DATA, Emulator, url_overrides
 
 pytestmark = [
     pytest.mark.e2e,

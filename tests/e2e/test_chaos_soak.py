@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.emulator import REPO
+from harness.emulator import REPO
 
 pytestmark = pytest.mark.e2e
 

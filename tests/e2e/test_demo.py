@@ -30,8 +30,8 @@ import psutil
 import pytest
 import requests
 
-from tests.support.emulator import REPO
-from tests.support.freqtrade import wait_for
+from harness.emulator import REPO
+from harness.freqtrade_bot import wait_for
 
 pytestmark = pytest.mark.e2e
 TRADE_DEADLINE_S = 420  # a bracket opens and closes "usually within the first three minutes"

@@ -21,17 +21,9 @@ import pytest
 import requests
 
 from binance_emulator.routes import ROUTES
-from tests.support.emulator import Emulator
-from tests.support.freqtrade import (
-    E2E_STRATEGIES,
-    PAIR,
-    FreqtradeBot,
-    base_config,
-    dry_run_config,
-    live_config,
-    run_freqtrade,
-    tunnel_exchange,
-)
+from harness.emulator import Emulator
+from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot, run_freqtrade
+from harness.freqtrade_config import PAIR, base_config, dry_run_config, live_config, tunnel_exchange
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.emulator import Emulator
-from tests.support.freqtrade import FreqtradeBot, live_config
+from harness.emulator import Emulator
+from harness.freqtrade_bot import FreqtradeBot
+from harness.freqtrade_config import live_config
 from tests.support.frequi import FreqUI, chromium, frequi_api_server, frequi_site, missing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(missing() is not None, reason=str(missing()))]

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from tests.support.damage import audit, trades_from_database
-from tests.support.emulator import Emulator
-from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot, live_config
+from harness.damage import audit, trades_from_database
+from harness.emulator import Emulator
+from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot
+from harness.freqtrade_config import live_config
 
 pytestmark = pytest.mark.e2e
 

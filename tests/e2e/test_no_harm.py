@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.support.ccxt_client import binance_client
-from tests.support.emulator import Emulator
-from tests.support.freqtrade import FreqtradeBot, live_config
+from harness.ccxt_client import binance_client
+from harness.emulator import Emulator
+from harness.freqtrade_bot import FreqtradeBot
+from harness.freqtrade_config import live_config
 from tests.support.scene import PAIR, RISK, SYMBOL, Scene, short_timeout
 from tests.support.webhook import WebhookListener, webhook_config
 

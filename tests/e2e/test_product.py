@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.emulator import REPO, Emulator
-from tests.support.freqtrade import E2E_STRATEGIES, FreqtradeBot, merged, tunnel_exchange
+from harness.emulator import REPO, Emulator
+from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot
+from harness.freqtrade_config import merged, tunnel_exchange
 from tests.support.webhook import WebhookListener
 
 pytestmark = pytest.mark.e2e

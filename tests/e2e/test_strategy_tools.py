@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.emulator import REPO, SHARED_DATA, Emulator
-from tests.support.freqtrade import merged, run_freqtrade, url_override_exchange
+from harness.emulator import REPO, SHARED_DATA, Emulator
+from harness.freqtrade_bot import run_freqtrade
+from harness.freqtrade_config import merged, url_override_exchange
 
 pytestmark = pytest.mark.e2e
 PAIR = "XRP/USDT:USDT"

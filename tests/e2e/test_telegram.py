@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
-from tests.support.emulator import Emulator
+from harness.emulator import Emulator
+from harness.freqtrade_bot import FreqtradeBot
+from harness.freqtrade_config import dry_run_config, live_config
 from tests.support.event_samples import samples
-from tests.support.freqtrade import FreqtradeBot, dry_run_config, live_config
 from tests.support.telegram import SentMessage, TelegramStandIn
 from tests.support.webhook import WebhookListener, webhook_config
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.emulator import DEFAULT_KEY, Emulator
-from tests.support.freqtrade import FreqtradeBot, dry_run_config, live_config
+from harness.emulator import DEFAULT_KEY, Emulator
+from harness.freqtrade_bot import FreqtradeBot
+from harness.freqtrade_config import dry_run_config, live_config
 
 pytestmark = pytest.mark.e2e
 PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from ft_bracket.core.destination import MAINNET_OPT_IN_ENV, MAINNET_OPT_IN_VALUE
-from tests.support.emulator import REPO, Emulator
-from tests.support.freqtrade import FreqtradeBot, WaitAbortedError, merged
+from harness.emulator import REPO, Emulator
+from harness.freqtrade_bot import FreqtradeBot, WaitAbortedError
+from harness.freqtrade_config import merged
 
 pytestmark = pytest.mark.e2e
 # Reach the tunnel through HTTPS_PROXY: the config itself then names no local venue, exactly like

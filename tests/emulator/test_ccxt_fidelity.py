@@ -17,8 +17,8 @@ import ccxt
 import pytest
 import requests
 
-from tests.support.ccxt_client import binance_client
-from tests.support.emulator import DEFAULT_KEY, DEFAULT_SECRET, Emulator, start_emulator
+from harness.ccxt_client import binance_client
+from harness.emulator import DEFAULT_KEY, DEFAULT_SECRET, Emulator, start_emulator
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 

@@ -20,7 +20,7 @@ from binance_emulator.prices import (
     replayed_candles,
     synthetic_candles,
 )
-from tests.support.emulator import SHARED_DATA
+from harness.emulator import SHARED_DATA
 
 XRP = MARKETS["XRPUSDT"]
 MINUTE = 60_000

@@ -8,9 +8,9 @@ from ft_bracket.execution.context import ManagerSettings
 from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.reporting.events import EventSink
 from ft_bracket.venues.binance.gateway import LegGateway
-from tests.support.ccxt_client import binance_client
+from harness.ccxt_client import binance_client
+from harness.emulator import Emulator
 from tests.support.desk import SYMBOL, Desk
-from tests.support.emulator import Emulator
 from tests.support.freqtrade_standin import StandInFreqtrade
 
 

@@ -14,7 +14,7 @@ from ft_bracket.execution.context import ManagerSettings
 from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.reporting.events import EventSink
 from ft_bracket.venues.binance.gateway import LegGateway
-from tests.support.ccxt_client import binance_client
+from harness.ccxt_client import binance_client
 from tests.support.desk import OPENED_AT, PAIR, Desk
 from tests.support.freqtrade_standin import StandInFreqtrade
 

@@ -14,7 +14,7 @@ from typing import Any
 from ft_bracket.core.client_ids import bracket_root
 from ft_bracket.core.legs import Closing, LegStatus
 from ft_bracket.core.plan import TradeView
-from tests.support.damage import Trade, audit
+from harness.damage import Trade, audit
 from tests.support.desk import OPENED_AT, PAIR, SYMBOL, Desk
 
 PLACE_LEG, CLOSE = "POST /fapi/v1/algoOrder", "POST /fapi/v1/order"

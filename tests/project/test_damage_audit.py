@@ -1,10 +1,10 @@
-"""The soak's damage audit (tests/support/damage.py) judged on hand-made venue records."""
+"""The soak's damage audit (harness/damage.py) judged on hand-made venue records."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.support.damage import Trade, audit
+from harness.damage import Trade, audit
 
 SYMBOL = "XRPUSDT"
 TRADE = Trade(1, SYMBOL, is_short=False, root="r1", stop_price=1.17, entry_order_ids={"11"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
-from tests.support.emulator import REPO
+from harness.emulator import REPO
 
 _spec = importlib.util.spec_from_file_location("demo", REPO / "scripts" / "demo.py")
 demo = importlib.util.module_from_spec(_spec)

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.support.emulator import REPO
+from harness.emulator import REPO
 
 
 def compose_command() -> list[str] | None:

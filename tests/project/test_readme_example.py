@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ft_bracket import BracketStrategy
-from tests.support.emulator import REPO
+from harness.emulator import REPO
 
 
 def readme_strategy() -> type:

@@ -13,7 +13,7 @@ from ft_bracket.core.legs import Bracket
 from ft_bracket.core.plan import TradeView
 from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.reporting.events import Event
-from tests.support.emulator import Emulator
+from harness.emulator import Emulator
 from tests.support.freqtrade_standin import StandInFreqtrade
 
 PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"

@@ -20,7 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.support.emulator import REPO
+from harness.emulator import REPO
 
 try:  # a dev dependency: without it ``missing()`` says so and the browser tests skip
     from selenium import webdriver

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.damage import Damage, audit, trades_from_database
-from tests.support.emulator import Emulator
-from tests.support.freqtrade import FreqtradeBot
+from harness.damage import Damage, audit, trades_from_database
+from harness.emulator import Emulator
+from harness.freqtrade_bot import FreqtradeBot
 from tests.support.webhook import WebhookListener
 
 PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"

@@ -12,8 +12,8 @@ import pytest
 
 from ft_bracket.core.legs import LegKind
 from ft_bracket.venues.binance.gateway import LegGateway
-from tests.support.ccxt_client import binance_client
-from tests.support.emulator import Emulator
+from harness.ccxt_client import binance_client
+from harness.emulator import Emulator
 
 PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"
 WAIT_S = 60  # for each event: generous, a pushed event arrives in milliseconds

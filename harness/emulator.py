@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data" / "binance" / "futures"
 DEFAULT_KEY = "emulator-key"
 DEFAULT_SECRET = "emulator-secret"

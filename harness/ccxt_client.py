@@ -6,7 +6,7 @@ from typing import Any
 
 import ccxt
 
-from tests.support.emulator import Emulator, url_overrides
+from harness.emulator import Emulator, url_overrides
 
 # Option A of EMULATOR.md: only linear markets, no spot/margin/currency calls.
 URL_OVERRIDE_OPTIONS = {
