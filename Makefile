@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(PY) scripts/demo.py
 
 # Every benchmark at sizes that finish in minutes; `make bench BENCH_ARGS=--full` for the sizes
-# README's table quotes.
+# docs/benchmarks.md quotes.
 bench: $(STAMP)
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 

@@ -1,9 +1,9 @@
 """``make bench``: every benchmark, one after the other, then all their figures in one table.
 
-Sizes finish in minutes by default; ``--full`` runs the sizes the README quotes (1 year of 5m
-candles at 5 and at 50 pairs, 20 entries per protection-window bot, a 60 s call window). Each
-benchmark prints its own raw runs as it goes; the figures, each beside its baseline measured
-in the same run and its goal, come last, with the machine they were measured on.
+Sizes finish in minutes by default; ``--full`` runs the sizes docs/benchmarks.md quotes (1 year
+of 5m candles at 5 and at 50 pairs, 20 entries per protection-window bot, a 60 s call window).
+Each benchmark prints its own raw runs as it goes; the figures, each beside its baseline
+measured in the same run and its goal, come last, with the machine they were measured on.
 
     .venv/bin/python bench/run_all.py [--full]
 """
@@ -92,7 +92,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="the README's sizes")
+    parser.add_argument("--full", action="store_true", help="the sizes docs/benchmarks.md quotes")
     options = parser.parse_args()
     results: list[tuple[str, list[Figure]]] = []
     failed = []

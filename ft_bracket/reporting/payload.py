@@ -4,7 +4,7 @@ Pure. Top level: what every event has (``type``, ``event``, ``severity``, ``time
 ``event_id``, ``bot_name``, ``dry_run``, ``trade_id``, ``pair``, ``message``); ``details``: what
 this event says, under the names the plugin emits them with (numbers stay numbers); ``trade``:
 the trade's bracket at that moment (side, entry, stop, take-profit, risk, both legs), or null
-for events without a trade. README "Events and their payloads" lists the details per event.
+for events without a trade. docs/events.md lists the details per event.
 """
 
 from __future__ import annotations
