@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import requests
 
-from binance_emulator.routes import ROUTES
+from binance_emulator.api.routes import ROUTES
 from tests.support.emulator import Emulator
 from tests.support.freqtrade import (
     E2E_STRATEGIES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from binance_emulator.engine import Account, Exchange, OrderRequest
+from binance_emulator.venue.engine import Account, Exchange, OrderRequest
 from tests.emulator.helpers import (
     T0,
     XRP,

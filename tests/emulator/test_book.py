@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from binance_emulator.book import BookShape
-from binance_emulator.engine import Account, Exchange
+from binance_emulator.venue.book import BookShape
+from binance_emulator.venue.engine import Account, Exchange
 from tests.emulator.helpers import (
     XRP,
     D,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from binance_emulator import margin
-from binance_emulator.engine import Account, Exchange, OrderRequest
-from binance_emulator.markets import MARKETS
+from binance_emulator.venue import margin
+from binance_emulator.venue.engine import Account, Exchange, OrderRequest
+from binance_emulator.venue.markets import MARKETS
 from tests.emulator.helpers import (
     BTC,
     ODD,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from binance_emulator import margin
-from binance_emulator.engine import Account, Exchange
-from binance_emulator.mark import seeded_basis
-from binance_emulator.prices import FUNDING_INTERVAL_MS
+from binance_emulator.venue import margin
+from binance_emulator.venue.engine import Account, Exchange
+from binance_emulator.venue.mark import seeded_basis
+from binance_emulator.venue.prices import FUNDING_INTERVAL_MS
 from tests.emulator.helpers import (
     BTC,
     T0,

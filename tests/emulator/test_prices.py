@@ -8,10 +8,10 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from binance_emulator import wire
-from binance_emulator.engine import Exchange
-from binance_emulator.markets import MARKETS
-from binance_emulator.prices import (
+from binance_emulator.api import wire
+from binance_emulator.venue.engine import Exchange
+from binance_emulator.venue.markets import MARKETS
+from binance_emulator.venue.prices import (
     INTERVAL_MS,
     BaseCandles,
     Candle,

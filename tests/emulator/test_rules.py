@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from binance_emulator.engine import Account, Exchange, OrderRequest
-from binance_emulator.markets import MARKETS
+from binance_emulator.venue.engine import Account, Exchange, OrderRequest
+from binance_emulator.venue.markets import MARKETS
 from tests.emulator.helpers import (
     BTC,
     XRP,

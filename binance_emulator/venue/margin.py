@@ -8,10 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from binance_emulator.models import ZERO, Position
+from binance_emulator.venue.models import ZERO, Position
 
 if TYPE_CHECKING:
-    from binance_emulator.account import Account
+    from binance_emulator.venue.account import Account
 
 
 def unrealized_pnl(account: Account, position: Position) -> Decimal:

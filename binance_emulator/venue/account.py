@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from binance_emulator import algo, liquidation, margin, matching
-from binance_emulator.errors import BinanceError, Code, illegal
-from binance_emulator.models import AlgoOrder, Fill, Income, Order, OrderRequest, Position
+from binance_emulator.venue import algo, liquidation, margin, matching
+from binance_emulator.venue.errors import BinanceError, Code, illegal
+from binance_emulator.venue.models import AlgoOrder, Fill, Income, Order, OrderRequest, Position
 
 if TYPE_CHECKING:
-    from binance_emulator.exchange import Exchange
+    from binance_emulator.venue.exchange import Exchange
 
 DEFAULT_LEVERAGE = 20
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from binance_emulator.markets import Market
+from binance_emulator.venue.markets import Market
 
 DEFAULT_LEVELS = 1000
 DEFAULT_LEVEL_NOTIONAL = Decimal(1_000_000)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from binance_emulator.engine import AlgoOrder, Exchange, Fill, Income, Order
-from binance_emulator.markets import (
+from binance_emulator.venue.engine import AlgoOrder, Exchange, Fill, Income, Order
+from binance_emulator.venue.markets import (
     ONBOARD_DATE,
     ORDER_TYPES,
     PERPETUAL_DELIVERY_DATE,
     Market,
 )
-from binance_emulator.prices import Candle
+from binance_emulator.venue.prices import Candle
 
 MONEY_PLACES = Decimal("0.00000001")
 

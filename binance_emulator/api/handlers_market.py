@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from binance_emulator import wire
-from binance_emulator.call import Call, symbols_of
-from binance_emulator.errors import BinanceError, Code
-from binance_emulator.prices import INTERVAL_MS, PricePath
+from binance_emulator.api import wire
+from binance_emulator.api.call import Call, symbols_of
+from binance_emulator.venue.errors import BinanceError, Code
+from binance_emulator.venue.prices import INTERVAL_MS, PricePath
 
 
 def ping(call: Call) -> object:

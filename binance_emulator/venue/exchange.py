@@ -12,14 +12,14 @@ import itertools
 from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 
-from binance_emulator import funding
-from binance_emulator.account import Account
-from binance_emulator.book import Book
-from binance_emulator.errors import BinanceError, Code, illegal, mandatory
-from binance_emulator.journal import Journal
-from binance_emulator.markets import Market
-from binance_emulator.models import FeeSchedule
-from binance_emulator.prices import PricePath, now_ms
+from binance_emulator.venue import funding
+from binance_emulator.venue.account import Account
+from binance_emulator.venue.book import Book
+from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory
+from binance_emulator.venue.journal import Journal
+from binance_emulator.venue.markets import Market
+from binance_emulator.venue.models import FeeSchedule
+from binance_emulator.venue.prices import PricePath, now_ms
 
 # What a liquidation cancels besides the position (Binance: "all open orders are immediately
 # canceled"; whether that includes conditional algo orders is not documented, hence a switch).

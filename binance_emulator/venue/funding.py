@@ -11,11 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from binance_emulator import liquidation
-from binance_emulator.models import Income
+from binance_emulator.venue import liquidation
+from binance_emulator.venue.models import Income
 
 if TYPE_CHECKING:
-    from binance_emulator.exchange import Exchange
+    from binance_emulator.venue.exchange import Exchange
 
 
 def settle(exchange: Exchange, symbol: str, rate: Decimal) -> dict[str, Decimal]:

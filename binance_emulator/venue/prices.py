@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from binance_emulator.markets import Market
+from binance_emulator.venue.markets import Market
 
 MINUTE_MS = 60_000
 INTERVAL_MS = {

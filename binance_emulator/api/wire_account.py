@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from binance_emulator import margin
-from binance_emulator.engine import Account, Position
-from binance_emulator.wire import money, price_str, qty_str
+from binance_emulator.api.wire import money, price_str, qty_str
+from binance_emulator.venue import margin
+from binance_emulator.venue.engine import Account, Position
 
 
 def position_risk_json(account: Account, position: Position, v2: bool) -> dict[str, object]:

@@ -16,10 +16,10 @@ import secrets
 
 from aiohttp import WSMsgType, web
 
-from binance_emulator.engine import Account, Exchange
-from binance_emulator.journal import Row
-from binance_emulator.models import AlgoOrder, Order
-from binance_emulator.wire import price_str, qty_str
+from binance_emulator.api.wire import price_str, qty_str
+from binance_emulator.venue.engine import Account, Exchange
+from binance_emulator.venue.journal import Row
+from binance_emulator.venue.models import AlgoOrder, Order
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from binance_emulator.errors import BinanceError, Code
+from binance_emulator.venue.errors import BinanceError, Code
 
 DEFAULT_WEIGHT_LIMIT = 2400
 # exchangeInfo's ORDERS limits: 300 per 10 seconds and 1200 per minute, per account.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from binance_emulator.statuses import algo_is_open, order_is_open
+from binance_emulator.venue.statuses import algo_is_open, order_is_open
 
 ZERO = Decimal(0)
 STOP_TYPES = frozenset({"STOP", "STOP_MARKET"})

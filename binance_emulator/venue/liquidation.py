@@ -21,11 +21,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from binance_emulator import margin, matching
-from binance_emulator.models import ZERO, Income, Order, Position
+from binance_emulator.venue import margin, matching
+from binance_emulator.venue.models import ZERO, Income, Order, Position
 
 if TYPE_CHECKING:
-    from binance_emulator.account import Account
+    from binance_emulator.venue.account import Account
 
 
 def check(account: Account, symbol: str | None = None) -> None:

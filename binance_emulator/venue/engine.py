@@ -4,9 +4,9 @@ The engine is split by job (``exchange``, ``account``, ``matching``, ``algo``, `
 ``rules``, ``models``); code outside it imports from here so that split can move freely.
 """
 
-from binance_emulator.account import DEFAULT_LEVERAGE, Account
-from binance_emulator.exchange import Exchange
-from binance_emulator.models import (
+from binance_emulator.venue.account import DEFAULT_LEVERAGE, Account
+from binance_emulator.venue.exchange import Exchange
+from binance_emulator.venue.models import (
     AlgoOrder,
     FeeSchedule,
     Fill,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from binance_emulator import matching, rules
-from binance_emulator.errors import BinanceError, Code, illegal, mandatory
-from binance_emulator.models import (
+from binance_emulator.venue import matching, rules
+from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory
+from binance_emulator.venue.models import (
     STOP_TYPES,
     TAKE_PROFIT_TYPES,
     ZERO,
@@ -21,7 +21,7 @@ from binance_emulator.models import (
 )
 
 if TYPE_CHECKING:
-    from binance_emulator.account import Account
+    from binance_emulator.venue.account import Account
 
 
 def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:

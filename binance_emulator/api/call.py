@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from binance_emulator.engine import Account, Exchange
-from binance_emulator.errors import illegal, mandatory
+from binance_emulator.venue.engine import Account, Exchange
+from binance_emulator.venue.errors import illegal, mandatory
 
 if TYPE_CHECKING:
-    from binance_emulator.service import Service
+    from binance_emulator.api.service import Service
 
 Params = dict[str, str]
 Handler = Callable[["Call"], Awaitable[object] | object]

@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from binance_emulator.market_table import PLAUSIBLE_ROWS, TESTED_ROWS
+from binance_emulator.venue.market_table import PLAUSIBLE_ROWS, TESTED_ROWS
 
 ORDER_TYPES = (
     "LIMIT",

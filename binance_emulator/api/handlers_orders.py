@@ -3,10 +3,10 @@ income and liquidation (force) orders."""
 
 from __future__ import annotations
 
-from binance_emulator import wire
-from binance_emulator.call import Call
-from binance_emulator.engine import Order, OrderRequest
-from binance_emulator.errors import BinanceError, Code, illegal, mandatory
+from binance_emulator.api import wire
+from binance_emulator.api.call import Call
+from binance_emulator.venue.engine import Order, OrderRequest
+from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory
 
 
 def _order_request(call: Call, client_id_param: str) -> OrderRequest:

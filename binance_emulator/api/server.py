@@ -13,12 +13,12 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from binance_emulator.call import Call
-from binance_emulator.errors import BinanceError
-from binance_emulator.faults import FaultRule
-from binance_emulator.routes import ROUTES, Route
-from binance_emulator.service import Service
-from binance_emulator.signing import verify
+from binance_emulator.api.call import Call
+from binance_emulator.api.faults import FaultRule
+from binance_emulator.api.routes import ROUTES, Route
+from binance_emulator.api.service import Service
+from binance_emulator.api.signing import verify
+from binance_emulator.venue.errors import BinanceError
 
 logger = logging.getLogger(__name__)
 

@@ -3,9 +3,9 @@ positions, the user-data stream key."""
 
 from __future__ import annotations
 
-from binance_emulator import wire, wire_account
-from binance_emulator.call import Call, symbols_of
-from binance_emulator.errors import BinanceError, Code, mandatory
+from binance_emulator.api import wire, wire_account
+from binance_emulator.api.call import Call, symbols_of
+from binance_emulator.venue.errors import BinanceError, Code, mandatory
 
 
 def leverage_bracket(call: Call) -> object:

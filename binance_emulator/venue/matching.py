@@ -14,13 +14,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from binance_emulator import rules
-from binance_emulator.errors import BinanceError, Code, illegal, mandatory
-from binance_emulator.markets import CONDITIONAL_ORDER_TYPES
-from binance_emulator.models import ZERO, Fill, Income, Order, OrderRequest, side_sign
+from binance_emulator.venue import rules
+from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory
+from binance_emulator.venue.markets import CONDITIONAL_ORDER_TYPES
+from binance_emulator.venue.models import ZERO, Fill, Income, Order, OrderRequest, side_sign
 
 if TYPE_CHECKING:
-    from binance_emulator.account import Account
+    from binance_emulator.venue.account import Account
 
 
 def new_order(account: Account, request: OrderRequest) -> Order:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from binance_emulator.engine import Exchange
-from binance_emulator.faults import FaultInjector
-from binance_emulator.limits import DEFAULT_WEIGHT_LIMIT, OrderCounts, WeightBudget
-from binance_emulator.user_stream import UserStreams
+from binance_emulator.api.faults import FaultInjector
+from binance_emulator.api.limits import DEFAULT_WEIGHT_LIMIT, OrderCounts, WeightBudget
+from binance_emulator.api.user_stream import UserStreams
+from binance_emulator.venue.engine import Exchange
 
 
 class Service:

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
 
-from binance_emulator import margin
-from binance_emulator.errors import BinanceError, Code, illegal, mandatory, notional_too_small
-from binance_emulator.markets import Market
-from binance_emulator.models import ZERO, OrderRequest, decimals
+from binance_emulator.venue import margin
+from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory, notional_too_small
+from binance_emulator.venue.markets import Market
+from binance_emulator.venue.models import ZERO, OrderRequest, decimals
 
 if TYPE_CHECKING:
-    from binance_emulator.account import Account
+    from binance_emulator.venue.account import Account
 
 CLIENT_ID_PATTERN = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
 TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK", "GTX", "GTD"})

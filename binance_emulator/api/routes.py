@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from binance_emulator import handlers_account as account
-from binance_emulator import handlers_market as market
-from binance_emulator import handlers_orders as orders
-from binance_emulator.call import Handler, Params
+from binance_emulator.api import handlers_account as account
+from binance_emulator.api import handlers_market as market
+from binance_emulator.api import handlers_orders as orders
+from binance_emulator.api.call import Handler, Params
 
 Weight = int | Callable[[Params], int]
 

@@ -11,13 +11,14 @@ from decimal import Decimal, InvalidOperation
 
 from aiohttp import web
 
-from binance_emulator import margin, wire, wire_account
-from binance_emulator.book import BookShape
-from binance_emulator.engine import Account
-from binance_emulator.errors import BinanceError
-from binance_emulator.exchange import LIQUIDATION_CANCELS
-from binance_emulator.faults import parse_rule
-from binance_emulator.service import Service
+from binance_emulator.api import wire, wire_account
+from binance_emulator.api.faults import parse_rule
+from binance_emulator.api.service import Service
+from binance_emulator.venue import margin
+from binance_emulator.venue.book import BookShape
+from binance_emulator.venue.engine import Account
+from binance_emulator.venue.errors import BinanceError
+from binance_emulator.venue.exchange import LIQUIDATION_CANCELS
 
 
 def _bad_request(reason: str) -> web.HTTPBadRequest:
