@@ -1,4 +1,4 @@
-"""Assemble and run the emulator: engine, Binance routes, control API, TLS tunnel, price ticker."""
+"""Assemble and run the emulator: venue, Binance routes, control API, TLS tunnel, price ticker."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from binance_emulator.api.server import add_binance_routes, add_not_found
 from binance_emulator.api.service import Service
 from binance_emulator.api.tunnel import self_signed_context, start_proxy
 from binance_emulator.control.handlers import Control, add_control_routes
-from binance_emulator.venue.engine import Exchange, FeeSchedule
+from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.mark import seeded_basis
 from binance_emulator.venue.markets import MARKETS
+from binance_emulator.venue.models import FeeSchedule
 from binance_emulator.venue.prices import build_paths, now_ms
 
 logger = logging.getLogger(__name__)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from binance_emulator.venue.engine import Account, Exchange
+from binance_emulator.venue.account import Account
 from binance_emulator.venue.errors import illegal, mandatory
+from binance_emulator.venue.exchange import Exchange
 
 if TYPE_CHECKING:
     from binance_emulator.api.service import Service

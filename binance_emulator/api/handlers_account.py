@@ -27,12 +27,13 @@ def get_multi_assets(call: Call) -> object:
 
 
 def set_multi_assets(call: Call) -> object:
-    call.me.multi_assets_margin = call.flag("multiAssetsMargin")
+    call.exchange.set_multi_assets_margin(call.me, call.flag("multiAssetsMargin"))
     return {"code": 200, "msg": "success"}
 
 
 def set_margin_type(call: Call) -> object:
-    call.me.set_margin_type(call.require("symbol"), call.require("marginType").upper())
+    call.exchange.set_margin_type(call.me, call.require("symbol"),
+                                 call.require("marginType").upper())
     return {"code": 200, "msg": "success"}
 
 
@@ -41,7 +42,7 @@ def set_leverage(call: Call) -> object:
     leverage = call.integer("leverage")
     if leverage is None:
         raise mandatory("leverage")
-    call.me.set_leverage(symbol, leverage)
+    call.exchange.set_leverage(call.me, symbol, leverage)
     market = call.exchange.markets[symbol]
     return {
         "leverage": leverage,
@@ -51,7 +52,7 @@ def set_leverage(call: Call) -> object:
 
 
 def symbol_config(call: Call) -> object:
-    return [wire_account.symbol_config_json(call.me, s) for s in symbols_of(call)]
+    return [wire_account.symbol_config_json(call.exchange, call.me, s) for s in symbols_of(call)]
 
 
 def position_margin(call: Call) -> object:
@@ -61,7 +62,7 @@ def position_margin(call: Call) -> object:
         raise mandatory("amount")
     if kind is None:
         raise mandatory("type")
-    call.me.change_isolated_margin(call.require("symbol"), amount, kind)
+    call.exchange.change_isolated_margin(call.me, call.require("symbol"), amount, kind)
     return {"amount": float(amount), "code": 200, "msg": "Successfully modify position margin.",
             "type": kind}
 
@@ -87,15 +88,15 @@ def commission_rate(call: Call) -> object:
 
 
 def account_v2(call: Call) -> object:
-    return wire_account.account_json(call.me, v2=True)
+    return wire_account.account_json(call.exchange, call.me, v2=True)
 
 
 def account_v3(call: Call) -> object:
-    return wire_account.account_json(call.me, v2=False)
+    return wire_account.account_json(call.exchange, call.me, v2=False)
 
 
 def balance(call: Call) -> object:
-    return wire_account.balance_json(call.me)
+    return wire_account.balance_json(call.exchange, call.me)
 
 
 def _position_rows(call: Call, v2: bool) -> list[dict[str, object]]:
@@ -103,10 +104,11 @@ def _position_rows(call: Call, v2: bool) -> list[dict[str, object]]:
     account = call.me
     if v2:
         symbols = [call.exchange.market(symbol).symbol] if symbol else list(call.exchange.markets)
-        return [wire_account.position_risk_json(account, account.position(s), v2=True)
+        return [wire_account.position_risk_json(call.exchange, account, account.position(s),
+                                              v2=True)
                 for s in symbols]
     return [
-        wire_account.position_risk_json(account, p, v2=False)
+        wire_account.position_risk_json(call.exchange, account, p, v2=False)
         for p in account.positions.values()
         if p.amount and (symbol is None or p.symbol == symbol)
     ]

@@ -55,11 +55,11 @@ def mark_klines(call: Call) -> object:
 
 
 def depth(call: Call) -> object:
-    """The symbol's book as the engine fills against it, consumption included."""
+    """The symbol's book as the venue fills against it, consumption included."""
     market = call.exchange.market(call.get("symbol"))
     limit = min(max(call.integer("limit", 500) or 500, 5), 1000)
     book = call.exchange.books[market.symbol]
-    last = call.exchange.last_price(market.symbol)
+    last = call.exchange.quotes.last(market.symbol)
 
     def rows(side: str) -> list[list[str]]:
         return [[wire.price_str(market, price), wire.qty_str(market, qty)]
@@ -75,9 +75,9 @@ def book_ticker(call: Call) -> object:
         market = call.exchange.markets[symbol]
         rows.append({
             "symbol": symbol,
-            "bidPrice": wire.price_str(market, call.exchange.best_bid(symbol)),
+            "bidPrice": wire.price_str(market, call.exchange.quotes.best_bid(symbol)),
             "bidQty": "1000",
-            "askPrice": wire.price_str(market, call.exchange.best_ask(symbol)),
+            "askPrice": wire.price_str(market, call.exchange.quotes.best_ask(symbol)),
             "askQty": "1000",
             "time": call.server_time,
         })
@@ -87,7 +87,7 @@ def book_ticker(call: Call) -> object:
 def price_ticker(call: Call) -> object:
     rows = [
         {"symbol": s, "price": wire.price_str(call.exchange.markets[s],
-                                              call.exchange.last_price(s)),
+                                              call.exchange.quotes.last(s)),
          "time": call.server_time}
         for s in symbols_of(call)
     ]
@@ -101,7 +101,7 @@ def ticker_24hr(call: Call) -> object:
         day = call.exchange.paths[symbol].candle(
             call.server_time - INTERVAL_MS["1d"], INTERVAL_MS["1d"], call.server_time
         )
-        last = call.exchange.last_price(symbol)
+        last = call.exchange.quotes.last(symbol)
         opened = Decimal(repr(day.open))
         change = last - opened
         rows.append({
@@ -130,7 +130,7 @@ def premium_index(call: Call) -> object:
     for symbol in symbols_of(call):
         market = call.exchange.markets[symbol]
         path = call.exchange.paths[symbol]
-        mark = wire.price_str(market, call.exchange.mark_price(symbol))
+        mark = wire.price_str(market, call.exchange.quotes.mark(symbol))
         rows.append({
             "symbol": symbol,
             "markPrice": mark,

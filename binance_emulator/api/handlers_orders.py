@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from binance_emulator.api import wire
 from binance_emulator.api.call import Call
-from binance_emulator.venue.engine import Order, OrderRequest
 from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory
+from binance_emulator.venue.models import Order, OrderRequest
 
 
 def _order_request(call: Call, client_id_param: str) -> OrderRequest:
@@ -36,7 +36,8 @@ def _order_answer(call: Call, order: Order) -> dict[str, object]:
 
 
 def new_order(call: Call) -> object:
-    return _order_answer(call, call.me.new_order(_order_request(call, "newClientOrderId")))
+    order = call.exchange.new_order(call.me, _order_request(call, "newClientOrderId"))
+    return _order_answer(call, order)
 
 
 def batch_orders(call: Call) -> object:
@@ -58,10 +59,10 @@ def batch_orders(call: Call) -> object:
 
 
 def modify_order(call: Call) -> object:
-    order = call.me.modify_order(call.exchange.market(call.get("symbol")).symbol,
-                                 call.integer("orderId"), call.get("origClientOrderId"),
-                                 call.require("side").upper(), call.decimal("quantity"),
-                                 call.decimal("price"))
+    order = call.exchange.modify_order(call.me, call.exchange.market(call.get("symbol")).symbol,
+                                       call.integer("orderId"), call.get("origClientOrderId"),
+                                       call.require("side").upper(), call.decimal("quantity"),
+                                       call.decimal("price"))
     return wire.order_json(call.exchange, order)
 
 
@@ -85,8 +86,8 @@ def open_order(call: Call) -> object:
 
 
 def cancel_order(call: Call) -> object:
-    order = call.me.cancel_order(call.integer("orderId"), call.get("origClientOrderId"),
-                                 _symbol(call))
+    order = call.exchange.cancel_order(call.me, call.integer("orderId"),
+                                       call.get("origClientOrderId"), _symbol(call))
     return wire.order_json(call.exchange, order)
 
 
@@ -103,7 +104,7 @@ def cancel_batch(call: Call) -> object:
     answers: list[object] = []
     for order_id, client_id in targets:
         try:
-            order = call.me.cancel_order(order_id, client_id, symbol)
+            order = call.exchange.cancel_order(call.me, order_id, client_id, symbol)
             answers.append(wire.order_json(call.exchange, order))
         except BinanceError as error:
             answers.append(error.body())
@@ -122,7 +123,7 @@ def all_orders(call: Call) -> object:
 
 
 def cancel_all_orders(call: Call) -> object:
-    call.me.cancel_all_orders(call.require("symbol"))
+    call.exchange.cancel_all_orders(call.me, call.require("symbol"))
     return {"code": 200, "msg": "The operation of cancel all open order is done."}
 
 
@@ -130,7 +131,7 @@ def new_algo_order(call: Call) -> object:
     algo_type = call.require("algoType").upper()
     if algo_type != "CONDITIONAL":
         raise illegal("algoType")
-    algo = call.me.new_algo_order(_order_request(call, "clientAlgoId"))
+    algo = call.exchange.new_algo_order(call.me, _order_request(call, "clientAlgoId"))
     return wire.algo_json(call.exchange, algo)
 
 
@@ -140,7 +141,8 @@ def get_algo_order(call: Call) -> object:
 
 
 def cancel_algo_order(call: Call) -> object:
-    algo = call.me.cancel_algo_order(call.integer("algoId"), call.get("clientAlgoId"))
+    algo = call.exchange.cancel_algo_order(call.me, call.integer("algoId"),
+                                          call.get("clientAlgoId"))
     return {"algoId": algo.algo_id, "clientAlgoId": algo.client_algo_id, "code": "200",
             "msg": "success"}
 
@@ -158,7 +160,7 @@ def all_algo_orders(call: Call) -> object:
 
 
 def cancel_all_algo_orders(call: Call) -> object:
-    call.me.cancel_all_algo_orders(call.require("symbol"))
+    call.exchange.cancel_all_algo_orders(call.me, call.require("symbol"))
     return {"code": 200, "msg": "The operation of cancel all open order is done."}
 
 

@@ -1,4 +1,4 @@
-"""What the HTTP layer shares: the engine, armed faults, request limits, request counts."""
+"""What the HTTP layer shares: the venue, armed faults, request limits, request counts."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections import Counter
 from binance_emulator.api.faults import FaultInjector
 from binance_emulator.api.limits import DEFAULT_WEIGHT_LIMIT, OrderCounts, WeightBudget
 from binance_emulator.api.user_stream import UserStreams
-from binance_emulator.venue.engine import Exchange
+from binance_emulator.venue.exchange import Exchange
 
 
 class Service:
-    """Everything the HTTP layer shares: engine, faults, weights, request counts."""
+    """Everything the HTTP layer shares: venue, faults, weights, request counts."""
 
     def __init__(self, exchange: Exchange, weight_limit: int = DEFAULT_WEIGHT_LIMIT) -> None:
         self.exchange = exchange

@@ -7,7 +7,7 @@ import hmac
 from urllib.parse import parse_qsl
 
 from binance_emulator.api.service import Service
-from binance_emulator.venue.engine import Account
+from binance_emulator.venue.account import Account
 from binance_emulator.venue.errors import BinanceError, Code, mandatory
 
 DEFAULT_RECV_WINDOW_MS = 5000

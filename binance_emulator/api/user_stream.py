@@ -17,7 +17,8 @@ import secrets
 from aiohttp import WSMsgType, web
 
 from binance_emulator.api.wire import price_str, qty_str
-from binance_emulator.venue.engine import Account, Exchange
+from binance_emulator.venue.account import Account
+from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.journal import Row
 from binance_emulator.venue.models import AlgoOrder, Order
 

@@ -1,16 +1,17 @@
-"""Binance USDⓈ-M wire format: engine objects to the JSON the venue sends."""
+"""Binance USDⓈ-M wire format: the venue's records to the JSON the venue sends."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from binance_emulator.venue.engine import AlgoOrder, Exchange, Fill, Income, Order
+from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.markets import (
     ONBOARD_DATE,
     ORDER_TYPES,
     PERPETUAL_DELIVERY_DATE,
     Market,
 )
+from binance_emulator.venue.models import AlgoOrder, Fill, Income, Order
 from binance_emulator.venue.prices import Candle
 
 MONEY_PLACES = Decimal("0.00000001")

@@ -15,8 +15,8 @@ from binance_emulator.api import wire, wire_account
 from binance_emulator.api.faults import parse_rule
 from binance_emulator.api.service import Service
 from binance_emulator.venue import margin
+from binance_emulator.venue.account import Account
 from binance_emulator.venue.book import BookShape
-from binance_emulator.venue.engine import Account
 from binance_emulator.venue.errors import BinanceError
 from binance_emulator.venue.exchange import LIQUIDATION_CANCELS
 
@@ -59,10 +59,10 @@ def account_state(service: Service, account: Account) -> dict[str, object]:
         "api_key": account.api_key,
         "balance": {
             "wallet": wire.money(account.wallet),
-            "available": wire.money(margin.available_balance(account)),
+            "available": wire.money(margin.available_balance(account, exchange.quotes)),
         },
         # positionRisk rows: markPrice and liquidationPrice included.
-        "positions": [wire_account.position_risk_json(account, p, v2=True)
+        "positions": [wire_account.position_risk_json(exchange, account, p, v2=True)
                       for p in account.positions.values() if p.amount],
         "leverage": dict(account.leverage),
         "margin_type": {s: "isolated" if v else "cross" for s, v in account.isolated.items()},
@@ -96,8 +96,8 @@ class Control:
         exchange = self.service.exchange
         return {
             symbol: {
-                "last": f"{exchange.last_price(symbol):f}",
-                "mark": f"{exchange.mark_price(symbol):f}",
+                "last": f"{exchange.quotes.last(symbol):f}",
+                "mark": f"{exchange.quotes.mark(symbol):f}",
                 "manual": exchange.paths[symbol].manual,
             }
             for symbol in exchange.markets
@@ -154,8 +154,7 @@ class Control:
         """Shape one symbol's book; only ``symbol`` given: back to the deep default."""
         body = await _body(request)
         symbol = str(body.get("symbol"))
-        book = self.service.exchange.books.get(symbol)
-        if book is None:
+        if symbol not in self.service.exchange.books:
             raise _bad_request(f"unknown symbol {symbol!r}")
         if "level_qty" in body and "level_notional" in body:
             raise _bad_request("give 'level_qty' or 'level_notional', not both")
@@ -167,9 +166,9 @@ class Control:
             shape = BookShape(level_notional=_decimal(body["level_notional"], "level_notional"))
         levels = _positive_int(body.get("levels", shape.levels), "levels")
         gap = _positive_int(body.get("gap_ticks", shape.gap_ticks), "gap_ticks")
-        book.shape = BookShape(levels, shape.level_qty, shape.level_notional, gap)
-        book.refill()
-        return web.json_response({"symbol": symbol, "book": book.shape.describe()})
+        shape = BookShape(levels, shape.level_qty, shape.level_notional, gap)
+        self.service.exchange.shape_book(symbol, shape)
+        return web.json_response({"symbol": symbol, "book": shape.describe()})
 
     async def fault(self, request: web.Request) -> web.Response:
         try:
@@ -259,13 +258,7 @@ class Control:
         journal are dropped (journal ids keep increasing)."""
         body = await _body(request)
         balance = _decimal(body.get("balance", self.default_balance), "balance")
-        exchange = self.service.exchange
-        exchange.accounts.clear()
-        exchange.journal.clear()
-        for book in exchange.books.values():
-            book.shape = BookShape()
-            book.refill()
-        exchange.add_account(self.default_key, self.default_secret, balance)
+        self.service.exchange.reset(self.default_key, self.default_secret, balance)
         self.service.faults.clear()
         self.service.request_counts.clear()
         self.service.account_requests.clear()

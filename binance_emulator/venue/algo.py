@@ -1,16 +1,19 @@
 """Conditional (algo) orders: acceptance on ``/fapi/v1/algoOrder`` and what a trigger does.
 
 A triggered conditional becomes a real order in the matching engine (``actualOrderId``), filled
-there as any other order.
+there as any other order. Everything here decides and returns; the ``Exchange`` applies it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from binance_emulator.venue import matching, rules
+from binance_emulator.venue import rules
+from binance_emulator.venue.account import Account
 from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory
+from binance_emulator.venue.markets import Market
 from binance_emulator.venue.models import (
     STOP_TYPES,
     TAKE_PROFIT_TYPES,
@@ -19,15 +22,22 @@ from binance_emulator.venue.models import (
     Order,
     OrderRequest,
 )
-
-if TYPE_CHECKING:
-    from binance_emulator.venue.account import Account
+from binance_emulator.venue.quotes import Quotes
 
 
-def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:
-    """POST /fapi/v1/algoOrder with algoType=CONDITIONAL."""
-    exchange = account.exchange
-    market = exchange.market(request.symbol)
+@dataclass(frozen=True)
+class Trigger:
+    """What a conditional's trigger makes: the real order handed to the matching engine, or the
+    reason the matching engine refused it (then there is no real order)."""
+
+    algo: AlgoOrder
+    order: Order | None
+    rejection: str | None = None
+
+
+def new_algo_order(account: Account, request: OrderRequest, market: Market, quotes: Quotes,
+                   next_id: Callable[[], int], now: int) -> AlgoOrder:
+    """POST /fapi/v1/algoOrder with algoType=CONDITIONAL: the order the venue accepts."""
     rules.check_common(request)
     if request.type not in STOP_TYPES | TAKE_PROFIT_TYPES:
         raise illegal("type")
@@ -56,13 +66,12 @@ def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:
     if request.working_type not in ("MARK_PRICE", "CONTRACT_PRICE"):
         raise illegal("workingType")
     client_id = rules.check_client_id(
-        account, request.client_id, (a.client_algo_id for a in account.open_algo_orders())
+        request.client_id, (a.client_algo_id for a in account.open_algo_orders()), next_id
     )
     if request.reduce_only or request.close_position:
         rules.check_reduce_only(account, market.symbol, request.side)
-    now = exchange.clock()
     algo = AlgoOrder(
-        algo_id=exchange.next_id(),
+        algo_id=next_id(),
         client_algo_id=client_id,
         symbol=market.symbol,
         side=request.side,
@@ -77,47 +86,32 @@ def new_algo_order(account: Account, request: OrderRequest) -> AlgoOrder:
         create_time=now,
         update_time=now,
     )
-    if algo.is_triggered_by(reference_price(account, algo)):
+    if algo.is_triggered_by(reference_price(algo, quotes)):
         raise BinanceError(Code.WOULD_IMMEDIATELY_TRIGGER)
-    account.store_algo_order(algo)
-    account.accepted_client_ids.append(client_id)
-    exchange.journal.record(
-        account.api_key, "algo_created", symbol=algo.symbol, algo_id=algo.algo_id,
-        client_id=client_id, side=algo.side, type=algo.order_type, qty=algo.quantity,
-        trigger_price=algo.trigger_price, price=algo.price or None,
-        working_type=algo.working_type, reduce_only=algo.reduce_only,
-        close_position=algo.close_position,
-    )
     return algo
 
 
-def reference_price(account: Account, algo: AlgoOrder) -> Decimal:
+def reference_price(algo: AlgoOrder, quotes: Quotes) -> Decimal:
     if algo.working_type == "MARK_PRICE":
-        return account.exchange.mark_price(algo.symbol)
-    return account.exchange.last_price(algo.symbol)
+        return quotes.mark(algo.symbol)
+    return quotes.last(algo.symbol)
 
 
-def trigger(account: Account, algo: AlgoOrder) -> None:
-    """The venue turns a triggered conditional into a real order in the matching engine.
-
-    TRIGGERED while that order rests there, FINISHED once it filled or expired, REJECTED (and no
-    real order) when the matching engine refuses it, e.g. for want of margin.
-    """
-    exchange = account.exchange
-    now = exchange.clock()
-    algo.trigger_time = algo.update_time = now
+def trigger(account: Account, algo: AlgoOrder, quotes: Quotes, market: Market,
+            taker_fee: Decimal, next_id: Callable[[], int], now: int) -> Trigger:
+    """The real order a triggered conditional becomes: a close-position one for what the position
+    is now; one that opens or increases a position only if the margin is there."""
     position = account.position(algo.symbol)
     quantity = abs(position.amount) if algo.close_position else algo.quantity
     is_market = algo.order_type.endswith("_MARKET")
     if quantity and not algo.reduce_only:
         try:
-            rules.check_margin(account, exchange.markets[algo.symbol], algo.side, quantity,
-                               matching.taker_price(account, algo.symbol, algo.side))
+            rules.check_margin(account, quotes, market, algo.side, quantity,
+                               quotes.taker_price(algo.symbol, algo.side), taker_fee)
         except BinanceError as error:
-            account.close_algo_order(algo, "REJECTED", reason=error.msg)
-            return
+            return Trigger(algo, None, rejection=error.msg)
     order = Order(
-        order_id=exchange.next_id(),
+        order_id=next_id(),
         client_order_id=algo.client_algo_id,
         symbol=algo.symbol,
         side=algo.side,
@@ -133,33 +127,25 @@ def trigger(account: Account, algo: AlgoOrder) -> None:
         time=now,
         update_time=now,
     )
-    algo.actual_order_id = order.order_id
-    account.algo_by_order[order.order_id] = algo
-    algo.status = "TRIGGERED"
-    exchange.journal.record(account.api_key, "algo_triggered", symbol=algo.symbol,
-                            algo_id=algo.algo_id, client_id=algo.client_algo_id,
-                            actual_order_id=order.order_id,
-                            reference=reference_price(account, algo))
-    matching.accept(account, order)
-    if not quantity:
-        account.close_order(order, "EXPIRED", reason="no_position")
-    elif is_market or matching.marketable(account, order):
-        matching.take(account, order)
+    return Trigger(algo, order)
 
 
-def fire_crossed(account: Account, symbol: str, liquidation_first: Decimal | None = None) -> None:
-    """Fire crossed conditionals of a symbol, oldest first.
+def crossed(account: Account, symbol: str, quotes: Quotes,
+            liquidation_first: Decimal | None = None) -> list[AlgoOrder]:
+    """Open conditionals of a symbol the price has crossed, oldest first: the ones to fire.
 
     With ``liquidation_first`` (the position's liquidation price) conditionals the price reaches
     only after that level wait: on the way down (or up) the liquidation comes first.
     """
     amount = account.position(symbol).amount
+    fired = []
     for found in sorted(account.open_algo_orders(symbol), key=lambda a: a.algo_id):
-        if not found.is_open or not found.is_triggered_by(reference_price(account, found)):
+        if not found.is_open or not found.is_triggered_by(reference_price(found, quotes)):
             continue
         if liquidation_first and amount and (
             (amount > 0 and not found.fires_on_rise and found.trigger_price < liquidation_first)
             or (amount < 0 and found.fires_on_rise and found.trigger_price > liquidation_first)
         ):
             continue
-        trigger(account, found)
+        fired.append(found)
+    return fired

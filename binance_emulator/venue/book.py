@@ -42,6 +42,15 @@ class BookShape:
         }
 
 
+@dataclass(frozen=True)
+class Level:
+    """Part of one level of the book: its index from the touch, its price, a quantity there."""
+
+    index: int
+    price: Decimal
+    qty: Decimal
+
+
 @dataclass
 class Book:
     """One symbol's book: its shape and what takers took since the last price last moved."""
@@ -77,10 +86,11 @@ class Book:
         """Up to ``limit`` (price, quantity left) rows, best first; ``side`` is asks or bids."""
         return [(price, qty) for _, price, qty in itertools.islice(self._walk(side, last), limit)]
 
-    def take(self, side: str, last: Decimal, quantity: Decimal,
-             limit_price: Decimal | None = None) -> list[tuple[Decimal, Decimal]]:
-        """Walk ``side`` for up to ``quantity``, never past ``limit_price``: what was taken."""
-        fills = []
+    def quote(self, side: str, last: Decimal, quantity: Decimal,
+              limit_price: Decimal | None = None) -> list[Level]:
+        """Walk ``side`` for up to ``quantity``, never past ``limit_price``: the levels a taker
+        would take, best first. Nothing is taken until ``consume``."""
+        levels = []
         for i, price, available in self._walk(side, last):
             if quantity <= 0:
                 break
@@ -91,10 +101,15 @@ class Book:
             if available <= 0:
                 continue
             qty = min(available, quantity)
-            self.taken[(side, i)] = self.taken.get((side, i), ZERO) + qty
-            fills.append((price, qty))
+            levels.append(Level(i, price, qty))
             quantity -= qty
-        return fills
+        return levels
+
+    def consume(self, side: str, levels: list[Level]) -> None:
+        """What a taker took stays taken until the last price moves."""
+        for level in levels:
+            key = (side, level.index)
+            self.taken[key] = self.taken.get(key, ZERO) + level.qty
 
     def available(self, side: str, last: Decimal, limit_price: Decimal) -> Decimal:
         """What a taker could get on ``side`` without going past ``limit_price``."""

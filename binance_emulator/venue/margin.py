@@ -1,36 +1,33 @@
 """Margin maths of one account: initial and maintenance margin, available balance, liquidation
-price. Pure functions of the account's state and the venue's mark prices; nothing here changes
+price. Pure functions of the account's ledger and the venue's mark prices; nothing here changes
 anything.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from binance_emulator.venue.account import Account
 from binance_emulator.venue.models import ZERO, Position
-
-if TYPE_CHECKING:
-    from binance_emulator.venue.account import Account
+from binance_emulator.venue.quotes import Quotes
 
 
-def unrealized_pnl(account: Account, position: Position) -> Decimal:
-    mark = account.exchange.mark_price(position.symbol)
-    return (mark - position.entry_price) * position.amount
+def unrealized_pnl(quotes: Quotes, position: Position) -> Decimal:
+    return (quotes.mark(position.symbol) - position.entry_price) * position.amount
 
 
-def position_initial_margin(account: Account, position: Position) -> Decimal:
+def position_initial_margin(account: Account, quotes: Quotes, position: Position) -> Decimal:
     if not position.amount:
         return ZERO
     if account.is_isolated(position.symbol):
         return position.isolated_margin
-    notional = abs(position.amount) * account.exchange.mark_price(position.symbol)
+    notional = abs(position.amount) * quotes.mark(position.symbol)
     return notional / account.leverage_for(position.symbol)
 
 
-def maintenance_margin(account: Account, position: Position) -> Decimal:
-    market = account.exchange.markets[position.symbol]
-    notional = abs(position.amount) * account.exchange.mark_price(position.symbol)
+def maintenance_margin(quotes: Quotes, position: Position) -> Decimal:
+    market = quotes.markets[position.symbol]
+    notional = abs(position.amount) * quotes.mark(position.symbol)
     tier = market.tier_for(notional)
     return max(ZERO, notional * tier.maintenance_margin_rate - tier.maintenance_amount)
 
@@ -43,16 +40,16 @@ def open_order_margin(account: Account, symbol: str | None = None) -> Decimal:
     return total
 
 
-def cross_unrealized_pnl(account: Account) -> Decimal:
+def cross_unrealized_pnl(account: Account, quotes: Quotes) -> Decimal:
     return sum(
-        (unrealized_pnl(account, p) for p in account.positions.values()
+        (unrealized_pnl(quotes, p) for p in account.positions.values()
          if p.amount and not account.is_isolated(p.symbol)),
         ZERO,
     )
 
 
-def total_unrealized_pnl(account: Account) -> Decimal:
-    return sum((unrealized_pnl(account, p) for p in account.positions.values() if p.amount), ZERO)
+def total_unrealized_pnl(account: Account, quotes: Quotes) -> Decimal:
+    return sum((unrealized_pnl(quotes, p) for p in account.positions.values() if p.amount), ZERO)
 
 
 def isolated_margin_total(account: Account) -> Decimal:
@@ -62,30 +59,31 @@ def isolated_margin_total(account: Account) -> Decimal:
     )
 
 
-def position_margin_total(account: Account) -> Decimal:
-    return sum((position_initial_margin(account, p) for p in account.positions.values()), ZERO)
+def position_margin_total(account: Account, quotes: Quotes) -> Decimal:
+    return sum((position_initial_margin(account, quotes, p) for p in account.positions.values()),
+               ZERO)
 
 
-def total_maintenance_margin(account: Account) -> Decimal:
+def total_maintenance_margin(account: Account, quotes: Quotes) -> Decimal:
     return sum(
-        (maintenance_margin(account, p) for p in account.positions.values() if p.amount), ZERO
+        (maintenance_margin(quotes, p) for p in account.positions.values() if p.amount), ZERO
     )
 
 
-def available_balance(account: Account) -> Decimal:
+def available_balance(account: Account, quotes: Quotes) -> Decimal:
     return (
         account.wallet
-        + cross_unrealized_pnl(account)
-        - position_margin_total(account)
+        + cross_unrealized_pnl(account, quotes)
+        - position_margin_total(account, quotes)
         - open_order_margin(account)
     )
 
 
-def liquidation_price(account: Account, position: Position) -> Decimal:
+def liquidation_price(account: Account, quotes: Quotes, position: Position) -> Decimal:
     """Binance's one-way formula for a single position (isolated, or cross on its own)."""
     if not position.amount:
         return ZERO
-    market = account.exchange.markets[position.symbol]
+    market = quotes.markets[position.symbol]
     qty = abs(position.amount)
     side = 1 if position.amount > 0 else -1
     tier = market.tier_for(qty * position.entry_price)
@@ -96,7 +94,7 @@ def liquidation_price(account: Account, position: Position) -> Decimal:
         balance = (
             account.wallet
             - isolated_margin_total(account)
-            + sum((unrealized_pnl(account, p) for p in others
+            + sum((unrealized_pnl(quotes, p) for p in others
                    if not account.is_isolated(p.symbol)), ZERO)
         )
     denominator = qty * tier.maintenance_margin_rate - side * qty

@@ -3,7 +3,7 @@
 Filters and reference prices come from ``market_table``. Leverage brackets (with Binance's
 ``cum``) are Binance's real ones as freqtrade ships them (``binance_leverage_tiers.json`` in the
 installed freqtrade package), read once at start-up rather than invented. Everything
-symbol-specific lives here so the engine and the HTTP layer stay generic.
+symbol-specific lives here so the venue model and the HTTP layer stay generic.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The venue's records: orders, conditional (algo) orders, positions, fills and income rows.
 
-Plain data with no behaviour beyond what a record can say about itself; the engine modules
-(``matching``, ``algo``, ``margin``, ``account``) decide what happens to them.
+Plain data with no behaviour beyond what a record can say about itself; the deciding modules
+(``matching``, ``algo``, ``liquidation``, ``funding``) say what happens to them, the ``Exchange``
+makes it happen.
 """
 
 from __future__ import annotations
@@ -131,6 +132,16 @@ class Income:
     income: Decimal
     time: int
     trade_id: str = ""
+
+
+@dataclass(frozen=True)
+class MarginChange:
+    """A row of /fapi/v1/positionMargin/history."""
+
+    symbol: str
+    type: int  # 1 add, 2 reduce
+    amount: Decimal
+    time: int
 
 
 @dataclass

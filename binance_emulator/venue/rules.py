@@ -1,23 +1,22 @@
 """The checks a new order must pass before the venue accepts it: symbol filters (PRICE_FILTER,
 LOT_SIZE, MARKET_LOT_SIZE, MIN_NOTIONAL, PERCENT_PRICE), order parameters, client ids,
-reduce-only, margin and the position cap of the leverage bracket. Each failure raises the
-``BinanceError`` the venue would answer, with Binance's code and text.
+reduce-only, margin and the position cap of the leverage bracket; and the checks of an account's
+settings (leverage, margin type, isolated margin). Each failure raises the ``BinanceError`` the
+venue would answer, with Binance's code and text; nothing here changes anything.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING
 
 from binance_emulator.venue import margin
+from binance_emulator.venue.account import Account
 from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory, notional_too_small
 from binance_emulator.venue.markets import Market
 from binance_emulator.venue.models import ZERO, OrderRequest, decimals
-
-if TYPE_CHECKING:
-    from binance_emulator.venue.account import Account
+from binance_emulator.venue.quotes import Quotes
 
 CLIENT_ID_PATTERN = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
 TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK", "GTX", "GTD"})
@@ -90,9 +89,11 @@ def check_market_percent_price(market: Market, side: str, best: Decimal, mark: D
         raise BinanceError(Code.MARKET_PERCENT_PRICE)
 
 
-def check_client_id(account: Account, client_id: str | None, open_ids: Iterable[str]) -> str:
+def check_client_id(client_id: str | None, open_ids: Iterable[str],
+                    next_id: Callable[[], int]) -> str:
+    """The client's id, or the venue's own when it sent none (drawn from ``next_id``)."""
     if client_id is None:
-        client_id = f"emu{account.exchange.next_id()}"
+        client_id = f"emu{next_id()}"
     if not CLIENT_ID_PATTERN.match(client_id):
         raise illegal("newClientOrderId")
     if client_id in open_ids:
@@ -114,16 +115,15 @@ def opening_part(account: Account, symbol: str, side: str, quantity: Decimal) ->
     return quantity - closing
 
 
-def check_margin(
-    account: Account, market: Market, side: str, quantity: Decimal, price: Decimal
-) -> None:
+def check_margin(account: Account, quotes: Quotes, market: Market, side: str, quantity: Decimal,
+                 price: Decimal, taker_fee: Decimal) -> None:
     """The part of an order that opens or increases a position needs initial margin."""
     opening = opening_part(account, market.symbol, side, quantity)
     if not opening:
         return
     required = opening * price / account.leverage_for(market.symbol)
-    required += quantity * price * account.exchange.fees.taker
-    if required > margin.available_balance(account):
+    required += quantity * price * taker_fee
+    if required > margin.available_balance(account, quotes):
         raise BinanceError(Code.MARGIN_INSUFFICIENT)
 
 
@@ -140,3 +140,45 @@ def check_position_cap(
     exposure = (abs(amount) if (amount > 0) == (side == "BUY") else ZERO) + resting + opening
     if exposure * price > market.max_notional(account.leverage_for(market.symbol)):
         raise BinanceError(Code.MAX_POSITION_AT_LEVERAGE)
+
+
+# Account settings ----------------------------------------------------------------------------
+
+
+def check_leverage(account: Account, market: Market, mark: Decimal, leverage: int) -> None:
+    """POST /fapi/v1/leverage: within the symbol's brackets, and the position within its cap."""
+    if not 1 <= leverage <= market.max_leverage:
+        raise BinanceError.of(Code.LEVERAGE_NOT_VALID, leverage=leverage)
+    notional = abs(account.position(market.symbol).amount) * mark
+    if notional > market.max_notional(leverage):
+        raise BinanceError(Code.MAX_POSITION_AT_LEVERAGE)
+
+
+def check_margin_type(account: Account, symbol: str, margin_type: str) -> bool:
+    """POST /fapi/v1/marginType: a change, with no position and no open order; True: isolated."""
+    if margin_type not in ("ISOLATED", "CROSSED"):
+        raise illegal("marginType")
+    isolated = margin_type == "ISOLATED"
+    if account.is_isolated(symbol) == isolated:
+        raise BinanceError(Code.NO_NEED_TO_CHANGE_MARGIN_TYPE)
+    if account.position(symbol).amount:
+        raise BinanceError(Code.MARGIN_TYPE_WITH_POSITION)
+    if account.open_orders(symbol):
+        raise BinanceError(Code.MARGIN_TYPE_WITH_OPEN_ORDERS)
+    return isolated
+
+
+def check_margin_change(account: Account, quotes: Quotes, symbol: str, amount: Decimal,
+                        kind: int) -> None:
+    """POST /fapi/v1/positionMargin: add (1) from what is available, reduce (2) no further than
+    the position's initial margin at the mark."""
+    position = account.position(symbol)
+    if not account.is_isolated(symbol) or not position.amount:
+        raise BinanceError(Code.ADD_MARGIN_ISOLATED_ONLY)
+    if kind not in (1, 2) or amount <= 0:
+        raise illegal("type" if kind not in (1, 2) else "amount")
+    if kind == 1 and amount > margin.available_balance(account, quotes):
+        raise BinanceError(Code.CROSS_BALANCE_INSUFFICIENT)
+    required = abs(position.amount) * quotes.mark(symbol) / account.leverage_for(symbol)
+    if kind == 2 and amount > position.isolated_margin - required:
+        raise BinanceError(Code.ISOLATED_BALANCE_INSUFFICIENT)

@@ -9,9 +9,10 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from binance_emulator.venue.engine import Exchange, OrderRequest
 from binance_emulator.venue.errors import BinanceError
+from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.markets import MARKETS, Market
+from binance_emulator.venue.models import OrderRequest
 from binance_emulator.venue.prices import FUNDING_INTERVAL_MS, BaseCandles, PricePath
 
 D = Decimal
