@@ -5,6 +5,8 @@ A client asks ``POST /fapi/v1/listenKey`` for a key and opens a WebSocket on
 venue then pushes ``ORDER_TRADE_UPDATE`` for every change of a real order (new, fill, cancel,
 expiry) and ``ALGO_UPDATE`` for every change of a conditional one. The events are made from the
 journal's rows, the moment they are recorded, so the stream says exactly what the record says.
+An event that cannot be made or sent is logged and dropped: the venue call that wrote the row
+goes on as if nobody listened.
 """
 
 from __future__ import annotations
@@ -51,14 +53,29 @@ class UserStreams:
         for key in [k for k, owner in self.keys.items() if owner == api_key]:
             del self.keys[key]
 
+    def subscribe(self, api_key: str) -> asyncio.Queue[str]:
+        """A queue that receives the account's events, as JSON text, from now on."""
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        self._queues.setdefault(api_key, set()).add(queue)
+        return queue
+
+    def unsubscribe(self, api_key: str, queue: asyncio.Queue[str]) -> None:
+        self._queues[api_key].discard(queue)
+
     def on_row(self, row: Row) -> None:
+        """Called by the journal inside the venue call that wrote ``row``: never raises."""
         api_key = row.get("api_key")
         queues = self._queues.get(str(api_key)) if api_key else None
         if not queues:
             return
         account = self.exchange.accounts.get(str(api_key))
-        for event in _events(row, account, self.exchange) if account is not None else []:
-            text = json.dumps(event, separators=(",", ":"))
+        try:
+            events = _events(row, account, self.exchange) if account is not None else []
+            texts = [json.dumps(event, separators=(",", ":")) for event in events]
+        except Exception:  # a stream bug must not fail the order call; it is logged loudly
+            logger.exception("user stream: no event for journal row %s", row.get("id"))
+            return
+        for text in texts:
             for queue in queues:
                 queue.put_nowait(text)
 
@@ -70,8 +87,7 @@ class UserStreams:
                                      status=400)
         socket = web.WebSocketResponse(heartbeat=30)
         await socket.prepare(request)
-        queue: asyncio.Queue[str] = asyncio.Queue()
-        self._queues.setdefault(api_key, set()).add(queue)
+        queue = self.subscribe(api_key)
         sender = asyncio.create_task(_send(socket, queue))
         try:
             async for message in socket:  # the client's pings and closes; nothing else is asked
@@ -79,7 +95,7 @@ class UserStreams:
                     break
         finally:
             sender.cancel()
-            self._queues[api_key].discard(queue)
+            self.unsubscribe(api_key, queue)
         return socket
 
 
@@ -88,8 +104,10 @@ async def _send(socket: web.WebSocketResponse, queue: asyncio.Queue[str]) -> Non
         text = await queue.get()
         try:
             await socket.send_str(text)
-        except ConnectionError:
+        except ConnectionError:  # the client went away; ``serve`` cleans up
             return
+        except Exception:  # one event that cannot be sent must not silence the rest
+            logger.exception("user stream: sending an event failed")
 
 
 def _events(row: Row, account: Account, exchange: Exchange) -> list[dict[str, object]]:
