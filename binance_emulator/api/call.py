@@ -6,14 +6,11 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
+from binance_emulator.api.service import Service
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.errors import illegal, mandatory
 from binance_emulator.venue.exchange import Exchange
-
-if TYPE_CHECKING:
-    from binance_emulator.api.service import Service
 
 Params = dict[str, str]
 Handler = Callable[["Call"], Awaitable[object] | object]
