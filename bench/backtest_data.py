@@ -27,7 +27,7 @@ for folder in (REPO, REPO / "strategies", REPO / "bench" / "strategies"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from binance_emulator.market_table import PLAUSIBLE_ROWS, TESTED_ROWS  # noqa: E402
+from binance_emulator.venue.market_table import PLAUSIBLE_ROWS, TESTED_ROWS  # noqa: E402
 
 CANDLES_PER_DAY = 288
 ANNUAL_VOLATILITY = 0.8

@@ -33,7 +33,7 @@ from backtest_data import emulator_pairs
 from bench_report import Figure, report
 from live_bots import bot_config, freeze_prices, protected, start_bot, write_signals
 
-from binance_emulator.routes import ROUTES
+from binance_emulator.api.routes import ROUTES
 from harness.emulator import start_emulator
 
 BUDGET = 2400  # Binance USDⓈ-M REQUEST_WEIGHT per minute

@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from binance_emulator.app import DEFAULT_MARK_BASIS, Options, serve
-from binance_emulator.engine import FeeSchedule
-from binance_emulator.exchange import LIQUIDATION_CANCELS
+from binance_emulator.venue.exchange import LIQUIDATION_CANCELS
+from binance_emulator.venue.models import FeeSchedule
 
 
 def parse_args(argv: list[str] | None = None) -> Options:

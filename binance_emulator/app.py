@@ -1,4 +1,4 @@
-"""Assemble and run the emulator: engine, Binance routes, control API, TLS tunnel, price ticker."""
+"""Assemble and run the emulator: venue, Binance routes, control API, TLS tunnel, price ticker."""
 
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from binance_emulator.control import Control, add_control_routes
-from binance_emulator.engine import Exchange, FeeSchedule
-from binance_emulator.limits import DEFAULT_WEIGHT_LIMIT
-from binance_emulator.mark import seeded_basis
-from binance_emulator.markets import MARKETS
-from binance_emulator.prices import build_paths, now_ms
-from binance_emulator.server import add_binance_routes, add_not_found
-from binance_emulator.service import Service
-from binance_emulator.tunnel import self_signed_context, start_proxy
+from binance_emulator.api.limits import DEFAULT_WEIGHT_LIMIT
+from binance_emulator.api.server import add_binance_routes, add_not_found
+from binance_emulator.api.service import Service
+from binance_emulator.api.tunnel import self_signed_context, start_proxy
+from binance_emulator.control.handlers import Control, add_control_routes
+from binance_emulator.venue.exchange import Exchange
+from binance_emulator.venue.mark import seeded_basis
+from binance_emulator.venue.markets import MARKETS
+from binance_emulator.venue.models import FeeSchedule
+from binance_emulator.venue.prices import build_paths, now_ms
 
 logger = logging.getLogger(__name__)
 HOST = "127.0.0.1"

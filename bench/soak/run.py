@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from binance_emulator.markets import MARKETS
+from binance_emulator.venue.markets import MARKETS
 from harness.ccxt_client import binance_client
 from harness.emulator import Emulator, start_emulator
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import requests
 
-from binance_emulator.routes import ROUTES
+from binance_emulator.api.routes import ROUTES
 from harness.emulator import Emulator
 from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot, run_freqtrade
 from harness.freqtrade_config import PAIR, base_config, dry_run_config, live_config, tunnel_exchange

@@ -9,10 +9,11 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from binance_emulator.engine import Exchange, OrderRequest
-from binance_emulator.errors import BinanceError
-from binance_emulator.markets import MARKETS, Market
-from binance_emulator.prices import FUNDING_INTERVAL_MS, BaseCandles, PricePath
+from binance_emulator.venue.errors import BinanceError
+from binance_emulator.venue.exchange import Exchange
+from binance_emulator.venue.markets import MARKETS, Market
+from binance_emulator.venue.models import OrderRequest
+from binance_emulator.venue.prices import FUNDING_INTERVAL_MS, BaseCandles, PricePath
 
 D = Decimal
 T0 = 1_760_000_000_000

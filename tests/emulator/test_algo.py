@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from binance_emulator.engine import Account, Exchange, OrderRequest
+from binance_emulator.venue.account import Account
+from binance_emulator.venue.exchange import Exchange
+from binance_emulator.venue.models import OrderRequest
 from tests.emulator.helpers import (
     T0,
     XRP,
@@ -40,9 +42,11 @@ def account(exchange: Exchange) -> Account:
     ],
 )
 def test_conditional_already_crossed_would_immediately_trigger(
+    exchange: Exchange,
     account: Account, order_type: str, side: str, trigger: str
 ) -> None:
-    error = rejected(-2021, account.new_algo_order, conditional(order_type, side, trigger))
+    error = rejected(-2021, exchange.new_algo_order, account,
+                     conditional(order_type, side, trigger))
     assert error.msg == "Order would immediately trigger."
     assert account.algo_orders == {}
 
@@ -65,21 +69,22 @@ def test_would_immediately_trigger_uses_the_working_type_price(
 ) -> None:
     exchange = make_exchange()
     account = exchange.add_account("key", "secret", D(10_000))
-    account.new_order(market("BUY", "100"))
+    exchange.new_order(account, market("BUY", "100"))
     exchange.set_price(XRP, D("1.0000"), mark=D("0.9500"))
     request = conditional("STOP_MARKET", "SELL", trigger, reduce_only=True,
                           working_type=working_type)
     if code is None:
-        assert account.new_algo_order(request).status == "NEW"
+        assert exchange.new_algo_order(account, request).status == "NEW"
     else:
-        rejected(code, account.new_algo_order, request)
+        rejected(code, exchange.new_algo_order, account, request)
 
 
 def test_mark_price_stop_fires_on_mark_not_last() -> None:
     exchange = make_exchange()
     account = exchange.add_account("key", "secret", D(10_000))
-    account.new_order(market("BUY", "100"))
-    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9500", reduce_only=True,
+    exchange.new_order(account, market("BUY", "100"))
+    stop = exchange.new_algo_order(account, conditional("STOP_MARKET", "SELL", "0.9500",
+                                                        reduce_only=True,
                                               working_type="MARK_PRICE"))
     exchange.set_price(XRP, D("1.0000"), mark=D("0.9400"))
     assert stop.status == "FINISHED"
@@ -99,8 +104,8 @@ def test_conditional_triggers_into_a_real_market_order(
     exchange: Exchange, account: Account, entry_side: str, order_type: str, exit_side: str,
     trigger: str, safe: str, crossing: str, fill: str,
 ) -> None:
-    account.new_order(market(entry_side, "100"))
-    algo = account.new_algo_order(
+    exchange.new_order(account, market(entry_side, "100"))
+    algo = exchange.new_algo_order(account,
         conditional(order_type, exit_side, trigger, reduce_only=True, client_id="leg-1")
     )
     exchange.clock.now += 1_000  # type: ignore[attr-defined]
@@ -124,9 +129,9 @@ def test_conditional_triggers_into_a_real_market_order(
 
 def test_conditional_that_opens_a_position_checks_margin_at_trigger(exchange: Exchange) -> None:
     trader = exchange.add_account("trader", "secret", D("1000"))
-    trader.set_leverage(XRP, 1)
-    breakout = trader.new_algo_order(conditional("STOP_MARKET", "BUY", "1.1000", "500"))
-    poor = trader.new_algo_order(conditional("STOP_MARKET", "BUY", "1.2000", "5000"))
+    exchange.set_leverage(trader, XRP, 1)
+    breakout = exchange.new_algo_order(trader, conditional("STOP_MARKET", "BUY", "1.1000", "500"))
+    poor = exchange.new_algo_order(trader, conditional("STOP_MARKET", "BUY", "1.2000", "5000"))
     exchange.set_price(XRP, D("1.1"))
     assert trader.orders[breakout.actual_order_id].status == "FILLED"
     assert trader.position(XRP).amount == D("500")
@@ -140,14 +145,14 @@ def test_conditional_that_opens_a_position_checks_margin_at_trigger(exchange: Ex
 def test_close_position_stop_closes_whatever_the_position_is_at_trigger(
     exchange: Exchange, account: Account
 ) -> None:
-    account.new_order(market("BUY", "100"))
-    stop = account.new_algo_order(
+    exchange.new_order(account, market("BUY", "100"))
+    stop = exchange.new_algo_order(account,
         OrderRequest(symbol=XRP, side="SELL", type="STOP_MARKET", trigger_price=D("0.9"),
                      close_position=True)
     )
     assert stop.quantity == 0
     assert stop.reduce_only is True
-    account.new_order(market("BUY", "50"))
+    exchange.new_order(account, market("BUY", "50"))
     exchange.set_price(XRP, D("0.89"))
     order = account.orders[stop.actual_order_id]
     assert order.close_position is True
@@ -155,60 +160,67 @@ def test_close_position_stop_closes_whatever_the_position_is_at_trigger(
     assert account.position(XRP).amount == 0
 
 
-def test_close_position_rejects_a_quantity(account: Account) -> None:
-    account.new_order(market("BUY", "100"))
-    error = rejected(-4137, account.new_algo_order,
+def test_close_position_rejects_a_quantity(exchange: Exchange, account: Account) -> None:
+    exchange.new_order(account, market("BUY", "100"))
+    error = rejected(-4137, exchange.new_algo_order, account,
                      conditional("STOP_MARKET", "SELL", "0.9", "100", close_position=True))
     assert error.msg == "Quantity must be zero with closePosition equals true"
 
 
 def test_cancelled_conditional_never_triggers(exchange: Exchange, account: Account) -> None:
-    account.new_order(market("BUY", "100"))
-    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
-    assert account.cancel_algo_order(stop.algo_id, None).status == "CANCELED"
+    exchange.new_order(account, market("BUY", "100"))
+    stop = exchange.new_algo_order(account,
+                                   conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
+    assert exchange.cancel_algo_order(account, stop.algo_id, None).status == "CANCELED"
     exchange.set_price(XRP, D("0.8"))
     assert stop.actual_order_id is None
     assert account.position(XRP).amount == D("100")
-    rejected(-2011, account.cancel_algo_order, stop.algo_id, None)
+    rejected(-2011, exchange.cancel_algo_order, account, stop.algo_id, None)
 
 
 # Client ids, lookups -----------------------------------------------------------------------
 
 
-def test_duplicate_client_id_is_rejected_among_open_orders_only(account: Account) -> None:
-    resting = account.new_order(limit("BUY", "100", "0.5000", client_id="entry-1"))
-    error = rejected(-4116, account.new_order, limit("BUY", "100", "0.5000", client_id="entry-1"))
+def test_duplicate_client_id_is_rejected_among_open_orders_only(
+    exchange: Exchange, account: Account
+) -> None:
+    resting = exchange.new_order(account, limit("BUY", "100", "0.5000", client_id="entry-1"))
+    error = rejected(-4116, exchange.new_order, account,
+                     limit("BUY", "100", "0.5000", client_id="entry-1"))
     assert error.msg == "ClientOrderId is duplicated."
-    account.cancel_order(resting.order_id, None)
-    again = account.new_order(limit("BUY", "100", "0.5000", client_id="entry-1"))
+    exchange.cancel_order(account, resting.order_id, None)
+    again = exchange.new_order(account, limit("BUY", "100", "0.5000", client_id="entry-1"))
     assert again.status == "NEW"
-    account.new_order(market("BUY", "100", client_id="filled-1"))
-    assert account.new_order(market("BUY", "100", client_id="filled-1")).status == "FILLED"
+    exchange.new_order(account, market("BUY", "100", client_id="filled-1"))
+    again_filled = exchange.new_order(account, market("BUY", "100", client_id="filled-1"))
+    assert again_filled.status == "FILLED"
     # Lookup by client id prefers the open order among same-named ones.
     assert account.find_order(None, "entry-1") is again
     assert account.accepted_client_ids == ["entry-1", "entry-1", "filled-1", "filled-1"]
 
 
-def test_duplicate_client_algo_id_is_rejected_while_open(account: Account) -> None:
-    account.new_order(market("BUY", "100"))
-    first = account.new_algo_order(
+def test_duplicate_client_algo_id_is_rejected_while_open(
+    exchange: Exchange, account: Account
+) -> None:
+    exchange.new_order(account, market("BUY", "100"))
+    first = exchange.new_algo_order(account,
         conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True, client_id="sl-1")
     )
-    rejected(-4116, account.new_algo_order,
+    rejected(-4116, exchange.new_algo_order, account,
              conditional("STOP_MARKET", "SELL", "0.8", reduce_only=True, client_id="sl-1"))
-    account.cancel_algo_order(None, "sl-1")
-    second = account.new_algo_order(
+    exchange.cancel_algo_order(account, None, "sl-1")
+    second = exchange.new_algo_order(account,
         conditional("STOP_MARKET", "SELL", "0.8", reduce_only=True, client_id="sl-1")
     )
     assert account.find_algo_order(None, "sl-1") is second
     assert first.status == "CANCELED"
 
 
-def test_unknown_orders(account: Account) -> None:
+def test_unknown_orders(exchange: Exchange, account: Account) -> None:
     assert rejected(-2013, account.find_order, 123, None).msg == "Order does not exist."
-    assert rejected(-2011, account.cancel_order, 123, None).msg == "Unknown order sent."
-    filled = account.new_order(market("BUY", "100"))
+    assert rejected(-2011, exchange.cancel_order, account, 123, None).msg == "Unknown order sent."
+    filled = exchange.new_order(account, market("BUY", "100"))
     # Filled orders stay queryable but cannot be cancelled.
     assert account.find_order(filled.order_id, None) is filled
-    rejected(-2011, account.cancel_order, filled.order_id, None)
+    rejected(-2011, exchange.cancel_order, account, filled.order_id, None)
     rejected(-2013, account.find_algo_order, 123, None)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from binance_emulator.book import BookShape
-from binance_emulator.engine import Account, Exchange
+from binance_emulator.venue.account import Account
+from binance_emulator.venue.book import BookShape
+from binance_emulator.venue.exchange import Exchange
 from tests.emulator.helpers import (
     XRP,
     D,
@@ -29,14 +30,14 @@ def account(exchange: Exchange) -> Account:
 
 
 def thin(exchange: Exchange, levels: int = 3, qty: str = "100", gap: int = 1) -> None:
-    exchange.books[XRP].shape = BookShape(levels, D(qty), None, gap)
-    exchange.books[XRP].refill()
+    exchange.shape_book(XRP, BookShape(levels, D(qty), None, gap))
 
 
 def test_default_book_is_deep_enough_to_fill_thousands_of_usdt_at_the_touch(
+    exchange: Exchange,
     account: Account,
 ) -> None:
-    order = account.new_order(market("BUY", "5000"))
+    order = exchange.new_order(account, market("BUY", "5000"))
     assert [(f.price, f.qty) for f in account.fills] == [(D("1.0001"), D("5000"))]
     assert order.status == "FILLED"
 
@@ -45,7 +46,7 @@ def test_market_order_walks_a_thin_book_level_by_level(
     exchange: Exchange, account: Account
 ) -> None:
     thin(exchange)
-    order = account.new_order(market("BUY", "250"))
+    order = exchange.new_order(account, market("BUY", "250"))
     assert [(f.price, f.qty) for f in account.fills] == [
         (D("1.0001"), D("100")), (D("1.0002"), D("100")), (D("1.0003"), D("50"))]
     assert order.status == "FILLED"
@@ -56,7 +57,7 @@ def test_market_order_beyond_the_book_fills_what_is_there_and_expires(
     exchange: Exchange, account: Account
 ) -> None:
     thin(exchange)
-    order = account.new_order(market("SELL", "400"))
+    order = exchange.new_order(account, market("SELL", "400"))
     assert (order.status, order.executed_qty) == ("EXPIRED", D("300"))
     assert account.position(XRP).amount == D("-300")
 
@@ -65,32 +66,32 @@ def test_taken_liquidity_stays_taken_until_the_last_price_moves(
     exchange: Exchange, account: Account
 ) -> None:
     thin(exchange)
-    account.new_order(market("BUY", "250"))
+    exchange.new_order(account, market("BUY", "250"))
     book = exchange.books[XRP]
-    assert book.levels("asks", exchange.last_price(XRP), 5) == [
+    assert book.levels("asks", exchange.quotes.last(XRP), 5) == [
         (D("1.0001"), 0), (D("1.0002"), 0), (D("1.0003"), D("50"))]
-    second = account.new_order(market("BUY", "100"))
+    second = exchange.new_order(account, market("BUY", "100"))
     assert (second.status, second.executed_qty) == ("EXPIRED", D("50"))
     exchange.set_price(XRP, D("1.0001"))
-    assert book.levels("asks", exchange.last_price(XRP), 1) == [(D("1.0002"), D("100"))]
+    assert book.levels("asks", exchange.quotes.last(XRP), 1) == [(D("1.0002"), D("100"))]
 
 
 def test_ioc_limit_fills_up_to_its_price_and_expires_the_rest(
     exchange: Exchange, account: Account
 ) -> None:
     thin(exchange)
-    order = account.new_order(limit("BUY", "250", "1.0002", time_in_force="IOC"))
+    order = exchange.new_order(account, limit("BUY", "250", "1.0002", time_in_force="IOC"))
     assert (order.status, order.executed_qty, order.avg_price) == (
         "EXPIRED", D("200"), D("1.00015"))
 
 
 def test_fok_that_the_book_cannot_fill_is_rejected(exchange: Exchange, account: Account) -> None:
     thin(exchange)
-    error = rejected(-5021, account.new_order,
+    error = rejected(-5021, exchange.new_order, account,
                      limit("BUY", "250", "1.0002", time_in_force="FOK"))
     assert "FOK order has been rejected" in error.msg
     assert account.orders == {}
-    assert account.new_order(limit("BUY", "200", "1.0002",
+    assert exchange.new_order(account, limit("BUY", "200", "1.0002",
                                    time_in_force="FOK")).status == "FILLED"
 
 
@@ -98,7 +99,7 @@ def test_marketable_gtc_limit_takes_what_it_can_and_rests_the_rest(
     exchange: Exchange, account: Account
 ) -> None:
     thin(exchange)
-    order = account.new_order(limit("BUY", "250", "1.0001"))
+    order = exchange.new_order(account, limit("BUY", "250", "1.0001"))
     assert (order.status, order.executed_qty) == ("PARTIALLY_FILLED", D("100"))
     assert order in account.open_orders(XRP)
 
@@ -107,7 +108,7 @@ def test_resting_limit_fills_in_parts_as_the_price_trades_through_it(
     exchange: Exchange, account: Account
 ) -> None:
     thin(exchange)
-    order = account.new_order(limit("BUY", "250", "0.9990"))
+    order = exchange.new_order(account, limit("BUY", "250", "0.9990"))
     exchange.set_price(XRP, D("0.9989"))  # asks from 0.9990: one level at the limit
     assert (order.status, order.executed_qty) == ("PARTIALLY_FILLED", D("100"))
     exchange.set_price(XRP, D("0.9988"))  # fresh book, two levels at or below the limit
@@ -116,8 +117,8 @@ def test_resting_limit_fills_in_parts_as_the_price_trades_through_it(
 
 
 def test_triggered_stop_market_slips_in_a_thin_book(exchange: Exchange, account: Account) -> None:
-    account.new_order(market("BUY", "300"))
-    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9500", qty="300",
+    exchange.new_order(account, market("BUY", "300"))
+    stop = exchange.new_algo_order(account, conditional("STOP_MARKET", "SELL", "0.9500", qty="300",
                                               reduce_only=True))
     thin(exchange, qty="100", gap=2)
     exchange.set_price(XRP, D("0.9500"))
@@ -132,8 +133,8 @@ def test_triggered_stop_market_slips_in_a_thin_book(exchange: Exchange, account:
 def test_triggered_stop_limit_that_rests_is_triggered_until_its_order_finishes(
     exchange: Exchange, account: Account
 ) -> None:
-    account.new_order(market("BUY", "100"))
-    stop = account.new_algo_order(conditional("STOP", "SELL", "0.9500", qty="100",
+    exchange.new_order(account, market("BUY", "100"))
+    stop = exchange.new_algo_order(account, conditional("STOP", "SELL", "0.9500", qty="100",
                                               reduce_only=True, price="0.9600",
                                               time_in_force="GTC"))
     exchange.set_price(XRP, D("0.9500"))

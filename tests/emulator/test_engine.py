@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from binance_emulator import margin
-from binance_emulator.engine import Account, Exchange, OrderRequest
-from binance_emulator.markets import MARKETS
+from binance_emulator.venue import margin
+from binance_emulator.venue.account import Account
+from binance_emulator.venue.exchange import Exchange
+from binance_emulator.venue.markets import MARKETS
+from binance_emulator.venue.models import OrderRequest
 from tests.emulator.helpers import (
     BTC,
     ODD,
@@ -34,8 +36,8 @@ def account(exchange: Exchange) -> Account:
 # Fills at the touch ------------------------------------------------------------------------
 
 
-def test_market_buy_fills_at_ask_one_tick_above_last(account: Account) -> None:
-    order = account.new_order(market("BUY", "100"))
+def test_market_buy_fills_at_ask_one_tick_above_last(exchange: Exchange, account: Account) -> None:
+    order = exchange.new_order(account, market("BUY", "100"))
     assert order.status == "FILLED"
     assert order.avg_price == D("1.0001")
     assert order.executed_qty == D("100")
@@ -44,16 +46,16 @@ def test_market_buy_fills_at_ask_one_tick_above_last(account: Account) -> None:
     assert position.entry_price == D("1.0001")
 
 
-def test_market_sell_fills_at_bid_equal_to_last(account: Account) -> None:
-    order = account.new_order(market("SELL", "100"))
+def test_market_sell_fills_at_bid_equal_to_last(exchange: Exchange, account: Account) -> None:
+    order = exchange.new_order(account, market("SELL", "100"))
     assert order.avg_price == D("1.0000")
     assert account.position(XRP).amount == D("-100")
 
 
 def test_entry_price_is_quantity_weighted_average(exchange: Exchange, account: Account) -> None:
-    account.new_order(market("BUY", "100"))
+    exchange.new_order(account, market("BUY", "100"))
     exchange.set_price(XRP, D("1.2"))
-    account.new_order(market("BUY", "300"))
+    exchange.new_order(account, market("BUY", "300"))
     position = account.position(XRP)
     assert position.amount == D("400")
     # (100 * 1.0001 + 300 * 1.2001) / 400
@@ -61,9 +63,9 @@ def test_entry_price_is_quantity_weighted_average(exchange: Exchange, account: A
 
 
 def test_close_realises_pnl_and_charges_taker_fee(exchange: Exchange, account: Account) -> None:
-    account.new_order(market("BUY", "100"))
+    exchange.new_order(account, market("BUY", "100"))
     exchange.set_price(XRP, D("1.1"))
-    account.new_order(market("SELL", "100", reduce_only=True))
+    exchange.new_order(account, market("SELL", "100", reduce_only=True))
     assert account.position(XRP).amount == 0
     assert account.position(XRP).entry_price == 0
     open_fee = D("100") * D("1.0001") * D("0.0005")
@@ -76,9 +78,9 @@ def test_close_realises_pnl_and_charges_taker_fee(exchange: Exchange, account: A
 
 
 def test_short_profits_when_price_falls(exchange: Exchange, account: Account) -> None:
-    account.new_order(market("SELL", "100"))
+    exchange.new_order(account, market("SELL", "100"))
     exchange.set_price(XRP, D("0.9"))
-    account.new_order(market("BUY", "100", reduce_only=True))
+    exchange.new_order(account, market("BUY", "100", reduce_only=True))
     # Bought back at the ask, one tick above last.
     assert account.fills[-1].realized_pnl == (D("1.0000") - D("0.9001")) * 100
 
@@ -86,7 +88,7 @@ def test_short_profits_when_price_falls(exchange: Exchange, account: Account) ->
 def test_limit_order_rests_then_fills_as_maker_at_its_price(
     exchange: Exchange, account: Account
 ) -> None:
-    order = account.new_order(limit("BUY", "100", "0.9500"))
+    order = exchange.new_order(account, limit("BUY", "100", "0.9500"))
     assert order.status == "NEW"
     assert margin.open_order_margin(account) == D("100") * D("0.95") / 20
     exchange.set_price(XRP, D("0.9400"))
@@ -96,12 +98,16 @@ def test_limit_order_rests_then_fills_as_maker_at_its_price(
     assert account.fills[-1].commission == D("100") * D("0.95") * D("0.0002")
 
 
-def test_post_only_limit_that_would_take_is_rejected_and_not_recorded(account: Account) -> None:
-    error = rejected(-5022, account.new_order, limit("BUY", "100", "1.0001", time_in_force="GTX"))
+def test_post_only_limit_that_would_take_is_rejected_and_not_recorded(
+    exchange: Exchange, account: Account
+) -> None:
+    error = rejected(-5022, exchange.new_order, account,
+                     limit("BUY", "100", "1.0001", time_in_force="GTX"))
     assert "Post Only order will be rejected" in error.msg
     assert account.orders == {}
     assert account.position(XRP).amount == 0
-    assert account.new_order(limit("BUY", "100", "1.0000", time_in_force="GTX")).status == "NEW"
+    resting = exchange.new_order(account, limit("BUY", "100", "1.0000", time_in_force="GTX"))
+    assert resting.status == "NEW"
 
 
 # Margin and balance ------------------------------------------------------------------------
@@ -110,56 +116,58 @@ def test_post_only_limit_that_would_take_is_rejected_and_not_recorded(account: A
 def test_cross_available_balance_subtracts_initial_margin_and_adds_upnl(
     exchange: Exchange, account: Account
 ) -> None:
-    account.set_leverage(XRP, 10)
-    account.new_order(market("BUY", "1000"))
+    exchange.set_leverage(account, XRP, 10)
+    exchange.new_order(account, market("BUY", "1000"))
     fee = D("1000") * D("1.0001") * D("0.0005")
     assert account.wallet == D(10_000) - fee
     # Initial margin at mark 1.0000: 1000 / 10; unrealised (1.0000 - 1.0001) * 1000.
-    assert margin.available_balance(account) == account.wallet - D("100") - D("0.1")
+    available = margin.available_balance(account, exchange.quotes)
+    assert available == account.wallet - D("100") - D("0.1")
     exchange.set_price(XRP, D("1.1"))
-    assert margin.unrealized_pnl(account, account.position(XRP)) == D("99.9")
-    assert margin.available_balance(account) == account.wallet + D("99.9") - D("110")
+    assert margin.unrealized_pnl(exchange.quotes, account.position(XRP)) == D("99.9")
+    available = margin.available_balance(account, exchange.quotes)
+    assert available == account.wallet + D("99.9") - D("110")
 
 
 def test_isolated_margin_is_locked_on_entry_and_released_on_close(
     exchange: Exchange, account: Account
 ) -> None:
-    account.set_margin_type(XRP, "ISOLATED")
-    account.set_leverage(XRP, 10)
-    account.new_order(market("BUY", "1000"))
+    exchange.set_margin_type(account, XRP, "ISOLATED")
+    exchange.set_leverage(account, XRP, 10)
+    exchange.new_order(account, market("BUY", "1000"))
     position = account.position(XRP)
     assert position.isolated_margin == D("100.01")
     wallet_after_entry = account.wallet
     # Isolated unrealised PnL does not change what is available to other positions.
     exchange.set_price(XRP, D("1.2"))
-    assert margin.available_balance(account) == wallet_after_entry - D("100.01")
-    account.new_order(market("SELL", "400", reduce_only=True))
+    assert margin.available_balance(account, exchange.quotes) == wallet_after_entry - D("100.01")
+    exchange.new_order(account, market("SELL", "400", reduce_only=True))
     assert position.isolated_margin == D("100.01") * 600 / 1000
-    account.new_order(market("SELL", "600", reduce_only=True))
+    exchange.new_order(account, market("SELL", "600", reduce_only=True))
     assert position.isolated_margin == 0
-    assert margin.available_balance(account) == account.wallet
+    assert margin.available_balance(account, exchange.quotes) == account.wallet
     assert account.wallet > D(10_000)
 
 
 def test_insufficient_margin_is_rejected_and_leaves_no_trace(exchange: Exchange) -> None:
     poor = exchange.add_account("poor", "secret", D("10"))
-    poor.set_leverage(XRP, 1)
-    error = rejected(-2019, poor.new_order, market("BUY", "20"))
+    exchange.set_leverage(poor, XRP, 1)
+    error = rejected(-2019, exchange.new_order, poor, market("BUY", "20"))
     assert error.msg == "Margin is insufficient."
     assert poor.orders == {}
     assert poor.wallet == D("10")
     # Enough at higher leverage: 20 * 1.0001 / 5 plus the fee.
-    poor.set_leverage(XRP, 5)
-    assert poor.new_order(market("BUY", "20")).status == "FILLED"
+    exchange.set_leverage(poor, XRP, 5)
+    assert exchange.new_order(poor, market("BUY", "20")).status == "FILLED"
 
 
 def test_closing_order_needs_no_margin(exchange: Exchange) -> None:
     trader = exchange.add_account("trader", "secret", D("30"))
-    trader.new_order(market("BUY", "100"))
+    exchange.new_order(trader, market("BUY", "100"))
     exchange.set_price(XRP, D("0.72"))
     # Available is negative now, yet a plain (not reduce-only) close must still go through.
-    assert margin.available_balance(trader) < 0
-    assert trader.new_order(market("SELL", "100")).status == "FILLED"
+    assert margin.available_balance(trader, exchange.quotes) < 0
+    assert exchange.new_order(trader, market("SELL", "100")).status == "FILLED"
     assert trader.position(XRP).amount == 0
 
 
@@ -193,108 +201,40 @@ def test_closing_order_needs_no_margin(exchange: Exchange) -> None:
     ],
 )
 def test_plain_order_filters(
+    exchange: Exchange,
     account: Account, request_: OrderRequest, code: int, msg: str
 ) -> None:
-    error = rejected(code, account.new_order, request_)
+    error = rejected(code, exchange.new_order, account, request_)
     assert error.msg == msg
     assert account.orders == {}
     assert account.fills == []
 
 
-def test_limit_order_at_exactly_min_notional_is_accepted(account: Account) -> None:
-    assert account.new_order(limit("BUY", "5", "1.0000")).status == "NEW"
+def test_limit_order_at_exactly_min_notional_is_accepted(
+    exchange: Exchange, account: Account
+) -> None:
+    assert exchange.new_order(account, limit("BUY", "5", "1.0000")).status == "NEW"
 
 
-def test_reduce_only_is_exempt_from_min_notional(account: Account) -> None:
-    account.new_order(market("BUY", "10"))
-    order = account.new_order(market("SELL", "4", reduce_only=True))
+def test_reduce_only_is_exempt_from_min_notional(exchange: Exchange, account: Account) -> None:
+    exchange.new_order(account, market("BUY", "10"))
+    order = exchange.new_order(account, market("SELL", "4", reduce_only=True))
     assert order.status == "FILLED"
     assert account.position(XRP).amount == D("6")
 
 
-def test_conditional_min_notional_is_judged_at_the_trigger(account: Account) -> None:
-    account.new_order(market("BUY", "10"))
-    error = rejected(-4164, account.new_algo_order, conditional("STOP_MARKET", "BUY", "1.1", "4"))
+def test_conditional_min_notional_is_judged_at_the_trigger(
+    exchange: Exchange, account: Account
+) -> None:
+    exchange.new_order(account, market("BUY", "10"))
+    error = rejected(-4164, exchange.new_algo_order, account,
+                     conditional("STOP_MARKET", "BUY", "1.1", "4"))
     assert "no smaller than 5" in error.msg
     # Reduce-only conditional of the same size is fine.
-    algo = account.new_algo_order(
+    algo = exchange.new_algo_order(account,
         conditional("STOP_MARKET", "SELL", "0.9", "4", reduce_only=True)
     )
     assert algo.status == "NEW"
-
-
-# Reduce-only -------------------------------------------------------------------------------
-
-
-def test_reduce_only_without_position_is_rejected(account: Account) -> None:
-    error = rejected(-2022, account.new_order, market("SELL", "10", reduce_only=True))
-    assert error.msg == "ReduceOnly Order is rejected."
-    rejected(-2022, account.new_algo_order,
-             conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
-
-
-def test_reduce_only_on_the_same_side_as_the_position_is_rejected(account: Account) -> None:
-    account.new_order(market("BUY", "100"))
-    rejected(-2022, account.new_order, market("BUY", "10", reduce_only=True))
-    rejected(-2022, account.new_algo_order,
-             conditional("TAKE_PROFIT_MARKET", "BUY", "0.9", reduce_only=True))
-    assert account.position(XRP).amount == D("100")
-
-
-def test_reduce_only_is_trimmed_to_the_position_and_never_flips(account: Account) -> None:
-    account.new_order(market("BUY", "100"))
-    order = account.new_order(market("SELL", "250", reduce_only=True))
-    assert order.status == "FILLED"
-    assert order.executed_qty == D("100")
-    assert order.quantity == D("100")
-    assert account.position(XRP).amount == 0
-
-
-def test_several_reduce_only_orders_coexist_beyond_the_position(
-    exchange: Exchange, account: Account
-) -> None:
-    account.new_order(market("BUY", "100"))
-    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
-    take = account.new_algo_order(
-        conditional("TAKE_PROFIT_MARKET", "SELL", "1.2", reduce_only=True)
-    )
-    exit_ = account.new_order(limit("SELL", "100", "1.1000", reduce_only=True))
-    assert [stop.status, take.status, exit_.status] == ["NEW", "NEW", "NEW"]
-    # Reduce-only limits reserve no margin.
-    assert margin.open_order_margin(account) == 0
-    exchange.set_price(XRP, D("1.1"))
-    assert exit_.status == "FILLED"
-    assert account.position(XRP).amount == 0
-    # The venue does not cancel the other legs when the position closes.
-    assert stop.status == "NEW"
-    assert take.status == "NEW"
-
-
-def test_leftover_reduce_only_leg_expires_when_it_triggers_without_position(
-    exchange: Exchange, account: Account
-) -> None:
-    account.new_order(market("BUY", "100"))
-    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9", reduce_only=True))
-    account.new_order(market("SELL", "100", reduce_only=True))
-    fills_before = len(account.fills)
-    exchange.set_price(XRP, D("0.85"))
-    assert stop.status == "FINISHED"
-    actual = account.orders[stop.actual_order_id]
-    assert actual.status == "EXPIRED"
-    assert actual.executed_qty == 0
-    assert account.position(XRP).amount == 0
-    assert len(account.fills) == fills_before
-
-
-def test_reduce_only_limit_resting_past_its_position_expires_instead_of_opening(
-    exchange: Exchange, account: Account
-) -> None:
-    account.new_order(market("BUY", "100"))
-    exit_ = account.new_order(limit("SELL", "100", "1.2000", reduce_only=True))
-    account.new_order(market("SELL", "100", reduce_only=True))
-    exchange.set_price(XRP, D("1.3"))
-    assert exit_.status == "EXPIRED"
-    assert account.position(XRP).amount == 0
 
 
 # Liquidation, records, settings ------------------------------------------------------------
@@ -302,11 +242,12 @@ def test_reduce_only_limit_resting_past_its_position_expires_instead_of_opening(
 
 @pytest.mark.parametrize(("side", "sign"), [("BUY", 1), ("SELL", -1)])
 def test_isolated_liquidation_price_follows_binance_formula(
+    exchange: Exchange,
     account: Account, side: str, sign: int
 ) -> None:
-    account.set_margin_type(XRP, "ISOLATED")
-    account.set_leverage(XRP, 10)
-    account.new_order(market(side, "1000"))
+    exchange.set_margin_type(account, XRP, "ISOLATED")
+    exchange.set_leverage(account, XRP, 10)
+    exchange.new_order(account, market(side, "1000"))
     position = account.position(XRP)
     entry = position.entry_price
     locked = position.isolated_margin
@@ -315,7 +256,7 @@ def test_isolated_liquidation_price_follows_binance_formula(
     assert (tier.maintenance_margin_rate, tier.maintenance_amount) == (D("0.005"), 0)
     # Binance one-way: LP = (WB + cum - side * qty * entry) / (qty * mmr - side * qty)
     expected = (locked - sign * 1000 * entry) / (1000 * D("0.005") - sign * 1000)
-    liquidation = margin.liquidation_price(account, position)
+    liquidation = margin.liquidation_price(account, exchange.quotes, position)
     assert liquidation == expected
     # At that price the position's equity equals its maintenance margin.
     equity = locked + (liquidation - entry) * position.amount
@@ -326,23 +267,23 @@ def test_isolated_liquidation_price_follows_binance_formula(
         assert entry * D("1.09") < liquidation < D("1.10")
 
 
-def test_cross_liquidation_price_uses_the_wallet(account: Account) -> None:
-    account.set_leverage(XRP, 10)
-    account.new_order(market("BUY", "1000"))
+def test_cross_liquidation_price_uses_the_wallet(exchange: Exchange, account: Account) -> None:
+    exchange.set_leverage(account, XRP, 10)
+    exchange.new_order(account, market("BUY", "1000"))
     position = account.position(XRP)
     expected = (account.wallet - 1000 * position.entry_price) / (1000 * D("0.005") - 1000)
     # A 1000-USDT long backed by ~10,000 USDT of wallet cannot be liquidated above zero.
     assert expected < 0
-    assert margin.liquidation_price(account, position) == 0
+    assert margin.liquidation_price(account, exchange.quotes, position) == 0
 
 
 def test_every_fill_writes_a_trade_row_and_income_rows(
     exchange: Exchange, account: Account
 ) -> None:
-    entry = account.new_order(market("BUY", "100"))
+    entry = exchange.new_order(account, market("BUY", "100"))
     exchange.clock.now += 5_000  # type: ignore[attr-defined]
     exchange.set_price(XRP, D("1.05"))
-    exit_ = account.new_order(market("SELL", "100", reduce_only=True))
+    exit_ = exchange.new_order(account, market("SELL", "100", reduce_only=True))
     assert [(f.order_id, f.side, f.price, f.qty, f.time) for f in account.fills] == [
         (entry.order_id, "BUY", D("1.0001"), D("100"), T0),
         (exit_.order_id, "SELL", D("1.05"), D("100"), T0 + 5_000),
@@ -356,27 +297,30 @@ def test_every_fill_writes_a_trade_row_and_income_rows(
     assert account.income[0].trade_id == str(account.fills[0].trade_id)
 
 
-def test_margin_type_changes_once_then_no_need_to_change(account: Account) -> None:
+def test_margin_type_changes_once_then_no_need_to_change(
+    exchange: Exchange, account: Account
+) -> None:
     # Accounts start in cross margin.
-    error = rejected(-4046, account.set_margin_type, XRP, "CROSSED")
+    error = rejected(-4046, exchange.set_margin_type, account, XRP, "CROSSED")
     assert error.msg == "No need to change margin type."
-    account.set_margin_type(XRP, "ISOLATED")
+    exchange.set_margin_type(account, XRP, "ISOLATED")
     assert account.is_isolated(XRP)
-    rejected(-4046, account.set_margin_type, XRP, "ISOLATED")
-    resting = account.new_order(limit("BUY", "100", "0.5000"))
-    error = rejected(-4047, account.set_margin_type, XRP, "CROSSED")
+    rejected(-4046, exchange.set_margin_type, account, XRP, "ISOLATED")
+    resting = exchange.new_order(account, limit("BUY", "100", "0.5000"))
+    error = rejected(-4047, exchange.set_margin_type, account, XRP, "CROSSED")
     assert error.msg == "Margin type cannot be changed if there exists open orders."
-    account.cancel_order(resting.order_id, None)
-    account.new_order(market("BUY", "100"))
-    error = rejected(-4048, account.set_margin_type, XRP, "CROSSED")
+    exchange.cancel_order(account, resting.order_id, None)
+    exchange.new_order(account, market("BUY", "100"))
+    error = rejected(-4048, exchange.set_margin_type, account, XRP, "CROSSED")
     assert error.msg == "Margin type cannot be changed if there exists position."
     assert account.is_isolated(XRP)
 
 
-def test_leverage_bounds(account: Account) -> None:
+def test_leverage_bounds(exchange: Exchange, account: Account) -> None:
     # XRP's real first bracket (freqtrade's copy of Binance's table) allows 100x.
-    account.set_leverage(XRP, 100)
+    exchange.set_leverage(account, XRP, 100)
     assert account.leverage_for(XRP) == 100
-    assert rejected(-4028, account.set_leverage, XRP, 101).msg == "Leverage 101 is not valid"
-    rejected(-4028, account.set_leverage, XRP, 0)
+    error = rejected(-4028, exchange.set_leverage, account, XRP, 101)
+    assert error.msg == "Leverage 101 is not valid"
+    rejected(-4028, exchange.set_leverage, account, XRP, 0)
     assert account.leverage_for(BTC) == 20

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from binance_emulator import margin
-from binance_emulator.engine import Account, Exchange
-from binance_emulator.mark import seeded_basis
-from binance_emulator.prices import FUNDING_INTERVAL_MS
+from binance_emulator.venue import margin
+from binance_emulator.venue.account import Account
+from binance_emulator.venue.exchange import Exchange
+from binance_emulator.venue.mark import seeded_basis
+from binance_emulator.venue.prices import FUNDING_INTERVAL_MS
 from tests.emulator.helpers import (
     BTC,
     T0,
@@ -33,9 +34,9 @@ def exchange() -> Exchange:
 def isolated_long(exchange: Exchange, leverage: int = 20) -> Account:
     """1000 XRP long, isolated at ``leverage``: 50.005 USDT of margin at 20x."""
     account = exchange.add_account(f"iso{leverage}", "secret", D(10_000))
-    account.set_margin_type(XRP, "ISOLATED")
-    account.set_leverage(XRP, leverage)
-    account.new_order(market("BUY", "1000"))
+    exchange.set_margin_type(account, XRP, "ISOLATED")
+    exchange.set_leverage(account, XRP, leverage)
+    exchange.new_order(account, market("BUY", "1000"))
     return account
 
 
@@ -52,7 +53,7 @@ def test_isolated_20x_long_25_percent_past_liquidation_is_closed_not_left_negati
     account = isolated_long(exchange)
     position = account.position(XRP)
     locked = position.isolated_margin
-    liquidation = margin.liquidation_price(account, position)
+    liquidation = margin.liquidation_price(account, exchange.quotes, position)
     assert D("0.954") < liquidation < D("0.955")
     exchange.set_price(XRP, (liquidation * D("0.75")).quantize(D("0.0001")))
     assert position.amount == 0
@@ -72,7 +73,7 @@ def test_isolated_20x_long_25_percent_past_liquidation_is_closed_not_left_negati
     exchange.set_price(XRP, D("1.0000"))
     assert position.amount == 0
     assert account.wallet == D(10_000) - ENTRY_FEE - locked
-    account.new_order(market("BUY", "10"))
+    exchange.new_order(account, market("BUY", "10"))
     assert position.amount == 10
 
 
@@ -103,9 +104,9 @@ def test_liquidation_cancels_open_orders_and_per_switch_the_algo_orders(
 ) -> None:
     exchange.liquidation_cancels = cancels
     account = isolated_long(exchange)
-    resting = account.new_order(limit("BUY", "100", "0.9000"))
+    resting = exchange.new_order(account, limit("BUY", "100", "0.9000"))
     # A stop beyond the liquidation price: the path meets the liquidation first.
-    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9500", qty="1000",
+    stop = exchange.new_algo_order(account, conditional("STOP_MARKET", "SELL", "0.9500", qty="1000",
                                               reduce_only=True))
     exchange.set_price(XRP, D("0.9400"))
     assert account.position(XRP).amount == 0
@@ -120,7 +121,7 @@ def test_liquidation_cancels_open_orders_and_per_switch_the_algo_orders(
 
 def test_stop_placed_before_the_liquidation_price_fires_first(exchange: Exchange) -> None:
     account = isolated_long(exchange)
-    stop = account.new_algo_order(conditional("STOP_MARKET", "SELL", "0.9700", qty="1000",
+    stop = exchange.new_algo_order(account, conditional("STOP_MARKET", "SELL", "0.9700", qty="1000",
                                               reduce_only=True))
     exchange.set_price(XRP, D("0.9600"))
     assert stop.status == "FINISHED"
@@ -132,9 +133,9 @@ def test_cross_liquidation_closes_every_cross_position_and_cancels_all_orders(
     exchange: Exchange,
 ) -> None:
     account = exchange.add_account("cross", "secret", D(100))
-    account.new_order(market("BUY", "1000"))
-    btc_bid = account.new_order(limit("BUY", "0.002", "50000.0", symbol=BTC))
-    liquidation = margin.liquidation_price(account, account.position(XRP))
+    exchange.new_order(account, market("BUY", "1000"))
+    btc_bid = exchange.new_order(account, limit("BUY", "0.002", "50000.0", symbol=BTC))
+    liquidation = margin.liquidation_price(account, exchange.quotes, account.position(XRP))
     assert D("0.90") < liquidation < D("0.91")
     exchange.set_price(XRP, D("0.8000"))
     assert account.position(XRP).amount == 0
@@ -166,8 +167,8 @@ def test_funding_is_paid_at_the_funding_time_by_longs_and_received_by_shorts(
 ) -> None:
     long = exchange.add_account("long", "secret", D(10_000))
     short = exchange.add_account("short", "secret", D(10_000))
-    long.new_order(market("BUY", "1000"))
-    short.new_order(market("SELL", "1000"))
+    exchange.new_order(long, market("BUY", "1000"))
+    exchange.new_order(short, market("SELL", "1000"))
     wallets = long.wallet, short.wallet
     exchange.clock.now = next_funding() - 1  # type: ignore[attr-defined]
     exchange.refresh()
@@ -187,7 +188,7 @@ def test_speed_shortens_the_funding_interval() -> None:
     fast = FUNDING_INTERVAL_MS // 5
     exchange.paths[XRP] = flat_path(exchange.markets[XRP], 1.0, funding_interval_ms=fast)
     account = exchange.add_account("fast", "secret", D(10_000))
-    account.new_order(market("BUY", "1000"))
+    exchange.new_order(account, market("BUY", "1000"))
     exchange.clock.now = next_funding(fast) + fast  # type: ignore[attr-defined]
     exchange.refresh()
     assert income(account, "FUNDING_FEE") == [D("-0.1"), D("-0.1")]
@@ -227,6 +228,6 @@ def test_mark_path_follows_last_within_the_basis() -> None:
     exchange.mark_paths[XRP] = exchange.paths[XRP].with_basis(basis)
     exchange.clock.now += 1  # type: ignore[attr-defined]
     exchange.refresh()
-    last, mark = exchange.last_price(XRP), exchange.mark_price(XRP)
+    last, mark = exchange.quotes.last(XRP), exchange.quotes.mark(XRP)
     assert mark != last
     assert abs(mark / last - 1) <= D("0.0101")

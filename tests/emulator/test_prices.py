@@ -8,10 +8,10 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from binance_emulator import wire
-from binance_emulator.engine import Exchange
-from binance_emulator.markets import MARKETS
-from binance_emulator.prices import (
+from binance_emulator.api import wire
+from binance_emulator.venue.exchange import Exchange
+from binance_emulator.venue.markets import MARKETS
+from binance_emulator.venue.prices import (
     INTERVAL_MS,
     BaseCandles,
     Candle,
@@ -104,7 +104,7 @@ def test_newest_kline_is_the_forming_candle_closing_at_the_current_price(
 def test_forming_kline_close_is_the_exchange_last_price(path: PricePath) -> None:
     exchange = Exchange({XRP.symbol: XRP}, {XRP.symbol: path}, clock=lambda: NOW)
     row = wire.kline_row(XRP, path.candles("1m", None, None, 1, NOW)[-1])
-    assert Decimal(row[4]) == exchange.last_price(XRP.symbol)
+    assert Decimal(row[4]) == exchange.quotes.last(XRP.symbol)
     assert row[6] == align_down(NOW, MINUTE) + MINUTE - 1
 
 
@@ -200,7 +200,7 @@ def test_exchange_set_price_reaches_the_klines() -> None:
     row = wire.kline_row(XRP, path.candles("5m", None, None, 1, NOW)[-1])
     assert row[2] == "2.5000"
     assert row[4] == "2.5000"
-    assert exchange.last_price(XRP.symbol) == Decimal("2.5000")
+    assert exchange.quotes.last(XRP.symbol) == Decimal("2.5000")
 
 
 # Replayed real data ------------------------------------------------------------------------

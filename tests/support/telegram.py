@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from binance_emulator.tunnel import connect_handler
+from binance_emulator.api.tunnel import connect_handler
 from tests.support.telegram_certs import server_context
 from tests.support.telegram_markup import Entity, MarkupError, parse, utf16_len
 

@@ -1,0 +1,28 @@
+"""Fixtures of the emulator's own tests that run it as a process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import ccxt
+import pytest
+
+from harness.ccxt_client import binance_client
+from harness.emulator import Emulator, start_emulator
+
+
+@pytest.fixture(scope="module")
+def moving_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """The test module's own emulator, for tests that set prices (a price is global per symbol,
+    so they do not disturb other tests sharing the session emulator)."""
+    running = start_emulator(tmp_path_factory.mktemp("moving-emulator"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def mover(moving_emulator: Emulator) -> tuple[ccxt.binanceusdm, str]:
+    """A client on a fresh account of the moving emulator, with XRP held at 1.0000."""
+    key, secret = moving_emulator.new_account()
+    moving_emulator.set_price("XRPUSDT", "1.0000")
+    return binance_client(moving_emulator, key, secret), key
