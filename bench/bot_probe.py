@@ -102,7 +102,7 @@ def install(record_file: Any, route_stops: bool) -> None:
     if not route_stops:
         import ft_bracket.supervisor
 
-        ft_bracket.supervisor.route_stop_orders = lambda exchange, manager: None
+        ft_bracket.supervisor.route_stop_orders = lambda exchange, manager, prefix: None
 
 
 def main() -> None:

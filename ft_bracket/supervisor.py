@@ -85,7 +85,7 @@ class Supervisor:
         self.guard: PositionGuard | None = None
         if self.live:
             exchange = ft_exchange.freqtrade_exchange(strategy.dp)
-            route_stop_orders(exchange, self.manager)
+            route_stop_orders(exchange, self.manager, settings.client_id_prefix)
             route_entries(exchange, settings.client_id_prefix, strategy.entry_plan,
                           self.manager.protect_entry, lambda: int(self.manager.clock() * 1000),
                           self.manager.freqtrade_exits)

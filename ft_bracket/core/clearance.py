@@ -19,13 +19,13 @@ def entry_clearance(pair: str, open_trades: Iterable[TradeView], brackets: Itera
     there (a reduce-only leg acts on whatever position the pair holds next), nor while the
     venue's position differs from what freqtrade's open trades own."""
     trades = [t for t in open_trades if t.is_open]
-    current = {leg.client_id for b in brackets for leg in b.legs
-               if b.trade_id in {t.trade_id for t in trades} and leg.client_id}
+    current = {client_id for b in brackets for leg in b.legs for client_id in leg.client_ids
+               if b.trade_id in {t.trade_id for t in trades}}
     for bracket in brackets:
         if bracket.pair != pair or bracket.trade_id in {t.trade_id for t in trades}:
             continue
         for leg in bracket.legs:
-            if leg.is_live:
+            if leg.may_act:
                 return deny(Denial.LEG_MAY_STILL_REST,
                             f"{leg.kind} {leg.client_id} of trade {bracket.trade_id} is "
                             f"{leg.status}; waiting for the venue to confirm it gone")

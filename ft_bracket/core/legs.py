@@ -47,9 +47,12 @@ class LegStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Sent:
-    """A placement attempt under ``client_id`` is about to leave (recorded first)."""
+    """A placement attempt under ``client_id`` is about to leave (recorded first), at a new
+    trigger price or size if given (a stop move, a resize)."""
 
     client_id: str
+    trigger_price: float | None = None
+    quantity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,13 @@ class Cancelled:
     reason: str = ""
 
 
-LegEvent = Sent | Accepted | Rejected | Triggered | Filled | CancelRequested | Cancelled
+@dataclass(frozen=True)
+class ReplacedGone:
+    """The venue confirmed the attempt this leg replaced is no longer resting."""
+
+
+LegEvent = (Sent | Accepted | Rejected | Triggered | Filled | CancelRequested | Cancelled
+            | ReplacedGone)
 
 S = LegStatus
 TRANSITIONS: dict[tuple[LegStatus, type], LegStatus] = {
@@ -101,8 +110,8 @@ TRANSITIONS: dict[tuple[LegStatus, type], LegStatus] = {
     (S.PLACING, Triggered): S.TRIGGERED,
     (S.PLACING, Filled): S.FILLED,
     (S.PLACING, Cancelled): S.CANCELLED,
-    # A resize sends the new attempt first; the old one, no longer current, is an orphan that
-    # the sweep cancels (two reduce-only legs a moment: never none).
+    # A move or a resize sends the new attempt first; the old one keeps resting until the new
+    # one rests, then it is cancelled (``replacing``): two reduce-only legs a moment, never none.
     (S.RESTING, Sent): S.PLACING,
     (S.RESTING, Triggered): S.TRIGGERED,
     (S.RESTING, Filled): S.FILLED,
@@ -117,6 +126,12 @@ TRANSITIONS: dict[tuple[LegStatus, type], LegStatus] = {
     # The real order expired or was rejected (e.g. reduce-only with no position): no fill.
     (S.TRIGGERED, Cancelled): S.CANCELLED,
 }
+# While a new attempt replaces a resting one, a new attempt that never rests (refused, or unknown
+# to the venue) leaves the old one in force: the leg is that resting attempt again.
+WHILE_REPLACING: dict[tuple[LegStatus, type], LegStatus] = {
+    (S.PLACING, Rejected): S.RESTING,
+    (S.PLACING, Cancelled): S.RESTING,
+}
 # A leg in one of these may act on the venue (or may be resting there): never ignore it.
 LIVE_STATUSES = frozenset({S.PLACING, S.RESTING, S.CANCELLING, S.TRIGGERED})
 # Nothing of the leg rests, and no attempt is under way: a new one may be sent.
@@ -125,6 +140,16 @@ IDLE_STATUSES = frozenset({S.PLANNED, S.FAILED, S.CANCELLED})
 
 class IllegalTransitionError(ValueError):
     """A leg was asked to make a move the table does not allow."""
+
+
+@dataclass(frozen=True)
+class RestingAttempt:
+    """An earlier attempt of a leg, resting on the venue until the attempt replacing it rests."""
+
+    client_id: str
+    order_id: str
+    trigger_price: float
+    quantity: float
 
 
 class Closing(StrEnum):
@@ -161,6 +186,9 @@ class BracketLeg:
     error: str | None = None
     # The stop could not rest and its position is closed at market (cleared by a new attempt).
     closing: Closing | None = None
+    # The attempt this one replaces (a move, a resize): still on the venue until this one rests
+    # and that one is confirmed gone.
+    replacing: RestingAttempt | None = None
 
     @property
     def is_live(self) -> bool:
@@ -169,14 +197,28 @@ class BracketLeg:
 
     def apply(self, event: LegEvent) -> LegStatus:
         """Move along the transition table (setting what the event carries) or raise."""
-        target = TRANSITIONS.get((self.status, type(event)))
+        if isinstance(event, ReplacedGone):  # no move: the old attempt is off the record
+            self.replacing = None
+            return self.status
+        key = (self.status, type(event))
+        restore = self.replacing is not None and key in WHILE_REPLACING
+        target = WHILE_REPLACING[key] if restore else TRANSITIONS.get(key)
         if target is None:
             raise IllegalTransitionError(
                 f"{self.kind} leg: no move from {self.status} on {type(event).__name__}")
+        if restore and self.replacing is not None:
+            self._restore(self.replacing, event)
+            self.status = target
+            return target
         match event:
-            case Sent(client_id=sent_id):
+            case Sent(client_id=sent_id, trigger_price=trigger, quantity=quantity):
+                if self.status is S.RESTING and self.client_id and self.order_id:
+                    self.replacing = RestingAttempt(self.client_id, self.order_id,
+                                                    self.trigger_price, self.quantity)
                 self.attempt += 1
                 self.client_id = sent_id
+                self.trigger_price = self.trigger_price if trigger is None else trigger
+                self.quantity = self.quantity if quantity is None else quantity
                 self.order_id = self.fill_order_id = self.error = self.closing = None
                 self.fill_price, self.filled_quantity = None, 0.0
             case Accepted(order_id=order_id):
@@ -192,6 +234,47 @@ class BracketLeg:
                 self.error = reason or self.error
         self.status = target
         return target
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> BracketLeg:
+        replacing = raw.get("replacing")
+        return cls(
+            kind=LegKind(raw["kind"]),
+            trigger_price=float(raw["trigger_price"]),
+            quantity=float(raw["quantity"]),
+            status=LegStatus(raw["status"]),
+            attempt=int(raw["attempt"]),
+            client_id=raw.get("client_id"),
+            order_id=raw.get("order_id"),
+            fill_order_id=raw.get("fill_order_id"),
+            fill_price=raw.get("fill_price"),
+            filled_quantity=float(raw.get("filled_quantity") or 0.0),
+            error=raw.get("error"),
+            closing=_closing(raw),
+            replacing=RestingAttempt(**replacing) if replacing else None,
+        )
+
+    def _restore(self, old: RestingAttempt, event: LegEvent) -> None:
+        """The new attempt never rested: the one it was to replace is the leg again."""
+        self.client_id, self.order_id = old.client_id, old.order_id
+        self.trigger_price, self.quantity = old.trigger_price, old.quantity
+        self.replacing = None
+        self.error = getattr(event, "error", None) or getattr(event, "reason", None) or None
+
+    @property
+    def may_act(self) -> bool:
+        """Something of this leg may rest on the venue or act there: the current attempt, or
+        one it replaces that is not confirmed gone."""
+        return self.is_live or self.replacing is not None
+
+    @property
+    def client_ids(self) -> frozenset[str]:
+        """The client ids of this leg that may be on the venue: the current attempt's, and the
+        one it replaces until that is confirmed gone."""
+        ids = {self.client_id} if self.client_id else set()
+        if self.replacing is not None:
+            ids.add(self.replacing.client_id)
+        return frozenset(ids)
 
     def next_client_id(self, prefix: str, root: str) -> str:
         """The id of this leg's next attempt under ``root``."""
@@ -253,23 +336,8 @@ class Bracket:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], pair: str = "") -> Bracket:
-        def leg(raw: dict[str, Any]) -> BracketLeg:
-            return BracketLeg(
-                kind=LegKind(raw["kind"]),
-                trigger_price=float(raw["trigger_price"]),
-                quantity=float(raw["quantity"]),
-                status=LegStatus(raw["status"]),
-                attempt=int(raw["attempt"]),
-                client_id=raw.get("client_id"),
-                order_id=raw.get("order_id"),
-                fill_order_id=raw.get("fill_order_id"),
-                fill_price=raw.get("fill_price"),
-                filled_quantity=float(raw.get("filled_quantity") or 0.0),
-                error=raw.get("error"),
-                closing=_closing(raw),
-            )
-
-        stop, take_profit = leg(data["stop"]), leg(data["take_profit"])
+        stop = BracketLeg.from_dict(data["stop"])
+        take_profit = BracketLeg.from_dict(data["take_profit"])
         # Records written before roots were stored: the root is inside the legs' client ids.
         root = data.get("root") or client_ids.root_of(
             stop.client_id or take_profit.client_id or "")

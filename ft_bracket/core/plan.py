@@ -104,6 +104,20 @@ class Cancel:
 
 
 @dataclass(frozen=True)
+class MoveStop:
+    """A new attempt of the stop at ``price`` (tighter): it rests before the old one goes."""
+
+    price: float
+
+
+@dataclass(frozen=True)
+class CancelReplaced:
+    """Cancel the attempt a move or a resize replaced, now that the new one is settled."""
+
+    kind: LegKind
+
+
+@dataclass(frozen=True)
 class Adopt:
     """Make the resting stop freqtrade's own stop-on-exchange order."""
 
@@ -161,8 +175,9 @@ class CancelOrphan:
     leg: VenueLeg
 
 
-Action = (Observe | Query | ReadFill | Place | Cancel | Adopt | AlignStopPrice | ShowExitFill
-          | ImportExits | RequestExit | CloseRest | ClosePastStop | CancelOrphan)
+Action = (Observe | Query | ReadFill | Place | Cancel | MoveStop | CancelReplaced | Adopt
+          | AlignStopPrice | ShowExitFill | ImportExits | RequestExit | CloseRest | ClosePastStop
+          | CancelOrphan)
 
 
 # The policy -----------------------------------------------------------------------------------
@@ -188,6 +203,21 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     """The next actions for one trade's bracket; [] when the record and the venue agree."""
     if not trade.is_open:
         return plan_closed(bracket, trade, snapshot)
+    actions = _plan_open(bracket, trade, snapshot, take_profit_max_attempts)
+    if any(isinstance(a, (Observe, Query, ReadFill)) for a in actions):
+        return actions  # know first, then decide
+    return actions + _replaced_cancels(bracket)
+
+
+def _replaced_cancels(bracket: Bracket) -> list[Action]:
+    """An attempt a move or a resize replaced goes once the new one is settled (it rests, or
+    it fired); while the new one is on its way, the old one is the protection."""
+    return [CancelReplaced(leg.kind) for leg in bracket.legs
+            if leg.replacing is not None and leg.status is not LegStatus.PLACING]
+
+
+def _plan_open(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
+               take_profit_max_attempts: int) -> list[Action]:
     settling = [a for leg in bracket.legs if (a := settle(leg, trade.pair, snapshot))]
     if settling:
         return settling  # know first, then decide
@@ -221,12 +251,18 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     # A cancel that did not go through (the venue failed) is sent again, every loop.
     actions: list[Action] = [Cancel(leg.kind) for leg in bracket.legs
                              if leg.status is LegStatus.CANCELLING]
-    # freqtrade owns a live stop (it polls, trails and cancels it, and places its own when ours
-    # is gone: at its database price, which must be the bracket's).
+    # freqtrade owns a live stop (it polls it, cancels it at its exits, and places its own when
+    # ours is gone: at its database price, which must never be looser than the bracket's).
     if _resting(stop) and stop.order_id not in trade.freqtrade_stop_ids:
         actions.append(Adopt())
-    if trade.stop_price is not None and not _same_price(trade.stop_price, stop.trigger_price):
-        actions.append(AlignStopPrice(stop.trigger_price))
+    if trade.stop_price is not None:
+        if _tighter(bracket, trade.stop_price, stop.trigger_price):
+            # freqtrade's stop moved (custom_stoploss, trailing): the venue's follows, the new
+            # stop resting before the old one goes. Only tighter, one move at a time.
+            if _resting(stop) and stop.replacing is None:
+                actions.append(MoveStop(trade.stop_price))
+        elif not _same_price(trade.stop_price, stop.trigger_price):
+            actions.append(AlignStopPrice(stop.trigger_price))  # freqtrade reset it looser
     if take_profit.status in IDLE_STATUSES and trade.exit_requested is None:
         if take_profit.attempt < take_profit_max_attempts:
             actions.append(Place(LegKind.TAKE_PROFIT))
@@ -270,6 +306,13 @@ def _rest_gone(bracket: Bracket, leg: BracketLeg, trade: TradeView, position: fl
     return [ImportExits(EXIT_STOP_ON_EXCHANGE if leg.kind is LegKind.STOP else EXIT_TAKE_PROFIT)]
 
 
+def _tighter(bracket: Bracket, price: float, than: float) -> bool:
+    """``price`` is a tighter stop than ``than`` (nearer the price: above it for a long)."""
+    if _same_price(price, than):
+        return False
+    return price < than if bracket.is_short else price > than
+
+
 def _same_price(a: float, b: float) -> bool:
     return abs(a - b) <= _EPSILON * max(abs(a), abs(b), 1.0)
 
@@ -298,7 +341,7 @@ def _position_gone(bracket: Bracket, trade: TradeView) -> list[Action]:
 
 def plan_closed(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot) -> list[Action]:
     """The trade is closed: every leg ends, cancelled or filled, and the record says which."""
-    actions: list[Action] = []
+    actions: list[Action] = _replaced_cancels(bracket)
     for leg in bracket.legs:
         if _cancellable(leg):
             actions.append(Cancel(leg.kind))  # the venue's answer says if it filled first
@@ -312,7 +355,7 @@ def plan_closed(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot) -> 
 def plan_orphans(brackets: list[Bracket], snapshot: VenueSnapshot, prefix: str
                  ) -> list[CancelOrphan]:
     """Our legs resting on the venue that no open trade's current attempt owns."""
-    current = {leg.client_id for b in brackets for leg in b.legs if leg.client_id}
+    current = {client_id for b in brackets for leg in b.legs for client_id in leg.client_ids}
     return [CancelOrphan(leg) for client_id, leg in sorted(snapshot.legs.items())
             if client_ids.parse_leg(prefix, client_id) is not None and client_id not in current
             and leg.status is VenueStatus.RESTING]

@@ -27,16 +27,27 @@ class RefusalOutcome:
 
 def placement_failed(leg: BracketLeg, would_trigger: bool, take_profit_max_attempts: int,
                      *, by_freqtrade: bool = False, outcome_unknown: bool = False,
-                     after_close: bool = False) -> RefusalOutcome:
+                     after_close: bool = False, replaced_rests: bool = False
+                     ) -> RefusalOutcome:
     """What a refused placement means: the consequence to report, the exit to request, and
     whether the position is past its stop.
 
+    A move or a resize refused leaves the attempt it was to replace resting
+    (``replaced_rests``): nothing is bare; a stop moved past the price closes the position.
     A stop freqtrade asked for is refused back to freqtrade, which answers a refusal with its
     emergency exit and a lost answer with a new attempt on its next loop. A stop sent again
     because a close past it did not go through (``after_close``) and refused once more waits
     for the next loop's close: closing again at once would most likely meet the same refusal,
     and a chain of sends could never end.
     """
+    name = "stop" if leg.kind is LegKind.STOP else "take-profit"
+    if replaced_rests:  # a move or a resize: the attempt it was to replace still rests
+        if leg.kind is LegKind.STOP and would_trigger:
+            return RefusalOutcome("the price is already past the new stop: the position is "
+                                  "closed at market; the stop it was to replace rests until "
+                                  "then", close_now=True)
+        return RefusalOutcome(f"the {name} it was to replace still rests; the new one is tried "
+                              "again on the next loop")
     if leg.kind is LegKind.STOP:
         if after_close:  # the position is still past its stop as far as anyone knows
             still = "the price is still past the stop" if would_trigger else "no stop rests"

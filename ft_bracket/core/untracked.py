@@ -41,10 +41,8 @@ class Guard:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Guard:
-        raw = dict(data["stop"])
-        raw["kind"], raw["status"] = LegKind(raw["kind"]), LegStatus(raw["status"])
         return cls(str(data["pair"]), bool(data["is_short"]), str(data["root"]),
-                   BracketLeg(**raw), int(data.get("closes", 0)))
+                   BracketLeg.from_dict(data["stop"]), int(data.get("closes", 0)))
 
 
 def guard_trigger(mark: float, is_short: bool, distance: float) -> float:

@@ -5,8 +5,17 @@ placement means carried out (``core.refusal_outcome``).
 
 from __future__ import annotations
 
-from ft_bracket.core.legs import Bracket, Cancelled, Closing, LegEvent, LegKind, LegStatus
+from ft_bracket.core.legs import (
+    Bracket,
+    Cancelled,
+    Closing,
+    LegEvent,
+    LegKind,
+    LegStatus,
+    ReplacedGone,
+)
 from ft_bracket.core.refusal_outcome import placement_failed
+from ft_bracket.core.venue import VenueStatus
 from ft_bracket.execution.context import ExecutionContext
 from ft_bracket.execution.exit_requests import ExitRequests
 from ft_bracket.execution.leg_orders import LegOrders
@@ -33,17 +42,22 @@ class BracketLegs:
             self.place(bracket, LegKind.TAKE_PROFIT)
 
     def place(self, bracket: Bracket, kind: LegKind, *, by_freqtrade: bool = False,
-              after_close: bool = False) -> Placement:
+              after_close: bool = False, trigger_price: float | None = None,
+              quantity: float | None = None) -> Placement:
+        """Send the leg's next attempt. Sent while it rests (a move, a resize), the new one
+        replaces it: the old one rests until the new one does (``core.legs.WHILE_REPLACING``)."""
         leg = bracket.leg(kind)
-        placement = self.orders.send(bracket, leg, lambda: self.context.store.store(bracket))
+        placement = self.orders.send(bracket, leg, lambda: self.context.store.store(bracket),
+                                     trigger_price=trigger_price, quantity=quantity)
+        replaced = leg.replacing is not None
         event = self.orders.answer(leg, placement)
         if placement.accepted:
             self.apply(bracket, kind, event)
         else:
             if event is not None:
-                leg.apply(event)
+                leg.apply(event)  # a move or a resize refused: the old attempt is the leg again
             self.context.store.store(bracket)
-            self._refused(bracket, kind, placement, by_freqtrade, after_close)
+            self._refused(bracket, kind, placement, by_freqtrade, after_close, replaced)
         return placement
 
     def replace(self, bracket: Bracket, kind: LegKind, quantity: float | None, *,
@@ -52,10 +66,25 @@ class BracketLegs:
         also after a close past it did not close the position (``after_close``)."""
         leg = bracket.leg(kind)
         self.context.reports.replacing(bracket, leg, quantity)
-        if quantity is not None:  # resize: the new size first, the old one is then an orphan
-            leg.quantity = quantity
-        if self.place(bracket, kind, after_close=after_close).accepted:
+        if self.place(bracket, kind, after_close=after_close, quantity=quantity).accepted:
             self.context.reports.leg_placed(bracket, leg)
+
+    def move_stop(self, bracket: Bracket, price: float) -> None:
+        """freqtrade's stop moved: the venue's follows, the new one resting first."""
+        before = bracket.stop.trigger_price
+        if self.place(bracket, LegKind.STOP, trigger_price=price).accepted:
+            self.context.reports.stop_moved(bracket, before)
+
+    def cancel_replaced(self, bracket: Bracket, kind: LegKind) -> None:
+        """End the attempt a move or a resize replaced; off the record once the venue confirms
+        it no longer rests (one that fired meanwhile: the position tells the rest)."""
+        leg = bracket.leg(kind)
+        if leg.replacing is None:
+            return
+        after = self.orders.cancel_order(bracket.pair, leg.replacing.order_id)
+        if after is None or after.status is not VenueStatus.RESTING:
+            leg.apply(ReplacedGone())
+            self.context.store.store(bracket)
 
     def cancel(self, bracket: Bracket, kind: LegKind) -> None:
         event = self.orders.cancel(bracket.pair, bracket.leg(kind),
@@ -93,19 +122,19 @@ class BracketLegs:
             self.context.reports.filled(bracket, leg)
 
     def _refused(self, bracket: Bracket, kind: LegKind, placement: Placement,
-                 by_freqtrade: bool, after_close: bool) -> None:
+                 by_freqtrade: bool, after_close: bool, replaced: bool) -> None:
         leg = bracket.leg(kind)
         then = placement_failed(
             leg, placement.would_trigger, self.context.settings.take_profit_max_attempts,
             by_freqtrade=by_freqtrade, outcome_unknown=placement.refusal is Refusal.UNKNOWN,
-            after_close=after_close)
+            after_close=after_close, replaced_rests=replaced)
         self.context.reports.leg_failed(bracket, leg, placement.error, then.consequence)
         if then.past_stop:  # on record: the next look closes it, whatever happens now
             leg.close_instead(Closing.PRICE_PAST_STOP)
             self.context.store.store(bracket)
         if then.close_now:
             try:
-                again = self.closes.past_stop(bracket, leg.quantity)
+                again = self.closes.past_stop(bracket, leg.quantity, stop_rests=replaced)
                 if again is not None:
                     self.replace(bracket, LegKind.STOP, again.quantity, after_close=True)
             except Exception as error:  # on record: the next look closes it

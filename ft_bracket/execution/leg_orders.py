@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ft_bracket.core.legs import BracketLeg, CancelRequested, LegEvent, LegStatus, Rejected, Sent
-from ft_bracket.core.venue import VenueFill, observe, observe_fill
+from ft_bracket.core.venue import VenueFill, VenueLeg, observe, observe_fill
 from ft_bracket.execution.context import ExecutionContext
 from ft_bracket.execution.ports import Placement, Refusal
 
@@ -36,11 +36,13 @@ class LegOrders:
         self.context = context
 
     def send(self, owner: LegOwner, leg: BracketLeg, save: Callable[[], None], *,
-             close_position: bool = False) -> Placement:
-        """A new attempt of ``leg`` under its next client id; the leg is ``placing`` (and on
-        record) before the venue hears of it. Apply ``answer(leg, placement)`` next."""
+             close_position: bool = False, trigger_price: float | None = None,
+             quantity: float | None = None) -> Placement:
+        """A new attempt of ``leg`` under its next client id (at a new trigger price or size if
+        given); the leg is ``placing`` (and on record) before the venue hears of it. Apply
+        ``answer(leg, placement)`` next."""
         client_id = leg.next_client_id(self.context.prefix, owner.root)
-        leg.apply(Sent(client_id))
+        leg.apply(Sent(client_id, trigger_price, quantity))
         save()
         placement = self.context.gateway.place(owner.pair, leg.kind, owner.exit_side,
                                                leg.quantity, leg.trigger_price, client_id,
@@ -78,6 +80,14 @@ class LegOrders:
         if venue is not None:
             self.context.known.seen(venue)
         return observe(leg, venue)
+
+    def cancel_order(self, pair: str, order_id: str) -> VenueLeg | None:
+        """Cancel an order of ours no leg's current attempt is (a replaced one); what the venue
+        says it is now."""
+        venue = self.context.gateway.cancel(pair, order_id)
+        if venue is not None:
+            self.context.known.seen(venue)
+        return venue
 
     def read_fill(self, pair: str, leg: BracketLeg) -> LegEvent | None:
         """Read the real order a fired leg became."""

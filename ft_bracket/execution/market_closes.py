@@ -37,14 +37,19 @@ class MarketCloses:
         # the close's order and exit reason): shown to freqtrade once it has the trade.
         self._held: dict[str, tuple[dict[str, Any], str]] = {}
 
-    def past_stop(self, bracket: Bracket, quantity: float) -> Place | None:
+    def past_stop(self, bracket: Bracket, quantity: float, *, stop_rests: bool = False
+                  ) -> Place | None:
         """The stop cannot rest, the price is past it: the position goes at market now.
-        Returns the stop to send again at once for what the close left, if anything."""
-        bracket.stop.close_instead(Closing.PRICE_PAST_STOP)
+        Returns the stop to send again at once for what the close left, if anything; nothing
+        when a stop still rests (``stop_rests``: a move past the price, the old stop kept)."""
+        if not stop_rests:
+            bracket.stop.close_instead(Closing.PRICE_PAST_STOP)
         fill = self._close_or_report(bracket, quantity, "the close past the stop")
         if fill is not None:
             self._show(bracket, fill, EXIT_STOP_LOSS)
             self.context.reports.closed_past_stop(bracket, quantity, fill)
+        if stop_rests:
+            return None
         return stop_after_close(bracket, quantity - (fill.filled if fill else 0.0))
 
     def entry_beyond_stop(self, bracket: Bracket, average: float) -> Place | None:

@@ -29,9 +29,11 @@ from ft_bracket.core.plan import (
     AlignStopPrice,
     Cancel,
     CancelOrphan,
+    CancelReplaced,
     ClosePastStop,
     CloseRest,
     ImportExits,
+    MoveStop,
     Observe,
     Place,
     Query,
@@ -227,7 +229,7 @@ class OrderManager:
         for bracket in brackets:
             if bracket.trade_id is None or bracket.trade_id in open_ids:
                 continue
-            if any(leg.is_live for leg in bracket.legs):
+            if any(leg.may_act for leg in bracket.legs):
                 self._unsettled[bracket.trade_id] = bracket.pair
             else:
                 self._unsettled.pop(bracket.trade_id, None)
@@ -284,6 +286,10 @@ class OrderManager:
                 self.legs.replace(bracket, kind, quantity)
             case Cancel(kind=kind):
                 self.legs.cancel(bracket, kind)
+            case MoveStop(price=price):
+                self.legs.move_stop(bracket, price)
+            case CancelReplaced(kind=kind):
+                self.legs.cancel_replaced(bracket, kind)
             case Adopt():
                 if self.stops.adopt(bracket, trade):
                     trade = replace(trade, freqtrade_stop_ids=trade.freqtrade_stop_ids

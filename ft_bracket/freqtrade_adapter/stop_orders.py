@@ -1,7 +1,7 @@
 """freqtrade's stop-order calls, routed through the OrderManager.
 
-freqtrade owns the stop's policy (when to place, poll, trail, cancel, and the emergency exit when
-one cannot rest); the plugin owns its I/O. On the bot's live exchange object three methods are
+freqtrade owns the stop's policy (when to place, poll, move, cancel, and the emergency exit when
+one cannot rest); the plugin owns its I/O. On the bot's live exchange object these methods are
 replaced for trades that have a bracket (every other call goes to freqtrade's own):
 
 - ``create_stoploss``: the bracket's next stop attempt, under a deterministic client id and with
@@ -13,7 +13,10 @@ replaced for trades that have a bracket (every other call goes to freqtrade's ow
 - ``fetch_orders`` (only freqtrade's recovery of a trade's unknown orders calls it): without
   the plugin's orders that are not the open trade's — another bracket's legs (freqtrade knows a
   fired stop by its algo id, not by the real order it became), closes, an entry whose answer was
-  lost — which freqtrade would otherwise add to the open trade.
+  lost — which freqtrade would otherwise add to the open trade;
+- ``stoploss_adjust``: never true for a stop of the plugin's, so freqtrade never moves one by
+  cancelling it before the new one exists; the plugin moves it (``core.plan.MoveStop``) when
+  freqtrade's stop price tightens, the new stop resting before the old one goes.
 
 Refusals reach freqtrade as the exceptions its own ``create_stoploss`` raises, so it reacts as it
 always does. Read off freqtrade 2026.9 ``exchange/exchange.py``.
@@ -30,13 +33,16 @@ from freqtrade.exceptions import InsufficientFundsError, InvalidOrderException, 
 from freqtrade.exchange.exchange_utils import ROUND_DOWN, ROUND_UP
 from freqtrade.persistence import Order, Trade
 
+from ft_bracket.core import client_ids
 from ft_bracket.core.plan import TradeView
 from ft_bracket.execution.ports import Placement, Refusal, StopReport
 from ft_bracket.freqtrade_adapter.trades import trade_view
+from ft_bracket.venues.binance import quirks
 
 logger = logging.getLogger(__name__)
 
-ROUTED = ("create_stoploss", "fetch_stoploss_order", "cancel_stoploss_order", "fetch_orders")
+ROUTED = ("create_stoploss", "fetch_stoploss_order", "cancel_stoploss_order", "fetch_orders",
+          "stoploss_adjust")
 
 
 class StopCalls(Protocol):
@@ -76,10 +82,20 @@ def as_freqtrade_stop(exchange: Any, report: StopReport, order_id: str) -> dict[
     return actual
 
 
-def route_stop_orders(exchange: Any, manager: StopCalls) -> None:
-    """Replace the three stop-order methods on freqtrade's live ``exchange`` object (again after
+def route_stop_orders(exchange: Any, manager: StopCalls, prefix: str) -> None:
+    """Replace the stop-order methods on freqtrade's live ``exchange`` object (again after
     /reload_config, which builds a new strategy and manager on the same exchange)."""
     cls = type(exchange)
+
+    def stoploss_adjust(stop_loss: float, order: dict[str, Any], side: str) -> bool:
+        # freqtrade would move a stop by cancelling it, then creating the new one: a moment
+        # with no stop. A stop of the plugin's is moved by the plugin, the new one resting
+        # before the old one goes; freqtrade then takes the new one over.
+        client_id = order.get("clientOrderId") or (order.get("info") or {}).get(
+            quirks.CLIENT_ID_PARAM)
+        if client_ids.parse_leg(prefix, str(client_id or "")) is not None:
+            return False
+        return cls.stoploss_adjust(exchange, stop_loss, order, side)
 
     def create_stoploss(pair: str, amount: float, stop_price: float, order_types: dict,
                         side: BuySell, leverage: float) -> dict[str, Any]:
@@ -132,6 +148,7 @@ def route_stop_orders(exchange: Any, manager: StopCalls) -> None:
     exchange.fetch_stoploss_order = fetch_stoploss_order
     exchange.cancel_stoploss_order = cancel_stoploss_order
     exchange.fetch_orders = fetch_orders
+    exchange.stoploss_adjust = stoploss_adjust
 
 
 def _freqtrade_error(refusal: Refusal | None, error: str, pair: str) -> Exception:

@@ -12,7 +12,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from ccxt import ROUND
 from freqtrade.enums import TradingMode
+from freqtrade.exchange.exchange_utils import ROUND_DOWN, ROUND_UP, price_to_precision
 from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
@@ -27,6 +29,10 @@ from ft_bracket.venues.binance import quirks
 _IN_FLIGHT = frozenset({"planned", "placing"})
 # Aim a hair past a stop so that freqtrade's rounding to the tick lands on it exactly.
 STOP_NUDGE = 1e-9
+
+
+# Relative distance from a tick below which a price is that tick (float noise, not intent).
+_NOISE = 1e-9
 
 
 def open_trades() -> list[Trade]:
@@ -46,6 +52,21 @@ def _has_order(trade: Trade, order_id: str) -> bool:
     return any(o.order_id == order_id for o in trade.orders)
 
 
+def stop_on_tick(trade: LocalTrade) -> float | None:
+    """freqtrade's stop price as a stop order of it would carry it: on the tick, rounded the way
+    freqtrade rounds its own stops (tighter). A price a hair off a tick (float noise of
+    freqtrade's ratio arithmetic) is that tick, never one tick tighter."""
+    price = trade.stop_loss
+    precision, mode = trade.price_precision, trade.precision_mode_price
+    if price is None or precision is None or mode is None:
+        return price
+    nearest = price_to_precision(price, precision, mode, rounding_mode=ROUND)
+    if abs(price - nearest) <= abs(price) * _NOISE:
+        return nearest
+    return price_to_precision(price, precision, mode,
+                              rounding_mode=ROUND_DOWN if trade.is_short else ROUND_UP)
+
+
 def trade_view(trade: LocalTrade) -> TradeView:
     """The policy's view of a freqtrade trade (a copy is fine)."""
     return TradeView(
@@ -54,7 +75,7 @@ def trade_view(trade: LocalTrade) -> TradeView:
         is_short=bool(trade.is_short),
         amount=float(trade.amount or 0.0),
         is_open=bool(trade.is_open),
-        stop_price=trade.stop_loss,
+        stop_price=stop_on_tick(trade),
         freqtrade_stop_ids=frozenset(o.order_id for o in trade.open_sl_orders if o.order_id),
         exit_reason=trade.exit_reason,
         close_rate=trade.close_rate,

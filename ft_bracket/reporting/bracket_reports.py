@@ -106,6 +106,13 @@ class BracketReports:
             self._emit(bracket, Severity.WARNING, EventName.LEG_REPLACED, pair=bracket.pair,
                        leg=leg.kind.value, previous=leg.client_id)
 
+    def stop_moved(self, bracket: Bracket, before: float,
+                   reason: str = "freqtrade's stop moved (custom_stoploss)") -> None:
+        """The stop rests at a new price; the one it replaced is being cancelled."""
+        self._emit(bracket, Severity.INFO, EventName.STOP_MOVED, pair=bracket.pair, old=before,
+                   new=bracket.stop.trigger_price, stop_id=bracket.stop.order_id,
+                   quantity=bracket.stop.quantity, reason=reason)
+
     def leg_placed(self, bracket: Bracket, leg: BracketLeg) -> None:
         self._emit(bracket, Severity.INFO, EventName.LEG_PLACED, pair=bracket.pair,
                    leg=leg.kind.value, price=leg.trigger_price, order_id=leg.order_id,

@@ -53,6 +53,7 @@ class EventName(StrEnum):
     UNTRACKED_POSITION = "untracked_position"
     GUARD_STOP_FILLED = "guard_stop_filled"
     GUARD_RELEASED = "guard_released"
+    STOP_MOVED = "stop_moved"
 
 
 _LOG_LEVEL = {

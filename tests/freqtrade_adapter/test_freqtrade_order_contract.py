@@ -62,3 +62,15 @@ def test_only_the_recovery_of_unknown_orders_reads_fetch_orders_and_it_looks_10_
     recovery = inspect.getsource(FreqtradeBot.handle_onexchange_order)
     assert "trade.open_date_utc - timedelta(seconds=10)" in recovery
     assert "Order.order_by_id(order[\"id\"], trade.pair)" in recovery
+
+
+def test_freqtrade_moves_an_exchange_stop_by_cancel_then_create_when_stoploss_adjust_says() -> None:
+    """Why stop_orders routes stoploss_adjust: freqtrade's own move cancels the stop first and
+    creates the new one after, a moment with no stop; for the plugin's stops it must say no."""
+    assert list(inspect.signature(Exchange.stoploss_adjust).parameters) == [
+        "self", "stop_loss", "order", "side"], (
+        "Exchange.stoploss_adjust changed: update stop_orders")
+    source = inspect.getsource(FreqtradeBot.handle_trailing_stoploss_on_exchange)
+    assert "if self.exchange.stoploss_adjust(" in source
+    assert source.index("self.cancel_stoploss_on_exchange(trade)") < source.index(
+        "self.create_stoploss_order(")

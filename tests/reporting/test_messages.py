@@ -92,6 +92,11 @@ EXPECTED = {
     "Amount: 100\nOrder: 8000000077\n"
     "Action taken: the venue liquidated the position: trade closed as liquidation, "
     "its legs cancelled",
+    "stop_moved":
+    "ℹ Binance: Stop moved (#7)\nPair: XRP_X/USDT:USDT\nDirection: Long (2x)\nEntry: 1.2 USDT\n"
+    "Stop: 1.17 USDT (-2.50 %) -> 1.2005 USDT (+0.04 %)\nStop order: 8000000041\n"
+    "Amount: 50\nWhy: break-even after take-profit 1\n"
+    "Action taken: the new stop rests on the exchange; the one it replaces is cancelled now",
     "stop_slipped":
     "⚠ Binance: Stop filled past its price (#7)\nPair: XRP_X/USDT:USDT\n"
     "Direction: Long (2x)\nEntry: 1.2 USDT\nStop: 1.17 USDT (-2.50 %)\n"

@@ -60,6 +60,9 @@ def samples(trade_id: int, pair: str) -> list[tuple[str, str, dict[str, Any]]]:
                                  "order_id": "8000000077",
                                  "action": "the venue liquidated the position: trade closed as "
                                            "liquidation, its legs cancelled"}),
+        ("INFO", "stop_moved", {**trade, "old": 1.17, "new": 1.2005, "stop_id": "8000000041",
+                                "quantity": 50.0,
+                                "reason": "break-even after take-profit 1"}),
         ("WARNING", "stop_slipped", {**trade, "stop": 1.17, "price": 1.1647, "slippage": 0.0053,
                                      "slippage_pct": 0.453, "extra_loss": 0.53,
                                      "quantity": 100.0, "order_id": "8000000013"}),
