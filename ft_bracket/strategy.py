@@ -11,9 +11,9 @@ The callbacks below turn that into a risk-sized, bracket-managed trade:
 - ``order_filled`` records stop, take-profit and risk at the entry fill and has the OrderManager
   protect the position (dry-run and live); at the exit fill it ends the bracket.
 - ``custom_stoploss(after_fill=True)`` moves freqtrade's stop to ``stop_price``; later calls
-  keep it there.
-- ``custom_roi`` exits at ``take_profit_price`` in backtests; ``custom_exit`` carries the
-  OrderManager's exit requests (and the dry-run take-profit).
+  keep it there, or tighten it as the ready-made stop moves ask (the venue's stop follows).
+- ``custom_roi`` exits at ``take_profit_price`` in backtests; ``custom_exit`` carries the time
+  limit and the OrderManager's exit requests (and the dry-run take-profit).
 
 Subclasses override ``populate_*`` freely. A subclass that also overrides one of the callbacks
 above must call ``super()`` and honour its answer (0, False or None mean the plugin said no).
@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import asdict, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from freqtrade.enums import RunMode
@@ -35,21 +35,21 @@ from freqtrade.strategy import IStrategy
 from ft_bracket.core.book_walk import size_on_book
 from ft_bracket.core.client_ids import bracket_root
 from ft_bracket.core.destination import Destination, DestinationRefusedError, check_destination
-from ft_bracket.core.plan import EXIT_TAKE_PROFIT
+from ft_bracket.core.plan import EXIT_TAKE_PROFIT, EXIT_TIME_LIMIT
 from ft_bracket.core.records import PRICES_RECORD, BracketPrices, PlannedEntry
 from ft_bracket.core.risk import (
     Denial,
     Signal,
     align_to_tick,
     can_trade,
-    check_signal,
     deny,
     loss_at_stop,
     size_position,
 )
 from ft_bracket.core.settings import BracketConfigError, BracketSettings
+from ft_bracket.core.stop_policies import StopPolicy, StopPolicyError
 from ft_bracket.execution.order_manager import OrderManager
-from ft_bracket.freqtrade_adapter import account_state, ft_exchange, signals, trades
+from ft_bracket.freqtrade_adapter import account_state, ft_exchange, signals, stop_moves, trades
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
 from ft_bracket.freqtrade_adapter.chart_columns import ChartLevels
 from ft_bracket.freqtrade_adapter.entry_orders import EntryPlan
@@ -59,18 +59,12 @@ from ft_bracket.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
-# The trade's custom-data key holding {"stop_price", "take_profit_price", "risk_amount"}: one
-# record per trade, as freqtrade's backtest store scans all records on every read and write.
-BRACKET_RECORD = PRICES_RECORD
-
 # freqtrade turns the stake back into an amount (stake / rate * leverage) and truncates it to
 # the step size; float noise could cost a whole step. This lifts the stake by far less than one
 # step, so the truncation lands on the sized quantity again.
 _STAKE_NUDGE = 1e-9
 # Stop distance used when the price already crossed the stop at the fill: exit at once.
 _CROSSED_STOP_DISTANCE = 1e-6
-# confirm_trade_entry's allowance for the amount's float noise above the budget.
-_BUDGET_TOLERANCE = 1e-6
 
 
 class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
@@ -94,6 +88,11 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         "stoploss": "market",
         "stoploss_on_exchange": True,
     }
+    # Ready-made stop moves (core.stop_policies), off by default; a stop only ever tightens.
+    break_even_after_level: int | None = None
+    trail_distance: float | None = None
+    trail_atr_multiple: float | None = None
+    trail_after_level: int = 0
 
     def __init__(self, config: dict) -> None:
         super().__init__(config)
@@ -102,6 +101,11 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             self.bracket_settings = BracketSettings.from_config(config)
         except BracketConfigError as error:
             raise OperationalException(f"Invalid bracket settings: {error}") from error
+        try:
+            self.stop_policy = StopPolicy(self.break_even_after_level, self.trail_distance,
+                                          self.trail_atr_multiple, self.trail_after_level)
+        except StopPolicyError as error:
+            raise OperationalException(f"{type(self).__name__}: {error}") from error
         self.destination = Destination.SIMULATED
         if config.get("runmode") == RunMode.LIVE:
             try:
@@ -229,21 +233,8 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             self.refusals.refuse(
                 pair, candle, deny(Denial.SIGNAL_MISSING, "entry was not risk-sized"), side=side)
             return False
-        signal = Signal(is_short, rate, planned.signal.stop_price,
-                        planned.signal.take_profit_price)
-        decision = check_signal(signal, self.bracket_settings.min_reward_risk)
-        if decision.allowed:
-            # The worse of freqtrade's rate and the price the book walk expects.
-            entry = (max(rate, planned.signal.entry_price) if not is_short
-                     else min(rate, planned.signal.entry_price))
-            risk = loss_at_stop(amount, entry, signal.stop_price, self._taker_fee(pair),
-                                is_short=is_short)
-            if risk > planned.risk_budget * (1 + _BUDGET_TOLERANCE):
-                decision = deny(
-                    Denial.RISK_ABOVE_BUDGET,
-                    f"amount {amount:g} loses {risk:.4f} at the stop, "
-                    f"budget {planned.risk_budget:.4f}",
-                )
+        signal, decision = planned.confirm(rate, amount, self._taker_fee(pair),
+                                           self.bracket_settings.min_reward_risk)
         if not decision.allowed:
             self._planned.pop(pair, None)
             self.refusals.refuse(pair, candle, decision, side=side, signal=signal)
@@ -299,7 +290,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         # A backtest keeps the cache and nothing else: its custom-data store scans every record
         # of the run on each write (quadratic in the number of trades); a live bot persists.
         if not self._optimizing:
-            trade.set_custom_data(BRACKET_RECORD, asdict(bracket))
+            trade.set_custom_data(PRICES_RECORD, asdict(bracket))
         self._brackets[trade.id] = bracket
         if manager is not None:
             root = bracket_root(trade.id, int(trade.open_date_utc.timestamp()))
@@ -326,9 +317,11 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         self, pair: str, trade: Trade, current_time: datetime, current_rate: float,
         current_profit: float, after_fill: bool, **kwargs: Any,
     ) -> float | None:
-        """Place the stop at ``stop_price`` right after the entry fill; keep it there after."""
+        """Place the stop at ``stop_price`` right after the entry fill; later, where the
+        strategy's ready-made moves ask (freqtrade keeps it only if tighter)."""
         if not after_fill:
-            return None
+            active = self.stop_policy.active and self._bracket(trade) is not None
+            return self._policy_stop(trade, current_rate) if active else None
         bracket = self._bracket(trade)
         if bracket is None:
             return None
@@ -342,6 +335,12 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             # The price is already through the stop: a stop right at the price exits now.
             return _CROSSED_STOP_DISTANCE * (trade.leverage or 1.0)
         return distance
+
+    def _policy_stop(self, trade: Trade, current_rate: float) -> float | None:
+        manager = self.order_manager
+        return stop_moves.policy_distance(self.stop_policy, self.dp, self.timeframe, trade,
+                                          current_rate, manager.note_stop_reason if manager
+                                          else None)
 
     def custom_roi(
         self, pair: str, trade: Trade, current_time: datetime, trade_duration: int,
@@ -361,9 +360,12 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         self, pair: str, trade: Trade, current_time: datetime, current_rate: float,
         current_profit: float, **kwargs: Any,
     ) -> str | None:
-        """Exits the OrderManager asks for (a take-profit it cannot place, or one already
-        crossed); in dry-run also the simulated take-profit, when the order book crosses it
-        (dry-run's venue triggers nothing)."""
+        """The time limit (every mode); exits the OrderManager asks for (a take-profit it cannot
+        place, or one already crossed); in dry-run also the simulated take-profit, when the
+        order book crosses it (dry-run's venue triggers nothing)."""
+        limit = self.bracket_settings.time_limit_minutes
+        if limit and current_time - trade.open_date_utc >= timedelta(minutes=limit):
+            return EXIT_TIME_LIMIT
         manager = self.order_manager
         if manager is None:
             return None
@@ -390,7 +392,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
 
     @staticmethod
     def _recorded_bracket(trade: Trade) -> BracketPrices | None:
-        record = trade.get_custom_data(BRACKET_RECORD)
+        record = trade.get_custom_data(PRICES_RECORD)
         return None if record is None else BracketPrices(**record)
 
     def _taker_fee(self, pair: str) -> float:

@@ -26,6 +26,8 @@ from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus, observe
 
 EXIT_TAKE_PROFIT = "take_profit"
 EXIT_TAKE_PROFIT_UNPLACEABLE = "take_profit_unplaceable"
+# The trade's maximum holding time ran out (``time_limit_minutes``).
+EXIT_TIME_LIMIT = "time_limit"
 # freqtrade's name for a position closed on the exchange by something it did not place.
 EXIT_SOLD_ON_EXCHANGE = "sold_on_exchange"
 # freqtrade's name (ExitType.LIQUIDATION) for a position the venue closed itself.

@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ft_bracket.core.risk import Signal
+from ft_bracket.core.risk import Decision, Denial, Signal, check_signal, deny, loss_at_stop
+
+# The amount's float noise allowed above the budget at the last check.
+_BUDGET_TOLERANCE = 1e-6
 
 # The trade's custom-data keys: the plugin's two machine records and the readable summary.
 PRICES_RECORD = "bracket"  # BracketPrices: {"stop_price", "take_profit_price", "risk_amount"}
@@ -29,6 +32,25 @@ class PlannedEntry:
 
     signal: Signal
     risk_budget: float
+
+    def confirm(self, rate: float, amount: float, taker_fee: float, min_reward_risk: float
+                ) -> tuple[Signal, Decision]:
+        """The last check before the order: the signal still holds at ``rate``, and ``amount``
+        (what freqtrade made of the stake) loses no more than the budget at the stop."""
+        planned = self.signal
+        signal = Signal(planned.is_short, rate, planned.stop_price, planned.take_profit_price)
+        decision = check_signal(signal, min_reward_risk)
+        if decision.allowed:
+            # The worse of freqtrade's rate and the price the book walk expects.
+            entry = (min(rate, planned.entry_price) if planned.is_short
+                     else max(rate, planned.entry_price))
+            risk = loss_at_stop(amount, entry, signal.stop_price, taker_fee,
+                                is_short=planned.is_short)
+            if risk > self.risk_budget * (1 + _BUDGET_TOLERANCE):
+                decision = deny(Denial.RISK_ABOVE_BUDGET,
+                                f"amount {amount:g} loses {risk:.4f} at the stop, "
+                                f"budget {self.risk_budget:.4f}")
+        return signal, decision
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

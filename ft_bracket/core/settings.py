@@ -53,6 +53,8 @@ class BracketSettings:
     webhook_events: bool = True
     # Add the bracket's series to the strategy's plot_config (FreqUI, plot-dataframe).
     merge_plot_config: bool = True
+    # Close a trade at market, every leg cancelled, this long after its entry (0: never).
+    time_limit_minutes: int = 0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BracketSettings:
@@ -83,6 +85,7 @@ class BracketSettings:
         _check_count("take_profit_max_attempts", values["take_profit_max_attempts"], minimum=1)
         _check_count("request_timeout_ms", values["request_timeout_ms"], minimum=500,
                      maximum=60_000)
+        _check_count("time_limit_minutes", values["time_limit_minutes"], minimum=0)
         action = values["untracked_position_action"]
         if action not in UNTRACKED_ACTIONS:
             raise BracketConfigError(
@@ -119,6 +122,7 @@ class BracketSettings:
             untracked_stop_distance=float(values["untracked_stop_distance"]),
             webhook_events=values["webhook_events"],
             merge_plot_config=values["merge_plot_config"],
+            time_limit_minutes=int(values["time_limit_minutes"]),
         )
 
 

@@ -69,11 +69,11 @@ class BracketLegs:
         if self.place(bracket, kind, after_close=after_close, quantity=quantity).accepted:
             self.context.reports.leg_placed(bracket, leg)
 
-    def move_stop(self, bracket: Bracket, price: float) -> None:
+    def move_stop(self, bracket: Bracket, price: float, why: str) -> None:
         """freqtrade's stop moved: the venue's follows, the new one resting first."""
         before = bracket.stop.trigger_price
         if self.place(bracket, LegKind.STOP, trigger_price=price).accepted:
-            self.context.reports.stop_moved(bracket, before)
+            self.context.reports.stop_moved(bracket, before, why)
 
     def cancel_replaced(self, bracket: Bracket, kind: LegKind) -> None:
         """End the attempt a move or a resize replaced; off the record once the venue confirms

@@ -112,6 +112,11 @@ class OrderManager:
         """The exit reason the plugin asked freqtrade for (``custom_exit`` returns it)."""
         return self.exits.wanted(trade_id)
 
+    def note_stop_reason(self, trade_id: int, why: str) -> None:
+        """Why freqtrade's stop is about to tighten (a ready-made policy): said when the
+        venue's stop follows."""
+        self.context.known.stop_reasons[trade_id] = why
+
     def entry_clearance(self, pair: str) -> Decision:
         return self.clearance.for_entry(pair)
 
@@ -287,7 +292,8 @@ class OrderManager:
             case Cancel(kind=kind):
                 self.legs.cancel(bracket, kind)
             case MoveStop(price=price):
-                self.legs.move_stop(bracket, price)
+                self.legs.move_stop(bracket, price, self.context.known.stop_reasons.get(
+                    trade.trade_id, "freqtrade's stop moved (custom_stoploss)"))
             case CancelReplaced(kind=kind):
                 self.legs.cancel_replaced(bracket, kind)
             case Adopt():

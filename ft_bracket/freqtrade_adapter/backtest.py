@@ -87,6 +87,7 @@ class BacktestFastPath:
         if (
             self.order_manager is None
             and _is_own(self, "custom_exit")
+            and not self.bracket_settings.time_limit_minutes
             # IStrategy's custom_exit answers what the deprecated custom_sell answers.
             and type(self).custom_sell is IStrategy.custom_sell
         ):
@@ -130,6 +131,7 @@ class BacktestFastPath:
         if (
             after_fill
             or self.trailing_stop
+            or self.stop_policy.active
             or trade.id not in self._brackets
             or not _is_own(self, "custom_stoploss")
         ):

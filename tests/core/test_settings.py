@@ -30,6 +30,12 @@ def test_values_are_read_from_the_bracket_section() -> None:
     assert isinstance(settings.min_reward_risk, float)
 
 
+def test_the_time_limit_is_off_unless_set() -> None:
+    assert BracketSettings().time_limit_minutes == 0
+    settings = BracketSettings.from_config({"bracket": {"time_limit_minutes": 240}})
+    assert settings.time_limit_minutes == 240
+
+
 def test_partial_section_keeps_defaults_for_the_rest() -> None:
     settings = BracketSettings.from_config({"bracket": {"max_open_positions": 1}})
     assert settings.max_open_positions == 1
@@ -57,6 +63,9 @@ def test_partial_section_keeps_defaults_for_the_rest() -> None:
         ("stop_out_cooldown_minutes", 1.5),
         ("webhook_events", "yes"),
         ("merge_plot_config", 0),
+        ("time_limit_minutes", -1),
+        ("time_limit_minutes", 2.5),
+        ("time_limit_minutes", "1h"),
     ],
 )
 def test_bad_values_are_refused_naming_key_and_value(key: str, value: object) -> None:

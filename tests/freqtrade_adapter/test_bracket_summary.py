@@ -11,9 +11,9 @@ from freqtrade.persistence import Trade, init_db
 from freqtrade.persistence.base import ModelBase
 
 from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.records import PRICES_RECORD
 from ft_bracket.execution.context import CUSTOM_DATA_KEY
 from ft_bracket.freqtrade_adapter.trades import FreqtradeTrades
-from ft_bracket.strategy import BRACKET_RECORD
 
 PAIR = "XRP/USDT:USDT"
 
@@ -33,7 +33,7 @@ def trade(monkeypatch: pytest.MonkeyPatch) -> Iterator[Trade]:
                 trading_mode="futures", leverage=2.0)
     Trade.session.add(row)
     Trade.commit()
-    row.set_custom_data(BRACKET_RECORD, {"stop_price": 1.17, "take_profit_price": 1.26,
+    row.set_custom_data(PRICES_RECORD, {"stop_price": 1.17, "take_profit_price": 1.26,
                                          "risk_amount": 3.12})
     yield row
     Trade.session.remove()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ft_bracket.strategy import BRACKET_RECORD
+from ft_bracket.core.records import PRICES_RECORD
 from tests.support.bracket_fakes import (
     FEE,
     PAIR,
@@ -57,7 +57,7 @@ def apply_after_fill_stop(strategy, trade, current_rate: float = 1.0) -> None:
 def test_entry_fill_records_stop_target_and_risk(side: str, stop: float, target: float) -> None:
     strategy = make_strategy()
     trade, order = enter(strategy, side=side, stop=stop, target=target)
-    record = trade.get_custom_data(BRACKET_RECORD)
+    record = trade.get_custom_data(PRICES_RECORD)
     assert record["stop_price"] == stop
     assert record["take_profit_price"] == target
     risk = record["risk_amount"]
@@ -72,7 +72,7 @@ def test_a_repeated_fill_report_changes_nothing() -> None:
     strategy.dp.frames[PAIR] = signal_frame(SIGNAL_CANDLE, stop_price=0.95, take_profit_price=1.2)
     strategy._brackets.clear()
     strategy.order_filled(pair=PAIR, trade=trade, order=order, current_time=NOW)
-    record = trade.get_custom_data(BRACKET_RECORD)
+    record = trade.get_custom_data(PRICES_RECORD)
     assert (record["stop_price"], record["take_profit_price"]) == (0.99, 1.02)
     assert len(trade.get_all_custom_data()) == 1
 
@@ -83,7 +83,7 @@ def test_an_unplanned_fill_takes_its_bracket_from_the_signal_candle() -> None:
     strategy.dp.frames[PAIR] = signal_frame(SIGNAL_CANDLE, stop_price=0.98994)
     trade, order = open_trade(1, open_date=NOW + TIMEFRAME / 2, amount=500.0)
     strategy.order_filled(pair=PAIR, trade=trade, order=order, current_time=NOW)
-    assert trade.get_custom_data(BRACKET_RECORD)["stop_price"] == 0.9900
+    assert trade.get_custom_data(PRICES_RECORD)["stop_price"] == 0.9900
 
 
 def test_a_fill_without_any_bracket_is_reported(caplog: pytest.LogCaptureFixture) -> None:
@@ -92,7 +92,7 @@ def test_a_fill_without_any_bracket_is_reported(caplog: pytest.LogCaptureFixture
     with caplog.at_level(logging.WARNING):
         strategy.order_filled(pair=PAIR, trade=trade, order=order, current_time=NOW)
     assert "without a bracket signal" in caplog.text
-    assert trade.get_custom_data(BRACKET_RECORD) is None
+    assert trade.get_custom_data(PRICES_RECORD) is None
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_after_fill_moves_freqtrades_stop_exactly_onto_the_stop_price(
     trade, _ = open_trade(1, open_date=NOW, is_short=is_short, open_rate=open_rate, amount=100.0)
     target = 0.5 if is_short else 2.0
     trade.set_custom_data(
-        BRACKET_RECORD, {"stop_price": stop, "take_profit_price": target, "risk_amount": 1.0}
+        PRICES_RECORD, {"stop_price": stop, "take_profit_price": target, "risk_amount": 1.0}
     )
     apply_after_fill_stop(strategy, trade, current_rate=open_rate)
     assert trade.stop_loss == stop

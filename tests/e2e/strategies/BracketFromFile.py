@@ -1,7 +1,9 @@
 """Test strategy: a BracketStrategy whose signals come from a JSON file the test writes.
 
 ``{"XRP/USDT:USDT": {"side": "long", "stop_price": 1.17, "take_profit_price": 1.26}}`` puts an
-entry signal with those prices on the pair's last closed candle until the test removes it.
+entry signal with those prices on the pair's last closed candle until the test removes it. The
+config's ``test_stop_policy`` switches the ready-made stop moves on, as a strategy's class
+attributes would (``{"trail_distance": 0.01}``).
 """
 
 import json
@@ -18,6 +20,11 @@ class BracketFromFile(BracketStrategy):
     can_short = True
     startup_candle_count = 0
     process_only_new_candles = False
+
+    def __init__(self, config: dict) -> None:
+        for name, value in config.get("test_stop_policy", {}).items():
+            setattr(self, name, value)
+        super().__init__(config)
 
     def _signals(self) -> dict:
         path = Path(self.config["signal_file"])
