@@ -34,8 +34,18 @@ START_TIMEOUT_S = 240.0
 STOP_TIMEOUT_S = 15.0
 PORT_ATTEMPTS = 3
 LOG_TAIL_LINES = 60
+# freqtrade's database refusing a write: an order row written twice (its unique (ft_pair,
+# order_id)), or one it cannot write (a NOT NULL column). A restart's log must have none. (A bare
+# PendingRollbackError is not counted: freqtrade's SIGTERM handler can interrupt a commit, and its
+# clean-up then logs one; that is a stop, not a refused row.)
+DATABASE_ERRORS = ("IntegrityError", "UNIQUE constraint failed")
 
 T = TypeVar("T")
+
+
+def database_errors(log: str) -> list[str]:
+    """The lines of a freqtrade log where its database refused a write."""
+    return [line for line in log.splitlines() if any(error in line for error in DATABASE_ERRORS)]
 
 
 class WaitAbortedError(AssertionError):
@@ -196,7 +206,7 @@ class FreqtradeBot:
             self._answering_as() not in (None, self.config["bot_name"]))
 
     def _launch_log(self) -> str:
-        return self.log_text()[getattr(self, "_log_offset", 0):].lower()
+        return self.launch_log().lower()
 
     def _answering_as(self) -> str | None:
         with contextlib.suppress(requests.RequestException, ValueError, KeyError):
@@ -247,6 +257,10 @@ class FreqtradeBot:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def launch_log(self) -> str:
+        """The log lines of this launch only (the workdir's log keeps earlier launches')."""
+        return self.log_text()[getattr(self, "_log_offset", 0):]
 
     # REST API -----------------------------------------------------------------------------
 

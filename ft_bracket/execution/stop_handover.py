@@ -75,11 +75,14 @@ class StopHandover:
 
     def other_brackets_orders(self, pair: str, trade_id: int, known: set[str],
                               neighbours: list[int], orders: list[dict]) -> set[str]:
-        """Ids among ``orders`` on ``pair`` that are not trade ``trade_id``'s: another bracket's
-        leg, the real order it became, a market close, an entry whose answer was lost.
-        freqtrade's recovery of an open trade's unknown orders (``handle_onexchange_order``)
-        looks 10 s before the trade opened and would add them to it. ``known``: the trade's
-        own order ids; ``neighbours``: the trades closed since."""
+        """Ids among ``orders`` on ``pair`` that freqtrade's recovery of an open trade's unknown
+        orders (``handle_onexchange_order``, 10 s before the trade opened) must not add to it:
+        not trade ``trade_id``'s (another bracket's leg, the real order it became, a market
+        close, an entry whose answer was lost), or ours but filled nothing (a leg's real order
+        that expired because its position was already gone: the take-profit firing after the
+        stop closed it while the bot was down). freqtrade cannot write a row for the latter (no
+        price: orders.ft_price is NOT NULL), and the IntegrityError rolls its recovery back.
+        ``known``: the trade's own order ids; ``neighbours``: the trades closed since."""
         with self.context.lock:
             own = self.context.store.load(trade_id, pair)
             theirs: set[str] = set()
@@ -95,7 +98,8 @@ class StopHandover:
                                              str(order.get("clientOrderId") or ""))
                 if order_id in known:
                     continue
-                if order_id in theirs or (root is not None and (own is None or root != own.root)):
+                if order_id in theirs or (root is not None and (
+                        own is None or root != own.root or not order.get("filled"))):
                     foreign.add(order_id)
             return foreign
 

@@ -13,7 +13,9 @@ replaced for trades that have a bracket (every other call goes to freqtrade's ow
 - ``fetch_orders`` (only freqtrade's recovery of a trade's unknown orders calls it): without
   the plugin's orders that are not the open trade's — another bracket's legs (freqtrade knows a
   fired stop by its algo id, not by the real order it became), closes, an entry whose answer was
-  lost — which freqtrade would otherwise add to the open trade;
+  lost — which freqtrade would otherwise add to the open trade, and without the plugin's orders
+  that filled nothing (a leg's real order expired unfilled: freqtrade's row for it has no price
+  and its insert fails, an IntegrityError in the log);
 - ``stoploss_adjust``: never true for a stop of the plugin's, so freqtrade never moves one by
   cancelling it before the new one exists; the plugin moves it (``core.plan.MoveStop``) when
   freqtrade's stop price tightens, the new stop resting before the old one goes.
@@ -140,8 +142,8 @@ def route_stop_orders(exchange: Any, manager: StopCalls, prefix: str) -> None:
         known = {str(o.order_id) for o in trade.orders}
         foreign = manager.other_brackets_orders(pair, trade.id, known, neighbours, orders)
         if foreign:
-            logger.info("%s: %s left out of trade %s's recovery (another trade's bracket)",
-                        pair, ", ".join(sorted(foreign)), trade.id)
+            logger.info("%s: %s left out of trade %s's recovery (another trade's bracket, or "
+                        "ours and unfilled)", pair, ", ".join(sorted(foreign)), trade.id)
         return [o for o in orders if str(o.get("id")) not in foreign]
 
     exchange.create_stoploss = create_stoploss

@@ -1,6 +1,8 @@
 """The damage soak (bench/chaos_soak.py) at a small size: three live bots, random signals,
 prices, faults, stunts (a gap through both legs, a thin book, a liquidation) and SIGKILL
-restarts, judged by the venue's own record: every damage figure 0. The full run (1000 brackets)
+restarts, judged by the venue's own record: every damage figure 0, and no bot's log shows a
+database error (an order row written twice, or one freqtrade cannot write) across its restarts.
+The full run (1000 brackets)
 is `python bench/chaos_soak.py --brackets 1000`; durations are printed there, never judged.
 """
 
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.emulator import REPO
+from harness.freqtrade_bot import database_errors
 
 pytestmark = pytest.mark.e2e
 
@@ -46,3 +49,8 @@ def test_small_damage_soak_does_no_harm(tmp_path: Path) -> None:
     assert report["restarts"] >= 1, output
     assert sum(report["stunts"].values()) >= 2, output
     assert report["position_lives"] >= report["brackets_opened"], output
+    logs = sorted((tmp_path / "soak").glob("bot*/freqtrade.log"))
+    assert len(logs) == 3, output
+    errors = [f"{log.parent.name}: {line}" for log in logs
+              for line in database_errors(log.read_text(errors="replace"))]
+    assert errors == [], "\n".join(errors)

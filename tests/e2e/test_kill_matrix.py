@@ -6,6 +6,8 @@ take-profit of the trade's quantity at the bracket's prices; every closed trade 
 open leg; a position freqtrade never recorded (the bot killed while the legs went out from the
 entry's answer, before freqtrade's trade row) must be protected by exactly one stop, its pair
 locked; no client id may ever have been accepted twice; the venue's record shows no damage.
+The restarted bot then runs a whole loop (freqtrade's start-up order update included) and its
+log shows no database error: no order row written twice, none freqtrade cannot write.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pytest
 
 from harness.damage import audit, trades_from_database
 from harness.emulator import Emulator
-from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot
+from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot, database_errors
 from harness.freqtrade_config import live_config
 
 pytestmark = pytest.mark.e2e
@@ -134,7 +136,22 @@ def settle(harness: Harness, bot: FreqtradeBot, timeout: float = 30) -> dict[str
     damage = audit(harness.emulator.journal(harness.api_key), trades_from_database(bot.db_path),
                    "ftb")
     assert damage.harmless, damage.describe()
+    assert_clean_restart(bot)
     return assert_consistent(harness, bot) or trade
+
+
+def assert_clean_restart(bot: FreqtradeBot) -> None:
+    """Once the venue and the records agree, the restarted bot completes one more loop (after
+    the plugin's reconciliation and freqtrade's start-up order update, which reads every open
+    order row) and this launch's log has no database error."""
+    def last_loop() -> int:
+        return int(bot.api("GET", "health").get("last_process_ts") or 0)
+
+    agreed = last_loop()
+    bot.wait_for(lambda: last_loop() > agreed, 60, "a whole loop after the restart settled")
+    errors = database_errors(bot.launch_log())
+    assert errors == [], "freqtrade's database refused a write after the restart:\n" + (
+        "\n".join(errors))
 
 
 def guarded(harness: Harness, bot: FreqtradeBot) -> dict[str, Any]:
@@ -157,6 +174,7 @@ def guarded(harness: Harness, bot: FreqtradeBot) -> dict[str, Any]:
     assert len(ids) == len(set(ids)), f"a client id was accepted twice: {ids}"
     damage = audit(harness.emulator.journal(harness.api_key), [], "ftb")
     assert damage.harmless, damage.describe()
+    assert_clean_restart(bot)
     return stop
 
 
@@ -249,3 +267,4 @@ def test_killed_while_an_entry_outcome_is_unknown_the_lock_is_judged_again(
                            "a new entry on the pair")
     harness.signal_file.write_text("{}")
     assert trade["pair"] == PAIR
+    assert_clean_restart(again)

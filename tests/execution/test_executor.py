@@ -193,8 +193,8 @@ def test_legs_a_liquidation_cancelled_between_the_reads_are_not_placed_again() -
 def test_freqtrades_order_recovery_is_told_which_orders_are_another_brackets() -> None:
     """An earlier trade's stop fired (its real order freqtrade knows only by the stop's algo
     id): the next trade on the pair must not take that order, or any leg or close of the
-    earlier bracket or an entry no trade holds, for its own; its own orders and freqtrade's
-    stay."""
+    earlier bracket or an entry no trade holds, for its own; its own filled orders and
+    freqtrade's stay, its own that filled nothing go (freqtrade cannot write their rows)."""
     orders = manager(SimulatedGateway(), [])
     earlier = orders.open_bracket(replace(TRADE, trade_id=5), "5-a", 1.14, 1.29)
     earlier.stop.fill_order_id = "905"
@@ -203,9 +203,11 @@ def test_freqtrades_order_recovery_is_told_which_orders_are_another_brackets() -
     seen = [{"id": "905", "clientOrderId": "x-anything"},  # the earlier stop's real order
             {"id": "906", "clientOrderId": "ftb-5-a-tp1"},
             {"id": "907", "clientOrderId": "ftb-5-a-x1"},
-            {"id": "908", "clientOrderId": "ftb-6-b-sl1"},  # the open trade's own
+            {"id": "908", "clientOrderId": "ftb-6-b-sl1", "filled": 100.0},  # the open trade's
             {"id": "909", "clientOrderId": "ftb-mx1abc-en1"},  # its entry, known by id
             {"id": "910", "clientOrderId": "x-freqtrades-own-exit"},
-            {"id": "911", "clientOrderId": "ftb-mx2def-en1"}]  # an entry whose answer was lost
+            {"id": "911", "clientOrderId": "ftb-mx2def-en1"},  # an entry whose answer was lost
+            # Its take-profit fired after the stop had closed the position: expired, unfilled.
+            {"id": "912", "clientOrderId": "ftb-6-b-tp1", "filled": 0.0}]
     assert orders.other_brackets_orders(PAIR, 6, {"909"}, [5], seen) == {
-        "905", "906", "907", "911"}
+        "905", "906", "907", "911", "912"}
