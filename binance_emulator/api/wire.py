@@ -37,6 +37,8 @@ def qty_str(market: Market, value: Decimal) -> str:
 
 def symbol_info(market: Market) -> dict[str, object]:
     tick = f"{market.tick_size:f}"
+    algo_limit = [] if market.max_num_algo_orders is None else [
+        {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": market.max_num_algo_orders}]
     return {
         "symbol": market.symbol,
         "pair": market.symbol,
@@ -67,7 +69,7 @@ def symbol_info(market: Market) -> dict[str, object]:
             {"filterType": "MARKET_LOT_SIZE", "stepSize": f"{market.step_size:f}",
              "minQty": f"{market.min_qty:f}", "maxQty": f"{market.market_max_qty:f}"},
             {"filterType": "MAX_NUM_ORDERS", "limit": 200},
-            {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": 10},
+            *algo_limit,
             {"filterType": "MIN_NOTIONAL", "notional": f"{market.min_notional:f}"},
             {"filterType": "PERCENT_PRICE", "multiplierUp": f"{market.percent_up:.4f}",
              "multiplierDown": f"{market.percent_down:.4f}", "multiplierDecimal": "4"},

@@ -70,6 +70,7 @@ def new_algo_order(account: Account, request: OrderRequest, market: Market, quot
     )
     if request.reduce_only or request.close_position:
         rules.check_reduce_only(account, market.symbol, request.side)
+    rules.check_algo_order_count(account, market)
     algo = AlgoOrder(
         algo_id=next_id(),
         client_algo_id=client_id,

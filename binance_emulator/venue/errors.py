@@ -55,6 +55,7 @@ class Code:
     QTY_OFF_STEP = -4023
     PRICE_BELOW_MULTIPLIER_DOWN = -4024
     LEVERAGE_NOT_VALID = -4028
+    MAX_STOP_ORDER_EXCEEDED = -4045
     NO_NEED_TO_CHANGE_MARGIN_TYPE = -4046
     MARGIN_TYPE_WITH_OPEN_ORDERS = -4047
     MARGIN_TYPE_WITH_POSITION = -4048
@@ -99,6 +100,7 @@ MESSAGES: dict[int, str] = {
     Code.REDUCE_ONLY_REJECTED: "ReduceOnly Order is rejected.",
     Code.QTY_NOT_POSITIVE: "Quantity less than or equal to zero.",
     Code.NO_NEED_TO_CHANGE_MARGIN_TYPE: "No need to change margin type.",
+    Code.MAX_STOP_ORDER_EXCEEDED: "Reach max stop order limit.",
     Code.DUPLICATE_CLIENT_ORDER_ID: "ClientOrderId is duplicated.",
     Code.USE_ALGO_ENDPOINT: (
         "Order type not supported for this endpoint. Please use the Algo Order API "

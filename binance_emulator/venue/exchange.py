@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace as dataclass_replace
 from decimal import Decimal
 
 from binance_emulator.venue import algo, funding, liquidation, margin, matching, rules
@@ -32,32 +33,23 @@ from binance_emulator.venue.models import (
 from binance_emulator.venue.prices import PricePath, now_ms
 from binance_emulator.venue.quotes import Quotes, path_last, path_mark, to_tick
 
-# What a liquidation cancels besides the position (Binance: "all open orders are immediately
-# canceled"; whether that includes conditional algo orders is not documented, hence a switch).
-LIQUIDATION_CANCELS = ("all", "plain")
-
 
 class Exchange:
     """All accounts and all symbols."""
 
-    def __init__(
-        self,
-        markets: dict[str, Market],
-        paths: dict[str, PricePath],
-        fees: FeeSchedule | None = None,
-        clock: Callable[[], int] = now_ms,
-        mark_paths: dict[str, PricePath] | None = None,
-        liquidation_cancels: str = "all",
-    ) -> None:
-        self.markets = markets
+    def __init__(self, markets: dict[str, Market], paths: dict[str, PricePath],
+                 fees: FeeSchedule | None = None, clock: Callable[[], int] = now_ms,
+                 mark_paths: dict[str, PricePath] | None = None,
+                 liquidation_cancels: str = "all") -> None:
+        self.markets = dict(markets)  # its own: the limits of one venue are set on it alone
         self.paths = paths
         # Without a basis the mark path is a copy of the last one (mark = last until set apart).
         self.mark_paths = mark_paths or {s: p.with_basis(None) for s, p in paths.items()}
         self.fees = fees or FeeSchedule()
         self.clock = clock
-        self.quotes = Quotes(markets)
+        self.quotes = Quotes(self.markets)
         self.accounts: dict[str, Account] = {}
-        self.books = {symbol: Book(market) for symbol, market in markets.items()}
+        self.books = {symbol: Book(market) for symbol, market in self.markets.items()}
         self.journal = Journal(clock)
         self.liquidation_cancels = liquidation_cancels
         self._ids = itertools.count(8_000_000_001)
@@ -88,9 +80,13 @@ class Exchange:
         book.shape = shape
         book.refill()
 
+    def set_algo_order_limit(self, limit: int | None, symbol: str | None = None) -> None:
+        """MAX_NUM_ALGO_ORDERS of one symbol or all (None: no such filter)."""
+        for name in [self.market(symbol).symbol] if symbol else list(self.markets):
+            self.markets[name] = dataclass_replace(self.markets[name], max_num_algo_orders=limit)
+
     def reset(self, api_key: str, api_secret: str, balance: Decimal) -> Account:
-        """Back to one fresh account: the others, the journal (ids keep increasing) and every
-        book's shape are dropped."""
+        """Back to one fresh account: the others, the journal and every book's shape dropped."""
         self.accounts.clear()
         self.journal.clear()
         for symbol in self.books:
