@@ -11,7 +11,7 @@ from binance_emulator.venue.markets import (
     PERPETUAL_DELIVERY_DATE,
     Market,
 )
-from binance_emulator.venue.models import AlgoOrder, Fill, Income, Order
+from binance_emulator.venue.models import AlgoOrder, Fill, Income, Order, decimals
 from binance_emulator.venue.prices import Candle
 
 MONEY_PLACES = Decimal("0.00000001")
@@ -33,6 +33,12 @@ def avg_price_str(market: Market, value: Decimal) -> str:
 
 def qty_str(market: Market, value: Decimal) -> str:
     return f"{value.quantize(market.step_size):f}"
+
+
+def rate_str(percent: Decimal) -> str:
+    """A callback rate as Binance writes it: two places at least ("1.00", "0.25")."""
+    places = max(2, decimals(percent))
+    return f"{percent:.{places}f}"
 
 
 def symbol_info(market: Market) -> dict[str, object]:
@@ -195,6 +201,10 @@ def algo_json(exchange: Exchange, algo: AlgoOrder, detail: bool = False) -> dict
         "triggerTime": algo.trigger_time,
         "goodTillDate": 0,
     }
+    if algo.is_trailing:
+        # A trailing stop's own fields; triggerPrice above is the trigger its extreme implies.
+        body["activatePrice"] = price_str(market, algo.activate_price)
+        body["callbackRate"] = rate_str(algo.callback_rate)
     if detail:
         body["actualOrderId"] = "" if algo.actual_order_id is None else str(algo.actual_order_id)
         body["actualPrice"] = (

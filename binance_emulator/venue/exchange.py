@@ -2,10 +2,9 @@
 its funding schedule: the single source of truth, and the only writer.
 
 Every change goes through an ``Exchange`` method: the deciding modules (``matching``, ``algo``,
-``liquidation``, ``funding``, ``rules``) judge and return what should happen; the Exchange applies
-it, in order, through its ``Bookkeeper``. Knows nothing of HTTP. Every rejection is a
-``BinanceError`` carrying the venue's code and text; the HTTP layer only translates. Quantities
-and prices are ``Decimal`` so that precision checks behave like the venue's.
+``trailing``, ``liquidation``, ``funding``, ``rules``) judge and return what should happen; the
+Exchange applies it, in order, through its ``Bookkeeper``. Knows nothing of HTTP. Rejections are
+``BinanceError``s with the venue's code and text; quantities and prices are ``Decimal``s.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace as dataclass_replace
 from decimal import Decimal
 
-from binance_emulator.venue import algo, funding, liquidation, margin, matching, rules
+from binance_emulator.venue import algo, funding, liquidation, margin, matching, rules, trailing
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.book import Book, BookShape
 from binance_emulator.venue.bookkeeping import Bookkeeper
@@ -133,10 +132,11 @@ class Exchange:
             self._react(account, symbol, last_moved)
 
     def _react(self, account: Account, symbol: str, last_moved: bool) -> None:
-        """React to a new last/mark price of ``symbol``, in the order the price path meets things:
-        conditionals reached before the liquidation price, then liquidation (on mark), then the
-        rest of the crossed conditionals, then resting limits the last price traded through."""
+        """React to a new last/mark price of ``symbol``: trailing stops follow it, then, in the
+        order the price path meets them, conditionals reached before the liquidation price, the
+        liquidation (on mark), the other crossed conditionals, resting limits traded through."""
         position = account.positions.get(symbol)
+        self._trail(account, symbol)
         if account.may_have_open_algo_orders() and position is not None and position.amount:
             liquidation_first = margin.liquidation_price(account, self.quotes, position)
             for found in algo.crossed(account, symbol, self.quotes, liquidation_first):
@@ -304,6 +304,7 @@ class Exchange:
             self._bookkeeper.reject(account, "algo_rejected", request, error)
             raise
         self._bookkeeper.accept_algo_order(account, found)
+        self._trail(account, found.symbol)
         return found
 
     def cancel_algo_order(self, account: Account, algo_id: int | None,
@@ -321,6 +322,11 @@ class Exchange:
         self.market(symbol)
         for found in account.open_algo_orders(symbol):
             self._bookkeeper.close_algo_order(account, found, "CANCELED")
+
+    def _trail(self, account: Account, symbol: str) -> None:
+        """Trailing stops follow the price: activation, a new extreme and its trigger."""
+        for trail in trailing.moves(account, symbol, self.quotes, self.markets[symbol]):
+            self._bookkeeper.trail(account, trail)
 
     def _trigger(self, account: Account, found: AlgoOrder) -> None:
         """The conditional becomes a real order in the matching engine: TRIGGERED while it rests

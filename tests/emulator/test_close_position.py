@@ -1,5 +1,5 @@
-"""Close-All (closePosition=true) conditionals in the engine: what becomes of one whose position is
-gone before it fires. Fixed clock, flat paths, no HTTP."""
+"""Close-All (closePosition=true) conditionals in the engine: what they take, and what becomes of
+one whose position is gone before it fires. Fixed clock, flat paths, no HTTP."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from binance_emulator.api.user_stream import UserStreams
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.models import AlgoOrder, OrderRequest
-from tests.emulator.helpers import XRP, D, make_exchange, market
+from tests.emulator.helpers import XRP, D, conditional, make_exchange, market, rejected
 
 
 @pytest.fixture
@@ -55,3 +55,16 @@ def test_a_close_position_stop_outlives_its_position_and_expires_empty_when_it_f
     assert [(e["e"], e["o"]["X"]) for e in events] == [
         ("ALGO_UPDATE", "TRIGGERED"), ("ORDER_TRADE_UPDATE", "NEW"),
         ("ORDER_TRADE_UPDATE", "EXPIRED"), ("ALGO_UPDATE", "FINISHED")]
+
+
+def test_a_close_position_stop_takes_no_quantity_and_no_trailing_type(
+    exchange: Exchange, account: Account
+) -> None:
+    exchange.new_order(account, market("BUY", "100"))
+    rejected(-4137, exchange.new_algo_order, account,
+             conditional("TAKE_PROFIT_MARKET", "SELL", "1.2", "100", close_position=True))
+    error = rejected(-4136, exchange.new_algo_order, account, OrderRequest(
+        symbol=XRP, side="SELL", type="TRAILING_STOP_MARKET", callback_rate=D("1"),
+        close_position=True))
+    assert error.msg == (
+        "Target strategy invalid for orderType TRAILING_STOP_MARKET,closePosition true")
