@@ -12,7 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from binance_emulator.app import DEFAULT_MARK_BASIS, Options, serve
-from binance_emulator.venue.exchange import LIQUIDATION_CANCELS
+from binance_emulator.venue.liquidation import LIQUIDATION_CANCELS
+from binance_emulator.venue.markets import DEFAULT_MAX_NUM_ALGO_ORDERS
 from binance_emulator.venue.models import FeeSchedule
 
 
@@ -44,6 +45,10 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--liquidation-cancels", choices=LIQUIDATION_CANCELS, default="all",
                         help="what a liquidation cancels besides the position: all open orders "
                              "and algo orders (default), or only plain orders")
+    parser.add_argument("--max-num-algo-orders", type=int, default=DEFAULT_MAX_NUM_ALGO_ORDERS,
+                        help="open conditional orders per symbol and account, served as the "
+                             "MAX_NUM_ALGO_ORDERS filter (default "
+                             f"{DEFAULT_MAX_NUM_ALGO_ORDERS}; 0: no such filter)")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     if args.data is not None and not args.data.is_dir():
@@ -52,6 +57,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
         parser.error("--speed must be positive")
     if not 0 <= args.mark_basis < 0.1:
         parser.error("--mark-basis must be in [0, 0.1)")
+    if args.max_num_algo_orders < 0:
+        parser.error("--max-num-algo-orders must not be negative")
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     return Options(
@@ -71,6 +78,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         fees=FeeSchedule(taker=args.taker_fee, maker=args.maker_fee),
         mark_basis=args.mark_basis,
         liquidation_cancels=args.liquidation_cancels,
+        max_num_algo_orders=args.max_num_algo_orders or None,
     )
 
 

@@ -19,7 +19,7 @@ from binance_emulator.api.tunnel import self_signed_context, start_proxy
 from binance_emulator.control.handlers import Control, add_control_routes
 from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.mark import seeded_basis
-from binance_emulator.venue.markets import MARKETS
+from binance_emulator.venue.markets import DEFAULT_MAX_NUM_ALGO_ORDERS, MARKETS
 from binance_emulator.venue.models import FeeSchedule
 from binance_emulator.venue.prices import build_paths, now_ms
 
@@ -45,6 +45,7 @@ class Options:
     fees: FeeSchedule = field(default_factory=FeeSchedule)
     mark_basis: float = DEFAULT_MARK_BASIS
     liquidation_cancels: str = "all"
+    max_num_algo_orders: int | None = DEFAULT_MAX_NUM_ALGO_ORDERS  # None: no such filter
 
 
 @dataclass
@@ -90,6 +91,7 @@ def build_app(options: Options) -> tuple[web.Application, Service]:
     }
     exchange = Exchange(MARKETS, paths, options.fees, mark_paths=marks,
                         liquidation_cancels=options.liquidation_cancels)
+    exchange.set_algo_order_limit(options.max_num_algo_orders)
     exchange.add_account(options.api_key, options.api_secret, options.balance)
     service = Service(exchange, options.weight_limit)
     app = web.Application()

@@ -25,6 +25,8 @@ def _order_request(call: Call, client_id_param: str) -> OrderRequest:
         working_type=(call.get("workingType") or "CONTRACT_PRICE").upper(),
         client_id=call.get(client_id_param),
         position_side=None if position_side is None else position_side.upper(),
+        callback_rate=call.decimal("callbackRate"),
+        activate_price=call.decimal("activatePrice"),
     )
 
 

@@ -18,7 +18,7 @@ import secrets
 
 from aiohttp import WSMsgType, web
 
-from binance_emulator.api.wire import price_str, qty_str
+from binance_emulator.api.wire import price_str, qty_str, rate_str
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.journal import Row
@@ -28,7 +28,11 @@ logger = logging.getLogger(__name__)
 
 _EXECUTION = {"order_created": "NEW", "order_filled": "TRADE", "order_canceled": "CANCELED",
               "order_expired": "EXPIRED"}
-_ALGO_EVENTS = ("algo_created", "algo_triggered", "algo_canceled", "algo_expired")
+_ALGO_EVENTS = ("algo_created", "algo_activated", "algo_triggered", "algo_canceled",
+                "algo_expired")
+# The status an ALGO_UPDATE of these rows says (others: the algo order's status). A trailing
+# stop's activation is a second NEW, as Binance's change log of 2026-08-21 describes it.
+_ALGO_STATUS = {"algo_created": "NEW", "algo_activated": "NEW", "algo_triggered": "TRIGGERED"}
 
 
 class UserStreams:
@@ -116,8 +120,8 @@ def _events(row: Row, account: Account, exchange: Exchange) -> list[dict[str, ob
         order = account.orders.get(int(str(row["order_id"])))
         if order is None:
             return []
-        events = [_order_update(exchange, order, row, _EXECUTION[event])]
         parent = account.algo_by_order.get(order.order_id)
+        events = [_order_update(exchange, order, row, _EXECUTION[event], parent)]
         ended = event != "order_created" and row.get("status", "") != "PARTIALLY_FILLED"
         if parent is not None and ended:  # the conditional it came from is finished with it
             events.append(_algo_update(exchange, parent, row, "FINISHED"))
@@ -128,10 +132,13 @@ def _events(row: Row, account: Account, exchange: Exchange) -> list[dict[str, ob
     return []
 
 
-def _order_update(exchange: Exchange, order: Order, row: Row, execution: str
-                  ) -> dict[str, object]:
+def _order_update(exchange: Exchange, order: Order, row: Row, execution: str,
+                  parent: AlgoOrder | None = None) -> dict[str, object]:
     market = exchange.markets[order.symbol]
     traded = execution == "TRADE"
+    # Binance pushes activation price and callback rate only for a trailing stop's order.
+    trailing = {} if parent is None or not parent.is_trailing else {
+        "AP": price_str(market, parent.activate_price), "cr": rate_str(parent.callback_rate)}
     return {"e": "ORDER_TRADE_UPDATE", "E": row["time"], "T": row["time"], "o": {
         "s": order.symbol, "c": order.client_order_id, "S": order.side, "o": order.type,
         "f": order.time_in_force, "q": qty_str(market, order.quantity),
@@ -146,15 +153,18 @@ def _order_update(exchange: Exchange, order: Order, row: Row, execution: str
         "T": row["time"], "t": 0, "b": "0", "a": "0", "m": bool(row.get("maker")),
         "R": order.reduce_only, "wt": order.working_type, "ot": order.orig_type,
         "ps": "BOTH", "cp": order.close_position, "rp": "0", "pP": False, "si": 0, "ss": 0,
-        "V": "EXPIRE_MAKER", "pm": "NONE", "gtd": 0,
+        "V": "EXPIRE_MAKER", "pm": "NONE", "gtd": 0, **trailing,
     }}
 
 
 def _algo_update(exchange: Exchange, algo: AlgoOrder, row: Row, status: str | None = None
                  ) -> dict[str, object]:
     market = exchange.markets[algo.symbol]
-    status = status or {"algo_created": "NEW", "algo_triggered": "TRIGGERED"}.get(
-        str(row["event"]), algo.status)
+    event = str(row["event"])
+    status = status or _ALGO_STATUS.get(event, algo.status)
+    # ``ia`` (is activated), a trailing stop's only: false as placed, true from its activation.
+    activated = {} if not algo.is_trailing else {
+        "ia": event != "algo_created" and algo.activated}
     return {"e": "ALGO_UPDATE", "E": row["time"], "T": row["time"], "o": {
         "caid": algo.client_algo_id, "aid": algo.algo_id, "at": "CONDITIONAL",
         "o": algo.order_type, "s": algo.symbol, "S": algo.side, "ps": "BOTH",
@@ -163,4 +173,5 @@ def _algo_update(exchange: Exchange, algo: AlgoOrder, row: Row, status: str | No
         "tp": price_str(market, algo.trigger_price), "p": price_str(market, algo.price),
         "V": "EXPIRE_MAKER", "wt": algo.working_type, "pm": "NONE",
         "cp": algo.close_position, "pP": False, "R": algo.reduce_only, "tt": 0, "gtd": 0,
+        **activated,
     }}

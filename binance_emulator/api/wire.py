@@ -11,7 +11,7 @@ from binance_emulator.venue.markets import (
     PERPETUAL_DELIVERY_DATE,
     Market,
 )
-from binance_emulator.venue.models import AlgoOrder, Fill, Income, Order
+from binance_emulator.venue.models import AlgoOrder, Fill, Income, Order, decimals
 from binance_emulator.venue.prices import Candle
 
 MONEY_PLACES = Decimal("0.00000001")
@@ -35,8 +35,16 @@ def qty_str(market: Market, value: Decimal) -> str:
     return f"{value.quantize(market.step_size):f}"
 
 
+def rate_str(percent: Decimal) -> str:
+    """A callback rate as Binance writes it: two places at least ("1.00", "0.25")."""
+    places = max(2, decimals(percent))
+    return f"{percent:.{places}f}"
+
+
 def symbol_info(market: Market) -> dict[str, object]:
     tick = f"{market.tick_size:f}"
+    algo_limit = [] if market.max_num_algo_orders is None else [
+        {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": market.max_num_algo_orders}]
     return {
         "symbol": market.symbol,
         "pair": market.symbol,
@@ -67,7 +75,7 @@ def symbol_info(market: Market) -> dict[str, object]:
             {"filterType": "MARKET_LOT_SIZE", "stepSize": f"{market.step_size:f}",
              "minQty": f"{market.min_qty:f}", "maxQty": f"{market.market_max_qty:f}"},
             {"filterType": "MAX_NUM_ORDERS", "limit": 200},
-            {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": 10},
+            *algo_limit,
             {"filterType": "MIN_NOTIONAL", "notional": f"{market.min_notional:f}"},
             {"filterType": "PERCENT_PRICE", "multiplierUp": f"{market.percent_up:.4f}",
              "multiplierDown": f"{market.percent_down:.4f}", "multiplierDecimal": "4"},
@@ -193,6 +201,10 @@ def algo_json(exchange: Exchange, algo: AlgoOrder, detail: bool = False) -> dict
         "triggerTime": algo.trigger_time,
         "goodTillDate": 0,
     }
+    if algo.is_trailing:
+        # A trailing stop's own fields; triggerPrice above is the trigger its extreme implies.
+        body["activatePrice"] = price_str(market, algo.activate_price)
+        body["callbackRate"] = rate_str(algo.callback_rate)
     if detail:
         body["actualOrderId"] = "" if algo.actual_order_id is None else str(algo.actual_order_id)
         body["actualPrice"] = (

@@ -18,7 +18,7 @@ from binance_emulator.venue import margin
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.book import BookShape
 from binance_emulator.venue.errors import BinanceError
-from binance_emulator.venue.exchange import LIQUIDATION_CANCELS
+from binance_emulator.venue.liquidation import LIQUIDATION_CANCELS
 
 
 def _bad_request(reason: str) -> web.HTTPBadRequest:
@@ -39,6 +39,13 @@ def _positive_int(value: object, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise _bad_request(f"'{name}' must be a positive integer, got {value!r}")
     return value
+
+
+def _algo_limit(value: object) -> int | None:
+    """A MAX_NUM_ALGO_ORDERS limit; 0 or null: no such filter (as on Binance since 2025-12-29)."""
+    if value is None or value == 0:
+        return None
+    return _positive_int(value, "max_num_algo_orders")
 
 
 async def _body(request: web.Request) -> dict[str, object]:
@@ -199,6 +206,8 @@ class Control:
             "order_limit_1m": service.order_counts.per_minute,
             "liquidation_cancels": service.exchange.liquidation_cancels,
             "journal_requests": service.journal_requests,
+            "max_num_algo_orders": {symbol: market.max_num_algo_orders
+                                    for symbol, market in service.exchange.markets.items()},
         }
 
     async def config(self, request: web.Request) -> web.Response:
@@ -221,7 +230,19 @@ class Control:
             if not isinstance(body["journal_requests"], bool):
                 raise _bad_request("'journal_requests' must be true or false")
             service.journal_requests = body["journal_requests"]
+        if "max_num_algo_orders" in body:
+            self._set_algo_limits(body["max_num_algo_orders"])
         return web.json_response(self._config())
+
+    def _set_algo_limits(self, value: object) -> None:
+        """One limit for every symbol, or ``{symbol: limit}`` for some."""
+        exchange = self.service.exchange
+        limits = value if isinstance(value, dict) else {None: value}
+        for symbol in limits:
+            if symbol is not None and symbol not in exchange.markets:
+                raise _bad_request(f"unknown symbol {symbol!r}")
+        for symbol, limit in limits.items():
+            exchange.set_algo_order_limit(_algo_limit(limit), symbol)
 
     async def state(self, request: web.Request) -> web.Response:
         self.service.exchange.refresh()

@@ -10,19 +10,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from binance_emulator.venue import rules
+from binance_emulator.venue import rules, trailing
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory
 from binance_emulator.venue.markets import Market
 from binance_emulator.venue.models import (
     STOP_TYPES,
     TAKE_PROFIT_TYPES,
+    TRAILING_TYPES,
     ZERO,
     AlgoOrder,
     Order,
     OrderRequest,
 )
 from binance_emulator.venue.quotes import Quotes
+
+# The only types closePosition=true is accepted with (-4136 for the others, trailing included).
+CLOSE_POSITION_TYPES = frozenset({"STOP_MARKET", "TAKE_PROFIT_MARKET"})
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,14 @@ def new_algo_order(account: Account, request: OrderRequest, market: Market, quot
                    next_id: Callable[[], int], now: int) -> AlgoOrder:
     """POST /fapi/v1/algoOrder with algoType=CONDITIONAL: the order the venue accepts."""
     rules.check_common(request)
-    if request.type not in STOP_TYPES | TAKE_PROFIT_TYPES:
+    if request.type not in STOP_TYPES | TAKE_PROFIT_TYPES | TRAILING_TYPES:
         raise illegal("type")
-    if request.trigger_price is None:
-        raise mandatory("triggerPrice")
-    rules.check_price(market, request.trigger_price, "triggerPrice")
+    is_trailing = request.type in TRAILING_TYPES
+    rate = rules.check_callback_rate(request.callback_rate) if is_trailing else None
+    if not is_trailing:
+        if request.trigger_price is None:
+            raise mandatory("triggerPrice")
+        rules.check_price(market, request.trigger_price, "triggerPrice")
     is_market = request.type.endswith("_MARKET")
     price = ZERO
     if not is_market:
@@ -53,7 +60,7 @@ def new_algo_order(account: Account, request: OrderRequest, market: Market, quot
         price = request.price
     if request.close_position:
         # Close-All is a STOP_MARKET / TAKE_PROFIT_MARKET alone: no quantity, no reduceOnly.
-        if not is_market:
+        if request.type not in CLOSE_POSITION_TYPES:
             raise BinanceError.of(Code.CLOSE_POSITION_TYPE_INVALID, order_type=request.type)
         if request.quantity is not None:
             raise BinanceError(Code.QUANTITY_WITH_CLOSE_POSITION)
@@ -62,14 +69,23 @@ def new_algo_order(account: Account, request: OrderRequest, market: Market, quot
         quantity = ZERO
     else:
         quantity = rules.check_quantity(market, request.quantity, is_market)
-        rules.check_min_notional(market, request, quantity, request.trigger_price)
+        if not is_trailing:
+            rules.check_min_notional(market, request, quantity, request.trigger_price)
     if request.working_type not in ("MARK_PRICE", "CONTRACT_PRICE"):
         raise illegal("workingType")
+    reference = quotes.by_working_type(market.symbol, request.working_type)
+    activate = ZERO
+    trigger_price = request.trigger_price or ZERO
+    if rate is not None:
+        activate = trailing.activation(request, market, reference)
+        trigger_price = trailing.trigger_price(market, request.side, activate, rate)
+        rules.check_min_notional(market, request, quantity, activate)
     client_id = rules.check_client_id(
         request.client_id, (a.client_algo_id for a in account.open_algo_orders()), next_id
     )
     if request.reduce_only or request.close_position:
         rules.check_reduce_only(account, market.symbol, request.side)
+    rules.check_algo_order_count(account, market)
     algo = AlgoOrder(
         algo_id=next_id(),
         client_algo_id=client_id,
@@ -77,7 +93,7 @@ def new_algo_order(account: Account, request: OrderRequest, market: Market, quot
         side=request.side,
         order_type=request.type,
         quantity=quantity,
-        trigger_price=request.trigger_price,
+        trigger_price=trigger_price,
         price=price,
         working_type=request.working_type,
         reduce_only=request.reduce_only or request.close_position,
@@ -85,16 +101,16 @@ def new_algo_order(account: Account, request: OrderRequest, market: Market, quot
         time_in_force=request.time_in_force or "GTC",
         create_time=now,
         update_time=now,
+        callback_rate=rate,
+        activate_price=activate,
     )
-    if algo.is_triggered_by(reference_price(algo, quotes)):
+    if algo.is_triggered_by(reference):
         raise BinanceError(Code.WOULD_IMMEDIATELY_TRIGGER)
     return algo
 
 
 def reference_price(algo: AlgoOrder, quotes: Quotes) -> Decimal:
-    if algo.working_type == "MARK_PRICE":
-        return quotes.mark(algo.symbol)
-    return quotes.last(algo.symbol)
+    return quotes.by_working_type(algo.symbol, algo.working_type)
 
 
 def trigger(account: Account, algo: AlgoOrder, quotes: Quotes, market: Market,

@@ -25,6 +25,7 @@ from binance_emulator.venue.models import (
     Order,
     OrderRequest,
 )
+from binance_emulator.venue.trailing import Trail
 
 
 class Bookkeeper:
@@ -161,8 +162,20 @@ class Bookkeeper:
             client_id=algo.client_algo_id, side=algo.side, type=algo.order_type,
             qty=algo.quantity, trigger_price=algo.trigger_price, price=algo.price or None,
             working_type=algo.working_type, reduce_only=algo.reduce_only,
-            close_position=algo.close_position,
+            close_position=algo.close_position, callback_rate=algo.callback_rate,
+            activate_price=algo.activate_price if algo.is_trailing else None,
         )
+
+    def trail(self, account: Account, trail: Trail) -> None:
+        """A trailing stop follows the price: activated, or a new extreme and trigger."""
+        algo = trail.algo
+        algo.extreme, algo.trigger_price = trail.extreme, trail.trigger_price
+        if trail.activates:
+            algo.activated = True
+            algo.update_time = self.clock()
+            self.journal.record(account.api_key, "algo_activated", symbol=algo.symbol,
+                                algo_id=algo.algo_id, client_id=algo.client_algo_id,
+                                extreme=algo.extreme, trigger_price=algo.trigger_price)
 
     def close_algo_order(self, account: Account, algo: AlgoOrder, status: str,
                          reason: str | None = None) -> None:

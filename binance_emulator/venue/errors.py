@@ -39,6 +39,7 @@ class Code:
     BAD_INTERVAL = -1120
     BAD_SYMBOL = -1121
     ILLEGAL_PARAM = -1130
+    INVALID_CALLBACK_RATE = -2007
     UNKNOWN_ORDER_CANCEL = -2011
     NO_SUCH_ORDER = -2013
     BAD_API_KEY = -2015
@@ -55,6 +56,7 @@ class Code:
     QTY_OFF_STEP = -4023
     PRICE_BELOW_MULTIPLIER_DOWN = -4024
     LEVERAGE_NOT_VALID = -4028
+    MAX_STOP_ORDER_EXCEEDED = -4045
     NO_NEED_TO_CHANGE_MARGIN_TYPE = -4046
     MARGIN_TYPE_WITH_OPEN_ORDERS = -4047
     MARGIN_TYPE_WITH_POSITION = -4048
@@ -67,6 +69,7 @@ class Code:
     DUPLICATE_CLIENT_ORDER_ID = -4116
     USE_ALGO_ENDPOINT = -4120
     MARKET_PERCENT_PRICE = -4131
+    INVALID_ACTIVATION_PRICE = -4135
     CLOSE_POSITION_TYPE_INVALID = -4136
     QUANTITY_WITH_CLOSE_POSITION = -4137
     NOTIONAL_TOO_SMALL = -4164
@@ -92,6 +95,8 @@ MESSAGES: dict[int, str] = {
     Code.BAD_INTERVAL: "Invalid interval.",
     Code.BAD_SYMBOL: "Invalid symbol.",
     Code.NO_SUCH_ORDER: "Order does not exist.",
+    # Not in Binance's published error table: the code and text as users recorded them.
+    Code.INVALID_CALLBACK_RATE: "Invalid callBack rate.",
     Code.UNKNOWN_ORDER_CANCEL: "Unknown order sent.",
     Code.BAD_API_KEY: "Invalid API-key, IP, or permissions for action, request ip: 127.0.0.1",
     Code.MARGIN_INSUFFICIENT: "Margin is insufficient.",
@@ -99,6 +104,8 @@ MESSAGES: dict[int, str] = {
     Code.REDUCE_ONLY_REJECTED: "ReduceOnly Order is rejected.",
     Code.QTY_NOT_POSITIVE: "Quantity less than or equal to zero.",
     Code.NO_NEED_TO_CHANGE_MARGIN_TYPE: "No need to change margin type.",
+    Code.MAX_STOP_ORDER_EXCEEDED: "Reach max stop order limit.",
+    Code.INVALID_ACTIVATION_PRICE: "Invalid activation price",
     Code.DUPLICATE_CLIENT_ORDER_ID: "ClientOrderId is duplicated.",
     Code.USE_ALGO_ENDPOINT: (
         "Order type not supported for this endpoint. Please use the Algo Order API "

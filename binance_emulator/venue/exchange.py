@@ -2,19 +2,19 @@
 its funding schedule: the single source of truth, and the only writer.
 
 Every change goes through an ``Exchange`` method: the deciding modules (``matching``, ``algo``,
-``liquidation``, ``funding``, ``rules``) judge and return what should happen; the Exchange applies
-it, in order, through its ``Bookkeeper``. Knows nothing of HTTP. Every rejection is a
-``BinanceError`` carrying the venue's code and text; the HTTP layer only translates. Quantities
-and prices are ``Decimal`` so that precision checks behave like the venue's.
+``trailing``, ``liquidation``, ``funding``, ``rules``) judge and return what should happen; the
+Exchange applies it, in order, through its ``Bookkeeper``. Knows nothing of HTTP. Rejections are
+``BinanceError``s with the venue's code and text; quantities and prices are ``Decimal``s.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace as dataclass_replace
 from decimal import Decimal
 
-from binance_emulator.venue import algo, funding, liquidation, margin, matching, rules
+from binance_emulator.venue import algo, funding, liquidation, margin, matching, rules, trailing
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.book import Book, BookShape
 from binance_emulator.venue.bookkeeping import Bookkeeper
@@ -32,32 +32,23 @@ from binance_emulator.venue.models import (
 from binance_emulator.venue.prices import PricePath, now_ms
 from binance_emulator.venue.quotes import Quotes, path_last, path_mark, to_tick
 
-# What a liquidation cancels besides the position (Binance: "all open orders are immediately
-# canceled"; whether that includes conditional algo orders is not documented, hence a switch).
-LIQUIDATION_CANCELS = ("all", "plain")
-
 
 class Exchange:
     """All accounts and all symbols."""
 
-    def __init__(
-        self,
-        markets: dict[str, Market],
-        paths: dict[str, PricePath],
-        fees: FeeSchedule | None = None,
-        clock: Callable[[], int] = now_ms,
-        mark_paths: dict[str, PricePath] | None = None,
-        liquidation_cancels: str = "all",
-    ) -> None:
-        self.markets = markets
+    def __init__(self, markets: dict[str, Market], paths: dict[str, PricePath],
+                 fees: FeeSchedule | None = None, clock: Callable[[], int] = now_ms,
+                 mark_paths: dict[str, PricePath] | None = None,
+                 liquidation_cancels: str = "all") -> None:
+        self.markets = dict(markets)  # its own: the limits of one venue are set on it alone
         self.paths = paths
         # Without a basis the mark path is a copy of the last one (mark = last until set apart).
         self.mark_paths = mark_paths or {s: p.with_basis(None) for s, p in paths.items()}
         self.fees = fees or FeeSchedule()
         self.clock = clock
-        self.quotes = Quotes(markets)
+        self.quotes = Quotes(self.markets)
         self.accounts: dict[str, Account] = {}
-        self.books = {symbol: Book(market) for symbol, market in markets.items()}
+        self.books = {symbol: Book(market) for symbol, market in self.markets.items()}
         self.journal = Journal(clock)
         self.liquidation_cancels = liquidation_cancels
         self._ids = itertools.count(8_000_000_001)
@@ -88,9 +79,13 @@ class Exchange:
         book.shape = shape
         book.refill()
 
+    def set_algo_order_limit(self, limit: int | None, symbol: str | None = None) -> None:
+        """MAX_NUM_ALGO_ORDERS of one symbol or all (None: no such filter)."""
+        for name in [self.market(symbol).symbol] if symbol else list(self.markets):
+            self.markets[name] = dataclass_replace(self.markets[name], max_num_algo_orders=limit)
+
     def reset(self, api_key: str, api_secret: str, balance: Decimal) -> Account:
-        """Back to one fresh account: the others, the journal (ids keep increasing) and every
-        book's shape are dropped."""
+        """Back to one fresh account: the others, the journal and every book's shape dropped."""
         self.accounts.clear()
         self.journal.clear()
         for symbol in self.books:
@@ -137,10 +132,11 @@ class Exchange:
             self._react(account, symbol, last_moved)
 
     def _react(self, account: Account, symbol: str, last_moved: bool) -> None:
-        """React to a new last/mark price of ``symbol``, in the order the price path meets things:
-        conditionals reached before the liquidation price, then liquidation (on mark), then the
-        rest of the crossed conditionals, then resting limits the last price traded through."""
+        """React to a new last/mark price of ``symbol``: trailing stops follow it, then, in the
+        order the price path meets them, conditionals reached before the liquidation price, the
+        liquidation (on mark), the other crossed conditionals, resting limits traded through."""
         position = account.positions.get(symbol)
+        self._trail(account, symbol)
         if account.may_have_open_algo_orders() and position is not None and position.amount:
             liquidation_first = margin.liquidation_price(account, self.quotes, position)
             for found in algo.crossed(account, symbol, self.quotes, liquidation_first):
@@ -308,6 +304,7 @@ class Exchange:
             self._bookkeeper.reject(account, "algo_rejected", request, error)
             raise
         self._bookkeeper.accept_algo_order(account, found)
+        self._trail(account, found.symbol)
         return found
 
     def cancel_algo_order(self, account: Account, algo_id: int | None,
@@ -325,6 +322,11 @@ class Exchange:
         self.market(symbol)
         for found in account.open_algo_orders(symbol):
             self._bookkeeper.close_algo_order(account, found, "CANCELED")
+
+    def _trail(self, account: Account, symbol: str) -> None:
+        """Trailing stops follow the price: activation, a new extreme and its trigger."""
+        for trail in trailing.moves(account, symbol, self.quotes, self.markets[symbol]):
+            self._bookkeeper.trail(account, trail)
 
     def _trigger(self, account: Account, found: AlgoOrder) -> None:
         """The conditional becomes a real order in the matching engine: TRIGGERED while it rests

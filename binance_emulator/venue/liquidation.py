@@ -33,6 +33,10 @@ from binance_emulator.venue.matching import Take
 from binance_emulator.venue.models import ZERO, Order, Position
 from binance_emulator.venue.quotes import Quotes
 
+# What a liquidation cancels besides the position (Binance: "all open orders are immediately
+# canceled"; whether that includes conditional algo orders is not documented, hence a switch).
+LIQUIDATION_CANCELS = ("all", "plain")
+
 
 @dataclass(frozen=True)
 class Closeout:

@@ -32,6 +32,10 @@ ORDER_TYPES = (
 CONDITIONAL_ORDER_TYPES = frozenset(
     {"STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"}
 )
+# exchangeInfo's MAX_NUM_ALGO_ORDERS: open conditional orders per symbol and account, 10 in
+# Binance's recorded answers (and its trading rules of 2021-02-24). Binance's change log of
+# 2025-12-29 drops the filter for a limit across all symbols (``rules.MAX_OPEN_ALGO_ORDERS``).
+DEFAULT_MAX_NUM_ALGO_ORDERS = 10
 # Same for every perpetual on Binance: 2100-12-25.
 PERPETUAL_DELIVERY_DATE = 4133404800000
 ONBOARD_DATE = 1569398400000
@@ -70,6 +74,8 @@ class Market:
     percent_down: Decimal = Decimal("0.95")
     # exchangeInfo's liquidationFee: the clearance fee rate on what a liquidation closes.
     liquidation_fee: Decimal = Decimal("0.0125")
+    # MAX_NUM_ALGO_ORDERS; None: the filter is neither served nor enforced.
+    max_num_algo_orders: int | None = DEFAULT_MAX_NUM_ALGO_ORDERS
 
     @property
     def price_precision(self) -> int:

@@ -15,6 +15,7 @@ from binance_emulator.venue.statuses import algo_is_open, order_is_open
 ZERO = Decimal(0)
 STOP_TYPES = frozenset({"STOP", "STOP_MARKET"})
 TAKE_PROFIT_TYPES = frozenset({"TAKE_PROFIT", "TAKE_PROFIT_MARKET"})
+TRAILING_TYPES = frozenset({"TRAILING_STOP_MARKET"})
 
 
 def side_sign(side: str) -> int:
@@ -85,20 +86,40 @@ class AlgoOrder:
     trigger_time: int = 0
     actual_order_id: int | None = None
     actual_price: Decimal = ZERO
+    # TRAILING_STOP_MARKET only: callbackRate in percent (1 = 1 %), the activation price, and,
+    # once activated, the extreme it follows (highest for a sell, lowest for a buy).
+    callback_rate: Decimal | None = None
+    activate_price: Decimal = ZERO
+    activated: bool = False
+    extreme: Decimal = ZERO
 
     @property
     def is_open(self) -> bool:
         return algo_is_open(self.status)
 
     @property
+    def is_trailing(self) -> bool:
+        return self.callback_rate is not None
+
+    @property
     def fires_on_rise(self) -> bool:
-        """Buy stops and sell take-profits fire on a rising price; the others on a falling one."""
-        return (self.order_type in STOP_TYPES) == (self.side == "BUY")
+        """Buy stops (trailing ones too) and sell take-profits fire on a rising price; the others
+        on a falling one."""
+        return (self.order_type in STOP_TYPES | TRAILING_TYPES) == (self.side == "BUY")
+
+    @property
+    def trailing_trigger(self) -> Decimal:
+        """Where an activated trailing stop fires: callbackRate % back from its extreme."""
+        back = (self.callback_rate or ZERO) / 100
+        return self.extreme * (1 + back if self.side == "BUY" else 1 - back)
 
     def is_triggered_by(self, reference: Decimal) -> bool:
+        if self.is_trailing and not self.activated:
+            return False
+        threshold = self.trailing_trigger if self.is_trailing else self.trigger_price
         if self.fires_on_rise:
-            return reference >= self.trigger_price
-        return reference <= self.trigger_price
+            return reference >= threshold
+        return reference <= threshold
 
 
 @dataclass
@@ -160,3 +181,5 @@ class OrderRequest:
     working_type: str = "CONTRACT_PRICE"
     client_id: str | None = None
     position_side: str | None = None
+    callback_rate: Decimal | None = None  # TRAILING_STOP_MARKET only
+    activate_price: Decimal | None = None  # TRAILING_STOP_MARKET only; None: not sent

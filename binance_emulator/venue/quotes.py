@@ -27,6 +27,10 @@ class Quotes:
     def mark(self, symbol: str) -> Decimal:
         return self._mark[symbol]
 
+    def by_working_type(self, symbol: str, working_type: str) -> Decimal:
+        """The price a conditional order watches: mark for MARK_PRICE, else last."""
+        return self._mark[symbol] if working_type == "MARK_PRICE" else self._last[symbol]
+
     def best_bid(self, symbol: str) -> Decimal:
         return self._last[symbol]
 

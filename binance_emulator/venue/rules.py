@@ -21,6 +21,11 @@ from binance_emulator.venue.quotes import Quotes
 CLIENT_ID_PATTERN = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
 TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK", "GTX", "GTD"})
 MAX_PRICE = Decimal(1_000_000)
+# TRAILING_STOP_MARKET callbackRate in percent: [0.1, 10] in the API docs, the maximum raised to
+# 20 by Binance's change log of 2026-10-23.
+CALLBACK_RATE_RANGE = (Decimal("0.1"), Decimal(20))
+# Open conditional orders of one account across all symbols (Binance's change log of 2025-12-29).
+MAX_OPEN_ALGO_ORDERS = 200
 
 
 def check_common(request: OrderRequest) -> None:
@@ -106,6 +111,26 @@ def check_reduce_only(account: Account, symbol: str, side: str) -> None:
     amount = account.position(symbol).amount
     if not amount or (amount > 0) == (side == "BUY"):
         raise BinanceError(Code.REDUCE_ONLY_REJECTED)
+
+
+def check_algo_order_count(account: Account, market: Market) -> None:
+    """A new conditional needs room under MAX_NUM_ALGO_ORDERS (this symbol's open ones) and
+    under the account's limit across all symbols."""
+    limit = market.max_num_algo_orders
+    if (limit is not None and len(account.open_algo_orders(market.symbol)) >= limit) or (
+        len(account.open_algo_orders()) >= MAX_OPEN_ALGO_ORDERS
+    ):
+        raise BinanceError(Code.MAX_STOP_ORDER_EXCEEDED)
+
+
+def check_callback_rate(rate: Decimal | None) -> Decimal:
+    """A trailing stop's callbackRate: sent, and within ``CALLBACK_RATE_RANGE``."""
+    if rate is None:
+        raise mandatory("callbackRate")
+    low, high = CALLBACK_RATE_RANGE
+    if not low <= rate <= high:
+        raise BinanceError(Code.INVALID_CALLBACK_RATE)
+    return rate
 
 
 def opening_part(account: Account, symbol: str, side: str, quantity: Decimal) -> Decimal:

@@ -26,7 +26,8 @@ VENUE_ROLES: tuple[tuple[str, frozenset[str]], ...] = (
     ("records", frozenset({"errors", "statuses", "models", "market_table", "markets", "prices",
                            "mark", "book", "journal", "quotes"})),
     ("ledger", frozenset({"account"})),
-    ("deciding", frozenset({"margin", "rules", "matching", "algo", "liquidation", "funding"})),
+    ("deciding", frozenset({"margin", "rules", "matching", "algo", "trailing", "liquidation",
+                            "funding"})),
     ("bookkeeper", frozenset({"bookkeeping"})),
     ("exchange", frozenset({"exchange"})),
 )
