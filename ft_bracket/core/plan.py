@@ -14,14 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ft_bracket.core import client_ids
-from ft_bracket.core.legs import (
-    IDLE_STATUSES,
-    Bracket,
-    BracketLeg,
-    LegEvent,
-    LegKind,
-    LegStatus,
-)
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegEvent, LegKind, LegStatus
 from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus, observe
 
 EXIT_TAKE_PROFIT = "take_profit"

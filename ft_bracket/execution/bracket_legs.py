@@ -5,15 +5,8 @@ placement means carried out (``core.refusal_outcome``).
 
 from __future__ import annotations
 
-from ft_bracket.core.legs import (
-    Bracket,
-    Cancelled,
-    Closing,
-    LegEvent,
-    LegKind,
-    LegStatus,
-    ReplacedGone,
-)
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import Cancelled, Closing, LegEvent, LegKind, LegStatus, ReplacedGone
 from ft_bracket.core.refusal_outcome import placement_failed
 from ft_bracket.core.venue import VenueStatus
 from ft_bracket.execution.context import ExecutionContext

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ft_bracket.core.legs import Bracket
+from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.plan import TradeView
 from ft_bracket.core.stray_legs import StrayLegs
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot

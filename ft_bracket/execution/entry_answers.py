@@ -10,7 +10,8 @@ close at market, an exit it wants.
 from __future__ import annotations
 
 from ft_bracket.core.book_walk import beyond_stop
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus
 from ft_bracket.core.plan import TradeView
 from ft_bracket.execution.bracket_legs import BracketLegs
 from ft_bracket.execution.context import ExecutionContext

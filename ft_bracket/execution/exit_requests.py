@@ -4,7 +4,7 @@ A bracket protected from its entry's answer asks once freqtrade has the trade.""
 
 from __future__ import annotations
 
-from ft_bracket.core.legs import Bracket
+from ft_bracket.core.bracket import Bracket
 from ft_bracket.reporting.bracket_reports import BracketReports
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from ft_bracket.core import client_ids
-from ft_bracket.core.legs import Bracket, Closing, LegKind, Rejected, Sent
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import Closing, LegKind, Rejected, Sent
 from ft_bracket.core.plan import EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, EXIT_TAKE_PROFIT, Place
 from ft_bracket.core.refusal_outcome import stop_after_close
 from ft_bracket.core.venue import VenueFill

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from ft_bracket.core.legs import Bracket, BracketLeg, Cancelled, LegKind, LegStatus
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import BracketLeg, Cancelled, LegKind, LegStatus
 from ft_bracket.core.plan import (
     Action,
     Adopt,

@@ -10,7 +10,8 @@ stop row settled once the venue confirms it gone, and the take-profit's fill sho
 from __future__ import annotations
 
 from ft_bracket.core import client_ids
-from ft_bracket.core.legs import Bracket, LegKind, LegStatus
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import LegKind, LegStatus
 from ft_bracket.core.plan import EXIT_STOP_ON_EXCHANGE, EXIT_TAKE_PROFIT, TradeView
 from ft_bracket.execution.bracket_legs import BracketLegs
 from ft_bracket.execution.context import ExecutionContext

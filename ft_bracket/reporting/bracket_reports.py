@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ft_bracket.core.book_walk import slippage
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import BracketLeg, LegKind
 from ft_bracket.core.venue import VenueFill, VenueLeg
 from ft_bracket.reporting.events import EventName, EventSink, Severity
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.legs import (
     TRANSITIONS,
     Accepted,
-    Bracket,
     BracketLeg,
     Cancelled,
     CancelRequested,

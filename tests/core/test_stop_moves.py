@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.clearance import entry_clearance
 from ft_bracket.core.legs import (
     Accepted,
-    Bracket,
     Cancelled,
     LegKind,
     LegStatus,

@@ -10,7 +10,8 @@ import pytest
 from freqtrade.persistence import Trade, init_db
 from freqtrade.persistence.base import ModelBase
 
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus
 from ft_bracket.core.records import PRICES_RECORD
 from ft_bracket.execution.context import CUSTOM_DATA_KEY
 from ft_bracket.freqtrade_adapter.trades import FreqtradeTrades

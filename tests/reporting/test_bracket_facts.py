@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus
 from ft_bracket.core.risk import loss_at_stop
 from ft_bracket.reporting.events import Event, EventName, Severity
 from ft_bracket.reporting.facts import BracketFacts, LegFacts, legs_record, summary

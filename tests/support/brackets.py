@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ft_bracket.core import client_ids
-from ft_bracket.core.legs import Bracket, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus
 from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus
 
