@@ -32,20 +32,20 @@ from freqtrade.exceptions import OperationalException
 from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy
 
+from ft_bracket.core.actions import EXIT_TAKE_PROFIT, EXIT_TIME_LIMIT
 from ft_bracket.core.book_walk import size_on_book
 from ft_bracket.core.client_ids import bracket_root
 from ft_bracket.core.destination import Destination, DestinationRefusedError, check_destination
-from ft_bracket.core.plan import EXIT_TAKE_PROFIT, EXIT_TIME_LIMIT
 from ft_bracket.core.records import PRICES_RECORD, BracketPrices, PlannedEntry
 from ft_bracket.core.risk import (
     Denial,
     Signal,
-    align_to_tick,
     can_trade,
     deny,
     loss_at_stop,
     size_position,
 )
+from ft_bracket.core.scale_out import split_levels
 from ft_bracket.core.settings import BracketConfigError, BracketSettings
 from ft_bracket.core.stop_policies import StopPolicy, StopPolicyError
 from ft_bracket.execution.order_manager import OrderManager
@@ -178,14 +178,12 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"),
                                  side=side)
             return 0.0
-        stop_price, take_profit_price = prices
-        signal = Signal(
-            is_short=is_short,
-            entry_price=current_rate,
-            stop_price=align_to_tick(stop_price, market.tick_size, towards=current_rate),
-            take_profit_price=align_to_tick(take_profit_price, market.tick_size,
-                                            towards=current_rate),
-        )
+        levels = (signals.read_levels(self.dp, pair, self.timeframe, candle_date)
+                  if indexed is None or indexed.scales_out else ())
+        signal = signals.signal_on_tick(is_short, current_rate, prices, levels, market)
+        if not isinstance(signal, Signal):
+            self.refusals.refuse(pair, candle_date, signal, side=side)
+            return 0.0
         fee = self._taker_fee(pair)
         settings = self.bracket_settings
         decision = can_trade(
@@ -251,8 +249,9 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         planned = self._planned.get(pair)
         if planned is None:
             return None
-        return EntryPlan(planned.signal.is_short, planned.signal.stop_price,
-                         planned.signal.take_profit_price)
+        signal = planned.signal
+        return EntryPlan(signal.is_short, signal.stop_price, signal.take_profit_price,
+                         signal.levels, self.markets.rules(self.dp, pair))
 
     # Fill: record and protect -----------------------------------------------------------------
 
@@ -278,15 +277,15 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             if recorded is not None:
                 self._brackets[trade.id] = recorded
                 return
-        prices = self._bracket_prices(pair, trade)
-        if prices is None:
+        signal = self._planned_signal(pair, trade)
+        if signal is None:
             logger.warning("%s: trade %s filled without a bracket signal; only the hard "
                            "stoploss %s protects it", pair, trade.id, self.stoploss)
             return
-        stop_price, take_profit_price = prices
-        risk_amount = loss_at_stop(order.safe_filled, order.safe_price, stop_price,
+        risk_amount = loss_at_stop(order.safe_filled, order.safe_price, signal.stop_price,
                                    self._taker_fee(pair), is_short=trade.is_short)
-        bracket = BracketPrices(stop_price, take_profit_price, risk_amount)
+        bracket = BracketPrices(signal.stop_price, signal.take_profit_price, risk_amount,
+                                [list(level) for level in signal.levels])
         # A backtest keeps the cache and nothing else: its custom-data store scans every record
         # of the run on each write (quadratic in the number of trades); a live bot persists.
         if not self._optimizing:
@@ -294,10 +293,13 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         self._brackets[trade.id] = bracket
         if manager is not None:
             root = bracket_root(trade.id, int(trade.open_date_utc.timestamp()))
-            manager.open_bracket(trades.trade_view(trade), root, stop_price, take_profit_price,
-                                 entry_order_id=order.order_id)
+            take_profits, merged = split_levels(order.safe_filled, signal.levels,
+                                                self.markets.rules(self.dp, pair))
+            manager.open_bracket(trades.trade_view(trade), root, signal.stop_price,
+                                 signal.take_profit_price, entry_order_id=order.order_id,
+                                 take_profits=take_profits, merged=merged)
 
-    def _bracket_prices(self, pair: str, trade: Trade) -> tuple[float, float] | None:
+    def _planned_signal(self, pair: str, trade: Trade) -> Signal | None:
         """The planned bracket of this entry: in memory, else kept in the database (a restart
         between order and fill), else read again off the signal candle."""
         planned = self._planned.pop(pair, None)
@@ -305,11 +307,9 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             stored = trades.pop_planned_entry(pair)
             planned = planned or (PlannedEntry.from_dict(stored) if stored else None)
         if planned is not None and planned.signal.is_short == trade.is_short:
-            return planned.signal.stop_price, planned.signal.take_profit_price
-        market = self.markets.rules(self.dp, trade.pair)
-        return signals.signal_for_trade(self.dp, self.timeframe, trade.pair,
-                                        trade.open_date_utc, trade.open_rate,
-                                        market.tick_size if market else None)
+            return planned.signal
+        return signals.signal_for_trade(self.dp, self.timeframe, trade,
+                                        self.markets.rules(self.dp, trade.pair))
 
     # Exits: stop and take-profit -------------------------------------------------------------
 
@@ -354,7 +354,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         if bracket is None:
             return None
         # Asked every candle: freqtrade's profit formula runs again only when its inputs moved.
-        return self._take_profit_ratios.ratio(trade, bracket.take_profit_price)
+        return self._take_profit_ratios.ratio(trade, bracket.target_price)
 
     def custom_exit(
         self, pair: str, trade: Trade, current_time: datetime, current_rate: float,
@@ -375,7 +375,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         bracket = self._bracket(trade)
         if not self.config.get("dry_run", True) or bracket is None:
             return None
-        target = bracket.take_profit_price
+        target = bracket.target_price
         crossed = current_rate <= target if trade.is_short else current_rate >= target
         return EXIT_TAKE_PROFIT if crossed else None
 

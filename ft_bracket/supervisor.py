@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.destination import Destination, DestinationRefusedError
-from ft_bracket.core.plan import TradeView
 from ft_bracket.core.settings import BracketConfigError, BracketSettings
 from ft_bracket.core.untracked import UnknownEntries, excess_positions
 from ft_bracket.execution.context import ManagerSettings

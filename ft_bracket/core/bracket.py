@@ -34,16 +34,28 @@ class Bracket:
     # the rest a fired leg left.
     market_closes: int = 0
     rest_closed: float = 0.0
+    # A bracket that scales out: its take-profit levels 2..n (``take_profit`` is level 1).
+    scale_out: list[BracketLeg] = field(default_factory=list)
 
-    def leg(self, kind: LegKind) -> BracketLeg:
-        return self.stop if kind is LegKind.STOP else self.take_profit
+    def leg(self, kind: LegKind, level: int = 1) -> BracketLeg:
+        return self.stop if kind is LegKind.STOP else self.take_profits[level - 1]
 
     def sibling(self, kind: LegKind) -> BracketLeg:
         return self.take_profit if kind is LegKind.STOP else self.stop
 
     @property
-    def legs(self) -> tuple[BracketLeg, BracketLeg]:
-        return (self.stop, self.take_profit)
+    def take_profits(self) -> list[BracketLeg]:
+        """Every take-profit level, the nearest first."""
+        return [self.take_profit, *self.scale_out]
+
+    @property
+    def legs(self) -> tuple[BracketLeg, ...]:
+        return (self.stop, self.take_profit, *self.scale_out)
+
+    def next_client_id(self, prefix: str, leg: BracketLeg) -> str:
+        """The id of ``leg``'s next attempt; a scaled-out bracket's levels name their level."""
+        scaled = bool(self.scale_out) and leg.kind is LegKind.TAKE_PROFIT
+        return leg.next_client_id(prefix, self.root, leg.level if scaled else None)
 
     @property
     def fill_order_ids(self) -> frozenset[str]:
@@ -67,6 +79,7 @@ class Bracket:
     def from_dict(cls, data: dict[str, Any], pair: str = "") -> Bracket:
         stop = BracketLeg.from_dict(data["stop"])
         take_profit = BracketLeg.from_dict(data["take_profit"])
+        scale_out = [BracketLeg.from_dict(raw) for raw in data.get("scale_out") or []]
         # Records written before roots were stored: the root is inside the legs' client ids.
         root = data.get("root") or client_ids.root_of(
             stop.client_id or take_profit.client_id or "")
@@ -82,4 +95,19 @@ class Bracket:
             entry_order_id=data.get("entry_order_id"),
             market_closes=int(data.get("market_closes") or 0),
             rest_closed=float(data.get("rest_closed") or 0.0),
+            scale_out=scale_out,
         )
+
+
+def new_bracket(trade_id: int | None, pair: str, is_short: bool, root: str, stop_price: float,
+                take_profits: list[tuple[float, float]], filled_ms: int,
+                entry_order_id: str | None = None) -> Bracket:
+    """A filled entry's bracket, nothing sent yet: the stop for the whole position, and each
+    (price, quantity) take-profit level (one, or the levels of a bracket that scales out)."""
+    quantity = sum(level_quantity for _, level_quantity in take_profits)
+    levels = [BracketLeg(LegKind.TAKE_PROFIT, price, level_quantity, level=number)
+              for number, (price, level_quantity) in enumerate(take_profits, start=1)]
+    return Bracket(trade_id=trade_id, pair=pair, is_short=is_short, root=root,
+                   stop=BracketLeg(LegKind.STOP, stop_price, quantity), take_profit=levels[0],
+                   entry_filled_ms=filled_ms, entry_order_id=entry_order_id,
+                   scale_out=levels[1:])

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ft_bracket.core import client_ids
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.bracket import Bracket
-from ft_bracket.core.plan import TradeView
 from ft_bracket.core.risk import ALLOWED, Decision, Denial, deny
 from ft_bracket.core.untracked import excess_positions
 from ft_bracket.core.venue import VenueSnapshot

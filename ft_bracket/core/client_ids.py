@@ -1,6 +1,7 @@
 """Every client id the plugin sends, built and parsed here and nowhere else. Pure.
 
-Format: ``<prefix>-<root>-<role><attempt>``, e.g. ``ftb-7-sfx9k2-sl2``.
+Format: ``<prefix>-<root>-<role><attempt>``, e.g. ``ftb-7-sfx9k2-sl2``; the take-profit levels
+of a bracket that scales out carry their level too: ``<prefix>-<root>-tp<level>_<attempt>``.
 
 - ``prefix``: the ``client_id_prefix`` setting; one per bot, so bots sharing an account never
   take each other's orders for their own.
@@ -31,7 +32,7 @@ class OrderRole(StrEnum):
 
 LEG_ROLES = frozenset({OrderRole.STOP, OrderRole.TAKE_PROFIT})
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-_PATTERN = r"{prefix}-([0-9a-z-]+)-(sl|tp|en|x)(\d+)"
+_PATTERN = r"{prefix}-([0-9a-z-]+)-(sl|tp|en|x)(\d+)(?:_(\d+))?"
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,11 @@ class ClientId:
     root: str
     role: OrderRole
     attempt: int
+    level: int | None = None  # a take-profit level of a bracket that scales out
 
     def __str__(self) -> str:
-        return f"{self.prefix}-{self.root}-{self.role}{self.attempt}"
+        tail = f"{self.level}_{self.attempt}" if self.level is not None else f"{self.attempt}"
+        return f"{self.prefix}-{self.root}-{self.role}{tail}"
 
     @property
     def is_leg(self) -> bool:
@@ -55,8 +58,9 @@ class ClientId:
         return self.role is not OrderRole.ENTRY
 
 
-def build(prefix: str, root: str, role: OrderRole, attempt: int) -> str:
-    return str(ClientId(prefix, root, role, attempt))
+def build(prefix: str, root: str, role: OrderRole, attempt: int, level: int | None = None
+          ) -> str:
+    return str(ClientId(prefix, root, role, attempt, level))
 
 
 def parse(prefix: str, value: str | None) -> ClientId | None:
@@ -64,7 +68,10 @@ def parse(prefix: str, value: str | None) -> ClientId | None:
     match = re.fullmatch(_PATTERN.format(prefix=re.escape(prefix)), value or "")
     if match is None:
         return None
-    return ClientId(prefix, match.group(1), OrderRole(match.group(2)), int(match.group(3)))
+    first, second = int(match.group(3)), match.group(4)
+    if second is None:
+        return ClientId(prefix, match.group(1), OrderRole(match.group(2)), first)
+    return ClientId(prefix, match.group(1), OrderRole(match.group(2)), int(second), first)
 
 
 def parse_leg(prefix: str, value: str | None) -> ClientId | None:

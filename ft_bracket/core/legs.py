@@ -189,6 +189,8 @@ class BracketLeg:
     # The attempt this one replaces (a move, a resize): still on the venue until this one rests
     # and that one is confirmed gone.
     replacing: RestingAttempt | None = None
+    # Which take-profit level (1 for the stop and for a bracket of one take-profit).
+    level: int = 1
 
     @property
     def is_live(self) -> bool:
@@ -252,6 +254,7 @@ class BracketLeg:
             error=raw.get("error"),
             closing=_closing(raw),
             replacing=RestingAttempt(**replacing) if replacing else None,
+            level=int(raw.get("level") or 1),
         )
 
     def _restore(self, old: RestingAttempt, event: LegEvent) -> None:
@@ -276,9 +279,10 @@ class BracketLeg:
             ids.add(self.replacing.client_id)
         return frozenset(ids)
 
-    def next_client_id(self, prefix: str, root: str) -> str:
-        """The id of this leg's next attempt under ``root``."""
-        return client_ids.build(prefix, root, self.kind.role, self.attempt + 1)
+    def next_client_id(self, prefix: str, root: str, level: int | None = None) -> str:
+        """The id of this leg's next attempt under ``root`` (a scaled-out bracket's take-profit
+        levels name their ``level``)."""
+        return client_ids.build(prefix, root, self.kind.role, self.attempt + 1, level)
 
     def close_instead(self, closing: Closing) -> None:
         """Record that this (idle) stop is replaced by a close at market, and why."""

@@ -11,169 +11,37 @@ just a look that sees the whole account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ft_bracket.core import client_ids
+from ft_bracket.core.actions import (
+    EXIT_SOLD_ON_EXCHANGE,
+    EXIT_STOP_LOSS,
+    EXIT_STOP_ON_EXCHANGE,
+    EXIT_TAKE_PROFIT,
+    EXIT_TAKE_PROFIT_UNPLACEABLE,
+    Action,
+    Adopt,
+    AlignStopPrice,
+    Cancel,
+    CancelOrphan,
+    CancelReplaced,
+    ClosePastStop,
+    CloseRest,
+    ImportExits,
+    MoveStop,
+    Observe,
+    Place,
+    Query,
+    ReadFill,
+    RequestExit,
+    ShowExitFill,
+    TradeView,
+)
 from ft_bracket.core.bracket import Bracket
-from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegEvent, LegKind, LegStatus
-from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus, observe
+from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.venue import VenueSnapshot, VenueStatus, observe
 
-EXIT_TAKE_PROFIT = "take_profit"
-EXIT_TAKE_PROFIT_UNPLACEABLE = "take_profit_unplaceable"
-# The trade's maximum holding time ran out (``time_limit_minutes``).
-EXIT_TIME_LIMIT = "time_limit"
-# freqtrade's name for a position closed on the exchange by something it did not place.
-EXIT_SOLD_ON_EXCHANGE = "sold_on_exchange"
-# freqtrade's name (ExitType.LIQUIDATION) for a position the venue closed itself.
-EXIT_LIQUIDATION = "liquidation"
-# freqtrade's name (ExitType.STOP_LOSS) for a stop-out; and why legs never went out.
-EXIT_STOP_LOSS = "stop_loss"
-# freqtrade's name (ExitType.STOPLOSS_ON_EXCHANGE) for its stop order's fill.
-EXIT_STOP_ON_EXCHANGE = "stoploss_on_exchange"
-# freqtrade's exit reasons (ExitType values) that mean "the protective stop ended the trade".
-STOP_OUT_REASONS = frozenset(
-    {EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, "trailing_stop_loss", EXIT_LIQUIDATION})
 # Quantities and prices closer than this are equal (they come from the venue as decimals).
 _EPSILON = 1e-9
-
-
-@dataclass(frozen=True)
-class TradeView:
-    """What the policy reads of a freqtrade trade."""
-
-    trade_id: int
-    pair: str
-    is_short: bool
-    amount: float
-    is_open: bool
-    # freqtrade's stop price (its database value) and its open stop-order rows.
-    stop_price: float | None = None
-    freqtrade_stop_ids: frozenset[str] = frozenset()
-    exit_reason: str | None = None
-    close_rate: float | None = None
-    # An exit the plugin has asked freqtrade for (custom_exit returns it).
-    exit_requested: str | None = None
-    # The venue ids of the trade's entry orders.
-    entry_order_ids: frozenset[str] = frozenset()
-    # freqtrade's own exit order is open or on its way (it closes the trade from that order).
-    exit_order_open: bool = False
-    # Every order id freqtrade holds for the trade (its stop rows included, open or not).
-    order_ids: frozenset[str] = frozenset()
-
-
-# Actions --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Observe:
-    """Apply what the snapshot already says (no call)."""
-
-    kind: LegKind
-    event: LegEvent
-
-
-@dataclass(frozen=True)
-class Query:
-    """Ask the venue for the leg by its client id."""
-
-    kind: LegKind
-
-
-@dataclass(frozen=True)
-class ReadFill:
-    """Read the real order a fired leg became."""
-
-    kind: LegKind
-
-
-@dataclass(frozen=True)
-class Place:
-    """Send a (new) attempt of the leg; ``quantity`` replaces the leg's if set."""
-
-    kind: LegKind
-    quantity: float | None = None
-
-
-@dataclass(frozen=True)
-class Cancel:
-    kind: LegKind
-
-
-@dataclass(frozen=True)
-class MoveStop:
-    """A new attempt of the stop at ``price`` (tighter): it rests before the old one goes."""
-
-    price: float
-
-
-@dataclass(frozen=True)
-class CancelReplaced:
-    """Cancel the attempt a move or a resize replaced, now that the new one is settled."""
-
-    kind: LegKind
-
-
-@dataclass(frozen=True)
-class Adopt:
-    """Make the resting stop freqtrade's own stop-on-exchange order."""
-
-
-@dataclass(frozen=True)
-class AlignStopPrice:
-    """Put freqtrade's stop price (database) at the bracket's stop."""
-
-    price: float
-
-
-@dataclass(frozen=True)
-class ShowExitFill:
-    """Show freqtrade a leg's fill, so that it closes the trade itself: the take-profit's, or
-    the stop's when freqtrade never held the stop (it fired before freqtrade adopted it)."""
-
-    kind: LegKind = LegKind.TAKE_PROFIT
-
-
-@dataclass(frozen=True)
-class ImportExits:
-    """The position is gone by orders freqtrade never saw: let it import them."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class RequestExit:
-    """Ask freqtrade to close the trade at market."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class CloseRest:
-    """A leg fired but its order filled only in part (a thin book; the rest expired): the rest
-    of the position is past the leg's price, so it is closed at market, reduce-only."""
-
-    kind: LegKind
-    quantity: float
-
-
-@dataclass(frozen=True)
-class ClosePastStop:
-    """No stop can rest (the price is past it): close the position at market, reduce-only;
-    what the close leaves gets the stop again at once (``core.after_refusal``)."""
-
-    quantity: float
-
-
-@dataclass(frozen=True)
-class CancelOrphan:
-    """A leg of ours that belongs to no live bracket (or to an abandoned attempt)."""
-
-    leg: VenueLeg
-
-
-Action = (Observe | Query | ReadFill | Place | Cancel | MoveStop | CancelReplaced | Adopt
-          | AlignStopPrice | ShowExitFill | ImportExits | RequestExit | CloseRest | ClosePastStop
-          | CancelOrphan)
 
 
 # The policy -----------------------------------------------------------------------------------
@@ -183,14 +51,15 @@ def settle(leg: BracketLeg, pair: str, snapshot: VenueSnapshot) -> Action | None
     """What it takes to know where a live leg stands."""
     venue = snapshot.legs.get(leg.client_id or "")
     if leg.status is LegStatus.TRIGGERED:
-        return ReadFill(leg.kind)
+        return ReadFill(leg.kind, leg.level)
     if leg.status is LegStatus.PLACING:
         event = observe(leg, venue) if venue is not None else None
-        return Observe(leg.kind, event) if event is not None else Query(leg.kind)
+        return (Observe(leg.kind, event, leg.level) if event is not None
+                else Query(leg.kind, leg.level))
     # Gone from a snapshot that lists open orders only: filled, fired or cancelled — ask.
     gone = venue is None and snapshot.covers(pair)
     if leg.status in (LegStatus.RESTING, LegStatus.CANCELLING) and gone:
-        return Query(leg.kind)
+        return Query(leg.kind, leg.level)
     return None
 
 
@@ -208,7 +77,7 @@ def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
 def _replaced_cancels(bracket: Bracket) -> list[Action]:
     """An attempt a move or a resize replaced goes once the new one is settled (it rests, or
     it fired); while the new one is on its way, the old one is the protection."""
-    return [CancelReplaced(leg.kind) for leg in bracket.legs
+    return [CancelReplaced(leg.kind, leg.level) for leg in bracket.legs
             if leg.replacing is not None and leg.status is not LegStatus.PLACING]
 
 
@@ -217,38 +86,50 @@ def _plan_open(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     settling = [a for leg in bracket.legs if (a := settle(leg, trade.pair, snapshot))]
     if settling:
         return settling  # know first, then decide
-    stop, take_profit = bracket.stop, bracket.take_profit
+    stop, levels = bracket.stop, bracket.take_profits
     position = snapshot.position(trade.pair)
-    if bracket.closing_at_market and take_profit.status is not LegStatus.FILLED:
+    filled = [leg for leg in levels if leg.status is LegStatus.FILLED]
+    # A level's fill is a (partial) exit freqtrade records from it; shown until the trade closes.
+    shown: list[Action] = [ShowExitFill(LegKind.TAKE_PROFIT, leg.level) for leg in filled]
+    if bracket.closing_at_market and len(filled) < len(levels):
         # No legs any more: out at market (again, until the venue is flat), then the import.
         if position is None:
-            return []
+            return shown
         if abs(position) >= _EPSILON:
-            return [ClosePastStop(abs(position))]
-        return _position_gone(bracket, trade)
-    if take_profit.status is LegStatus.FILLED:
-        # freqtrade closes the trade from the fill; the sibling goes now, not at its cancel,
+            return [*shown, ClosePastStop(abs(position))]
+        return [*shown, *_position_gone(bracket, trade)]
+    if len(filled) == len(levels):
+        # The last level closed the trade (freqtrade does so from the fill): the stop goes now,
         # unless some of the position is left: the stop guards it until the rest is closed.
-        rest = _rest(bracket, take_profit, position)
+        rest = _rest(bracket, levels, position)
         if rest:
-            return [ShowExitFill(), CloseRest(LegKind.TAKE_PROFIT, rest)]
-        return [ShowExitFill(), *([Cancel(LegKind.STOP)] if _cancellable(stop) else []),
-                *_rest_gone(bracket, take_profit, trade, position)]
+            return [*shown, CloseRest(LegKind.TAKE_PROFIT, rest)]
+        return [*shown, *([Cancel(LegKind.STOP)] if _cancellable(stop) else []),
+                *_rest_gone(bracket, levels, trade, position)]
     if stop.status is LegStatus.FILLED:
         # freqtrade learns of its stop's fill from its own poll and closes the trade.
-        rest = _rest(bracket, stop, position)
+        rest = _rest(bracket, [stop], position)
         unseen = stop.order_id not in trade.order_ids and not trade.exit_order_open
-        return ([Cancel(LegKind.TAKE_PROFIT)] if _cancellable(take_profit) else []) + (
+        return ([Cancel(leg.kind, leg.level) for leg in levels if _cancellable(leg)] + shown + (
             [ShowExitFill(LegKind.STOP)] if unseen else []) + (
             [CloseRest(LegKind.STOP, rest)] if rest else
-            _rest_gone(bracket, stop, trade, position))
+            _rest_gone(bracket, [stop], trade, position)))
     if position is not None and abs(position) < _EPSILON:
-        return _position_gone(bracket, trade)
+        return [*shown, *_position_gone(bracket, trade)]
     # A cancel that did not go through (the venue failed) is sent again, every loop.
-    actions: list[Action] = [Cancel(leg.kind) for leg in bracket.legs
-                             if leg.status is LegStatus.CANCELLING]
-    # freqtrade owns a live stop (it polls it, cancels it at its exits, and places its own when
-    # ours is gone: at its database price, which must never be looser than the bracket's).
+    actions: list[Action] = [*shown, *(Cancel(leg.kind, leg.level) for leg in bracket.legs
+                                       if leg.status is LegStatus.CANCELLING)]
+    actions += _stop_follows_freqtrade(bracket, trade)
+    actions += _levels_in_place(levels, trade, take_profit_max_attempts)
+    if position is not None:
+        actions += _sizes_follow_position(bracket, abs(position))
+    return actions
+
+
+def _stop_follows_freqtrade(bracket: Bracket, trade: TradeView) -> list[Action]:
+    """freqtrade owns a live stop (it polls it, cancels it at its exits, and places its own when
+    ours is gone: at its database price, which must never be looser than the bracket's)."""
+    stop, actions = bracket.stop, []
     if _resting(stop) and stop.order_id not in trade.freqtrade_stop_ids:
         actions.append(Adopt())
     if trade.stop_price is not None:
@@ -259,47 +140,66 @@ def _plan_open(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
                 actions.append(MoveStop(trade.stop_price))
         elif not _same_price(trade.stop_price, stop.trigger_price):
             actions.append(AlignStopPrice(stop.trigger_price))  # freqtrade reset it looser
-    if take_profit.status in IDLE_STATUSES and trade.exit_requested is None:
-        if take_profit.attempt < take_profit_max_attempts:
-            actions.append(Place(LegKind.TAKE_PROFIT))
-        else:
-            actions.append(RequestExit(EXIT_TAKE_PROFIT_UNPLACEABLE))
-    elif (take_profit.status is LegStatus.RESTING and position is not None
-          and abs(abs(position) - take_profit.quantity) > _EPSILON):
-        actions.append(Place(LegKind.TAKE_PROFIT, quantity=abs(position)))
-    # The stop follows the position too (an entry that filled in parts): a new attempt of the
-    # full size, which freqtrade then adopts.
-    if (_resting(stop) and position is not None
-            and abs(abs(position) - stop.quantity) > _EPSILON):
-        actions.append(Place(LegKind.STOP, quantity=abs(position)))
     return actions
 
 
-def _unclosed(bracket: Bracket, leg: BracketLeg) -> float:
-    """What a filled leg did not fill and the plugin has not closed yet (0 when how much it
+def _levels_in_place(levels: list[BracketLeg], trade: TradeView, max_attempts: int
+                     ) -> list[Action]:
+    """Every take-profit level rests; one the venue keeps refusing ends in an exit at market."""
+    if trade.exit_requested is not None:
+        return []
+    idle = [leg for leg in levels if leg.status in IDLE_STATUSES]
+    if any(leg.attempt >= max_attempts for leg in idle):
+        return [RequestExit(EXIT_TAKE_PROFIT_UNPLACEABLE)]
+    return [Place(LegKind.TAKE_PROFIT, level=leg.level) for leg in idle]
+
+
+def _sizes_follow_position(bracket: Bracket, position: float) -> list[Action]:
+    """The legs follow the position (an entry that filled in parts, a level's fill, a part
+    closed by hand), each by a new attempt resting before the old one goes. The take-profit
+    levels still open cover the position: the farthest absorbs the difference; the stop covers
+    all of it, and freqtrade then takes the new one over."""
+    actions: list[Action] = []
+    open_levels = [leg for leg in bracket.take_profits if leg.status is not LegStatus.FILLED]
+    if open_levels and all(_resting(leg) and leg.replacing is None for leg in open_levels):
+        last, covered = open_levels[-1], sum(leg.quantity for leg in open_levels)
+        if abs(position - covered) > _EPSILON:
+            size = last.quantity + position - covered
+            actions.append(Place(LegKind.TAKE_PROFIT, quantity=size, level=last.level)
+                           if size > _EPSILON else Cancel(LegKind.TAKE_PROFIT, last.level))
+    stop = bracket.stop
+    if _resting(stop) and abs(position - stop.quantity) > _EPSILON:
+        actions.append(Place(LegKind.STOP, quantity=position))
+    return actions
+
+
+def _unclosed(bracket: Bracket, legs: list[BracketLeg]) -> float:
+    """What filled legs did not fill and the plugin has not closed yet (0 when how much they
     filled is not on record)."""
-    if leg.filled_quantity <= 0:
+    if any(leg.filled_quantity <= 0 for leg in legs):
         return 0.0
-    return max(leg.quantity - leg.filled_quantity - bracket.rest_closed, 0.0)
+    unfilled = sum(leg.quantity - leg.filled_quantity for leg in legs)
+    return max(unfilled - bracket.rest_closed, 0.0)
 
 
-def _rest(bracket: Bracket, leg: BracketLeg, position: float | None) -> float:
-    """What a filled leg left of the position and the plugin has not closed yet: 0 when it
+def _rest(bracket: Bracket, legs: list[BracketLeg], position: float | None) -> float:
+    """What filled legs left of the position and the plugin has not closed yet: 0 when they
     filled whole or nothing is left (a position read before the fill counts only up to that)."""
-    unfilled = _unclosed(bracket, leg)
+    unfilled = _unclosed(bracket, legs)
     if position is None or abs(position) < _EPSILON or unfilled < _EPSILON:
         return 0.0
     return min(abs(position), unfilled)
 
 
-def _rest_gone(bracket: Bracket, leg: BracketLeg, trade: TradeView, position: float | None
-               ) -> list[Action]:
-    """What a filled leg left is gone by orders freqtrade has not seen (the plugin's close whose
+def _rest_gone(bracket: Bracket, legs: list[BracketLeg], trade: TradeView,
+               position: float | None) -> list[Action]:
+    """What filled legs left is gone by orders freqtrade has not seen (the plugin's close whose
     answer a restart lost, a liquidation): freqtrade imports them (never the legs' own fills)."""
-    if (position is None or abs(position) >= _EPSILON or _unclosed(bracket, leg) < _EPSILON
+    if (position is None or abs(position) >= _EPSILON or _unclosed(bracket, legs) < _EPSILON
             or trade.exit_order_open):
         return []
-    return [ImportExits(EXIT_STOP_ON_EXCHANGE if leg.kind is LegKind.STOP else EXIT_TAKE_PROFIT)]
+    stop_out = legs[0].kind is LegKind.STOP
+    return [ImportExits(EXIT_STOP_ON_EXCHANGE if stop_out else EXIT_TAKE_PROFIT)]
 
 
 def _tighter(bracket: Bracket, price: float, than: float) -> bool:
@@ -325,7 +225,8 @@ def _position_gone(bracket: Bracket, trade: TradeView) -> list[Action]:
     """No position for an open trade and no leg filled: someone closed it. Nothing may outlive
     it; once no leg is live, and unless freqtrade's own exit closed it, freqtrade imports the
     exchange's fills."""
-    cancels: list[Action] = [Cancel(leg.kind) for leg in bracket.legs if _cancellable(leg)]
+    cancels: list[Action] = [Cancel(leg.kind, leg.level) for leg in bracket.legs
+                             if _cancellable(leg)]
     if cancels:
         return cancels
     if any(leg.is_live for leg in bracket.legs):
@@ -340,11 +241,11 @@ def plan_closed(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot) -> 
     actions: list[Action] = _replaced_cancels(bracket)
     for leg in bracket.legs:
         if _cancellable(leg):
-            actions.append(Cancel(leg.kind))  # the venue's answer says if it filled first
+            actions.append(Cancel(leg.kind, leg.level))  # its answer says if it filled first
         elif leg.status is LegStatus.PLACING:
-            actions.append(Query(leg.kind))
+            actions.append(Query(leg.kind, leg.level))
         elif leg.status is LegStatus.TRIGGERED:
-            actions.append(ReadFill(leg.kind))
+            actions.append(ReadFill(leg.kind, leg.level))
     return actions
 
 

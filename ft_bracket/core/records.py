@@ -3,7 +3,7 @@ to confirm_trade_entry and the fill) and each trade's bracket (the fill to the e
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ft_bracket.core.risk import Decision, Denial, Signal, check_signal, deny, loss_at_stop
@@ -24,6 +24,16 @@ class BracketPrices:
     stop_price: float
     take_profit_price: float
     risk_amount: float
+    # A bracket that scales out: every take-profit level as [price, share] (level 1 first).
+    levels: list[list[float]] = field(default_factory=list)
+
+    @property
+    def target_price(self) -> float:
+        """Where the whole position takes profit on average: one take-profit's price, or the
+        levels' (backtests and dry-run exit the whole trade there; core.scale_out)."""
+        if not self.levels:
+            return self.take_profit_price
+        return sum(price * share for price, share in self.levels)
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,8 @@ class PlannedEntry:
         """The last check before the order: the signal still holds at ``rate``, and ``amount``
         (what freqtrade made of the stake) loses no more than the budget at the stop."""
         planned = self.signal
-        signal = Signal(planned.is_short, rate, planned.stop_price, planned.take_profit_price)
+        signal = Signal(planned.is_short, rate, planned.stop_price, planned.take_profit_price,
+                        planned.levels)
         decision = check_signal(signal, min_reward_risk)
         if decision.allowed:
             # The worse of freqtrade's rate and the price the book walk expects.
@@ -57,4 +68,6 @@ class PlannedEntry:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlannedEntry:
-        return cls(Signal(**data["signal"]), float(data["risk_budget"]))
+        signal = dict(data["signal"])
+        signal["levels"] = tuple(tuple(level) for level in signal.get("levels") or ())
+        return cls(Signal(**signal), float(data["risk_budget"]))

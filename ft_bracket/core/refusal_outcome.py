@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ft_bracket.core.actions import EXIT_TAKE_PROFIT, EXIT_TAKE_PROFIT_UNPLACEABLE, Place
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.legs import BracketLeg, Closing, LegKind
-from ft_bracket.core.plan import EXIT_TAKE_PROFIT, EXIT_TAKE_PROFIT_UNPLACEABLE, Place
 
 # Quantities closer than this are equal (they come from the venue as decimals).
 _EPSILON = 1e-9

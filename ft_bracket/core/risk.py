@@ -44,6 +44,9 @@ class Denial(StrEnum):
     SIGNAL_MISSING = "SignalMissing"
     # The pair is not clean on the venue: a new position could meet an earlier trade's leg.
     BOOK_TOO_THIN = "BookTooThin"
+    TOO_MANY_LEVELS = "TooManyTakeProfitLevels"
+    LEVELS_OUT_OF_ORDER = "TakeProfitLevelsOutOfOrder"
+    LEVELS_DO_NOT_ADD_UP = "TakeProfitSharesDoNotAddUp"
     LEG_MAY_STILL_REST = "LegMayStillRest"
     POSITION_DIFFERS = "PositionDiffersFromRecord"
 
@@ -75,6 +78,16 @@ class Signal:
     entry_price: float
     stop_price: float
     take_profit_price: float
+    # A signal that scales out: every take-profit level as (price, share of the position), the
+    # first at ``take_profit_price`` (core.scale_out); empty: one take-profit for all of it.
+    levels: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def target_price(self) -> float:
+        """Where the whole position takes profit on average (each level for its share)."""
+        if not self.levels:
+            return self.take_profit_price
+        return sum(price * share for price, share in self.levels)
 
     @property
     def stop_distance(self) -> float:
@@ -83,18 +96,21 @@ class Signal:
 
     @property
     def reward_risk(self) -> float:
-        """Reward-to-risk ratio: take-profit distance over stop distance."""
-        return abs(self.take_profit_price - self.entry_price) / self.stop_distance
+        """Reward-to-risk ratio: take-profit distance (on average, for levels) over stop
+        distance."""
+        return abs(self.target_price - self.entry_price) / self.stop_distance
 
 
 @dataclass(frozen=True)
 class MarketRules:
-    """The exchange's filters for one contract (Binance: LOT_SIZE, MIN_NOTIONAL, PRICE_FILTER)."""
+    """The exchange's filters for one contract (Binance: LOT_SIZE, MIN_NOTIONAL, PRICE_FILTER,
+    MAX_NUM_ALGO_ORDERS when the venue publishes it)."""
 
     step_size: float
     min_quantity: float = 0.0
     min_notional: float = 0.0
     tick_size: float | None = None
+    max_algo_orders: int | None = None
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ft_bracket.core.actions import Cancel, Place, Query, ReadFill, TradeView
 from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegKind, LegStatus
-from ft_bracket.core.plan import Cancel, Place, Query, ReadFill, TradeView, settle
+from ft_bracket.core.plan import settle
 from ft_bracket.core.venue import VenueSnapshot
 
 PROTECT, CLOSE = "protect", "close"
@@ -35,6 +36,9 @@ class Guard:
     @property
     def exit_side(self) -> str:
         return "buy" if self.is_short else "sell"
+
+    def next_client_id(self, prefix: str, leg: BracketLeg) -> str:
+        return leg.next_client_id(prefix, self.root)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.bracket import Bracket
-from ft_bracket.core.plan import TradeView
 from ft_bracket.core.stray_legs import StrayLegs
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot
 from ft_bracket.execution.ports import FreqtradeSide, Gateway

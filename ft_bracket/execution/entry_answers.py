@@ -9,10 +9,13 @@ close at market, an exit it wants.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.book_walk import beyond_stop
-from ft_bracket.core.bracket import Bracket
-from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus
-from ft_bracket.core.plan import TradeView
+from ft_bracket.core.bracket import Bracket, new_bracket
+from ft_bracket.core.legs import LegStatus
+from ft_bracket.core.scale_out import Merge
 from ft_bracket.execution.bracket_legs import BracketLegs
 from ft_bracket.execution.context import ExecutionContext
 from ft_bracket.execution.exit_requests import ExitRequests
@@ -29,21 +32,21 @@ class EntryAnswers:
 
     def protect_entry(self, pair: str, is_short: bool, root: str, entry_order_id: str,
                       quantity: float, stop_price: float, take_profit_price: float,
-                      average: float | None = None) -> None:
-        """The entry's answer says filled: both legs now, back to back, before freqtrade does
+                      average: float | None = None, *,
+                      take_profits: list[tuple[float, float]] | None = None,
+                      merged: Sequence[Merge] = ()) -> None:
+        """The entry's answer says filled: the legs now, back to back, before freqtrade does
         its bookkeeping; or, filled beyond its own stop, the position closed at once."""
         with self.context.lock:
-            bracket = Bracket(
-                trade_id=None, pair=pair, is_short=is_short, root=root,
-                stop=BracketLeg(LegKind.STOP, stop_price, quantity),
-                take_profit=BracketLeg(LegKind.TAKE_PROFIT, take_profit_price, quantity),
-                entry_filled_ms=self.context.now_ms(), entry_order_id=entry_order_id,
-            )
+            bracket = new_bracket(None, pair, is_short, root, stop_price,
+                                  take_profits or [(take_profit_price, quantity)],
+                                  self.context.now_ms(), entry_order_id)
             self.context.store.store(bracket)
+            self.context.reports.levels_merged(bracket, merged)
             if average is not None and beyond_stop(is_short, stop_price, average):
                 again = self.closes.entry_beyond_stop(bracket, average)
                 if again is not None:
-                    self.legs.replace(bracket, LegKind.STOP, again.quantity, after_close=True)
+                    self.legs.replace(bracket, bracket.stop, again.quantity, after_close=True)
                 return
             self.legs.protect(bracket)
 

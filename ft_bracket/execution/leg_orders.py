@@ -25,10 +25,9 @@ class LegOwner(Protocol):
     def pair(self) -> str: ...
 
     @property
-    def root(self) -> str: ...
-
-    @property
     def exit_side(self) -> str: ...
+
+    def next_client_id(self, prefix: str, leg: BracketLeg) -> str: ...
 
 
 class LegOrders:
@@ -41,7 +40,7 @@ class LegOrders:
         """A new attempt of ``leg`` under its next client id (at a new trigger price or size if
         given); the leg is ``placing`` (and on record) before the venue hears of it. Apply
         ``answer(leg, placement)`` next."""
-        client_id = leg.next_client_id(self.context.prefix, owner.root)
+        client_id = owner.next_client_id(self.context.prefix, leg)
         leg.apply(Sent(client_id, trigger_price, quantity))
         save()
         placement = self.context.gateway.place(owner.pair, leg.kind, owner.exit_side,

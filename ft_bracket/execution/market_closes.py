@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from ft_bracket.core import client_ids
+from ft_bracket.core.actions import EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, EXIT_TAKE_PROFIT, Place
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.legs import Closing, LegKind, Rejected, Sent
-from ft_bracket.core.plan import EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, EXIT_TAKE_PROFIT, Place
 from ft_bracket.core.refusal_outcome import stop_after_close
 from ft_bracket.core.venue import VenueFill
 from ft_bracket.execution.context import ExecutionContext
@@ -59,7 +59,7 @@ class MarketCloses:
         stop to send again at once for what the close left, if anything."""
         closing = Closing.ENTRY_BEYOND_STOP
         for leg in bracket.legs:
-            leg.apply(Sent(leg.next_client_id(self.context.prefix, bracket.root)))
+            leg.apply(Sent(bracket.next_client_id(self.context.prefix, leg)))
             leg.apply(Rejected(closing.message, closing))
         self.context.store.store(bracket)
         quantity = bracket.stop.quantity

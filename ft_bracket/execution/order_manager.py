@@ -18,13 +18,11 @@ and, live, ``PositionGuard`` (positions no trade owns).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ft_bracket.core.bracket import Bracket
-from ft_bracket.core.legs import BracketLeg, Cancelled, LegKind, LegStatus
-from ft_bracket.core.plan import (
+from ft_bracket.core.actions import (
     Action,
     Adopt,
     AlignStopPrice,
@@ -42,9 +40,12 @@ from ft_bracket.core.plan import (
     RequestExit,
     ShowExitFill,
     TradeView,
-    plan_bracket,
 )
+from ft_bracket.core.bracket import Bracket, new_bracket
+from ft_bracket.core.legs import Cancelled, LegStatus
+from ft_bracket.core.plan import plan_bracket
 from ft_bracket.core.risk import Decision
+from ft_bracket.core.scale_out import Merge
 from ft_bracket.core.venue import VenueSnapshot
 from ft_bracket.execution.bracket_legs import BracketLegs
 from ft_bracket.execution.context import ExecutionContext, ManagerSettings
@@ -57,7 +58,7 @@ from ft_bracket.execution.pair_clearance import PairClearance
 from ft_bracket.execution.ports import FreqtradeSide, Gateway, GuardStore, Placement, StopReport
 from ft_bracket.execution.stop_handover import StopHandover
 from ft_bracket.execution.untracked_positions import PositionGuard
-from ft_bracket.reporting.bracket_reports import BracketReports
+from ft_bracket.reporting.bracket_reports import BracketReports, leg_name
 from ft_bracket.reporting.events import EventSink
 
 # Enough passes for the longest chain (query → read fill → show fill → cancel sibling).
@@ -151,10 +152,13 @@ class OrderManager:
     # Entry fill ------------------------------------------------------------------------------
 
     def open_bracket(self, trade: TradeView, root: str, stop_price: float,
-                     take_profit_price: float, entry_order_id: str | None = None) -> Bracket:
-        """Protect a filled entry: stop first (it limits the loss), then the take-profit; or
-        take over the legs placed from the entry's answer. Idempotent: freqtrade may report the
-        same fill twice; a recorded bracket is kept."""
+                     take_profit_price: float, entry_order_id: str | None = None, *,
+                     take_profits: list[tuple[float, float]] | None = None,
+                     merged: Sequence[Merge] = ()) -> Bracket:
+        """Protect a filled entry: stop first (it limits the loss), then the take-profit (or
+        each of ``take_profits``' (price, quantity) levels); or take over the legs placed from
+        the entry's answer. Idempotent: freqtrade may report the same fill twice; a recorded
+        bracket is kept."""
         with self.context.lock:
             existing = self.load(trade.trade_id, trade.pair)
             if existing is not None:
@@ -162,13 +166,11 @@ class OrderManager:
             pending = self.entries.take_pending(trade, entry_order_id)
             if pending is not None:
                 return pending
-            bracket = Bracket(
-                trade_id=trade.trade_id, pair=trade.pair, is_short=trade.is_short, root=root,
-                stop=BracketLeg(LegKind.STOP, stop_price, trade.amount),
-                take_profit=BracketLeg(LegKind.TAKE_PROFIT, take_profit_price, trade.amount),
-                entry_filled_ms=self.context.now_ms(),
-            )
+            bracket = new_bracket(trade.trade_id, trade.pair, trade.is_short, root,
+                                  stop_price, take_profits or [(take_profit_price, trade.amount)],
+                                  self.context.now_ms())
             self.context.store.store(bracket)
+            self.context.reports.levels_merged(bracket, merged)
             self.legs.protect(bracket)
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
                 self.context.reports.placed(bracket)
@@ -258,10 +260,10 @@ class OrderManager:
                 break
             trade = after
         # Ended by us: a cancel sent, or a leg the snapshot showed ended.
-        ours = {a.kind for a in done if isinstance(a, Cancel)
+        ours = {(a.kind, a.level) for a in done if isinstance(a, Cancel)
                 or (isinstance(a, Observe) and isinstance(a.event, Cancelled))}
-        cancelled = [kind.value for kind in LegKind
-                     if kind in ours and bracket.leg(kind).status is LegStatus.CANCELLED]
+        cancelled = [leg_name(leg) for leg in bracket.legs
+                     if (leg.kind, leg.level) in ours and leg.status is LegStatus.CANCELLED]
         if cancelled:
             self.context.reports.cancelled(bracket, cancelled)
         self.stops.settle_freqtrade_stop(bracket, trade)
@@ -282,21 +284,21 @@ class OrderManager:
     def _execute(self, action: Action, bracket: Bracket, trade: TradeView) -> TradeView:
         """Carry out one action; returns the trade view as it is afterwards."""
         match action:
-            case Observe(kind=kind, event=event):
-                self.legs.apply(bracket, kind, event)
-            case Query(kind=kind):
-                self.legs.query(bracket, kind)
-            case ReadFill(kind=kind):
-                self.legs.read_fill(bracket, kind)
-            case Place(kind=kind, quantity=quantity):
-                self.legs.replace(bracket, kind, quantity)
-            case Cancel(kind=kind):
-                self.legs.cancel(bracket, kind)
+            case Observe(kind=kind, event=event, level=level):
+                self.legs.apply(bracket, bracket.leg(kind, level), event)
+            case Query(kind=kind, level=level):
+                self.legs.query(bracket, bracket.leg(kind, level))
+            case ReadFill(kind=kind, level=level):
+                self.legs.read_fill(bracket, bracket.leg(kind, level))
+            case Place(kind=kind, quantity=quantity, level=level):
+                self.legs.replace(bracket, bracket.leg(kind, level), quantity)
+            case Cancel(kind=kind, level=level):
+                self.legs.cancel(bracket, bracket.leg(kind, level))
             case MoveStop(price=price):
                 self.legs.move_stop(bracket, price, self.context.known.stop_reasons.get(
                     trade.trade_id, "freqtrade's stop moved (custom_stoploss)"))
-            case CancelReplaced(kind=kind):
-                self.legs.cancel_replaced(bracket, kind)
+            case CancelReplaced(kind=kind, level=level):
+                self.legs.cancel_replaced(bracket, bracket.leg(kind, level))
             case Adopt():
                 if self.stops.adopt(bracket, trade):
                     trade = replace(trade, freqtrade_stop_ids=trade.freqtrade_stop_ids
@@ -304,8 +306,8 @@ class OrderManager:
             case AlignStopPrice(price=price):
                 self.context.freqtrade.set_stop_price(trade.trade_id, price)
                 trade = replace(trade, stop_price=price)
-            case ShowExitFill(kind=kind):
-                self.stops.show_exit_fill(bracket, trade, kind)
+            case ShowExitFill(kind=kind, level=level):
+                self.stops.show_exit_fill(bracket, trade, bracket.leg(kind, level))
             case ImportExits(reason=reason):
                 imported = self.context.freqtrade.import_exchange_exits(
                     trade.trade_id, reason, self.freqtrade_exits.order_ids()
@@ -321,7 +323,7 @@ class OrderManager:
             case ClosePastStop(quantity=quantity):
                 again = self.closes.past_stop(bracket, quantity)
                 if again is not None:
-                    self.legs.replace(bracket, LegKind.STOP, again.quantity, after_close=True)
+                    self.legs.replace(bracket, bracket.stop, again.quantity, after_close=True)
             case CancelOrphan():
                 self.clearance.cancel_orphan(action)
         return trade

@@ -7,8 +7,9 @@ reads the venue for a pair no look covered (a leg nobody follows would rest ther
 
 from __future__ import annotations
 
+from ft_bracket.core.actions import CancelOrphan
 from ft_bracket.core.clearance import entry_clearance
-from ft_bracket.core.plan import CancelOrphan, plan_orphans
+from ft_bracket.core.plan import plan_orphans
 from ft_bracket.core.risk import Decision, Denial, deny
 from ft_bracket.core.venue import VenueStatus
 from ft_bracket.execution.context import ExecutionContext

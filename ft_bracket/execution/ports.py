@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.legs import LegKind
-from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot
 
 
@@ -74,7 +74,8 @@ class FreqtradeSide(Protocol):
 
     def adopt_stop(self, trade_id: int, order: dict[str, Any], stop_price: float) -> bool: ...
 
-    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool: ...
+    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str,
+                           partial: bool = False) -> bool: ...
 
     def import_exchange_exits(self, trade_id: int, reason: str,
                               freqtrade_orders: frozenset[str] = frozenset()) -> ImportedExits: ...

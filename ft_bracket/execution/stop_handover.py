@@ -10,9 +10,9 @@ stop row settled once the venue confirms it gone, and the take-profit's fill sho
 from __future__ import annotations
 
 from ft_bracket.core import client_ids
+from ft_bracket.core.actions import EXIT_STOP_ON_EXCHANGE, EXIT_TAKE_PROFIT, TradeView
 from ft_bracket.core.bracket import Bracket
-from ft_bracket.core.legs import LegKind, LegStatus
-from ft_bracket.core.plan import EXIT_STOP_ON_EXCHANGE, EXIT_TAKE_PROFIT, TradeView
+from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus
 from ft_bracket.execution.bracket_legs import BracketLegs
 from ft_bracket.execution.context import ExecutionContext
 from ft_bracket.execution.leg_orders import LegOrders
@@ -43,7 +43,7 @@ class StopHandover:
                 return Placement(None, f"stop {leg.client_id} fired; the plugin closes the rest",
                                  Refusal.UNKNOWN)
             leg.quantity, leg.trigger_price = amount, stop_price
-            placement = self.legs.place(bracket, LegKind.STOP, by_freqtrade=True)
+            placement = self.legs.place(bracket, bracket.stop, by_freqtrade=True)
             if placement.leg is not None:
                 self.context.known.stop_owners[placement.leg.order_id] = trade.trade_id
             return placement
@@ -66,7 +66,7 @@ class StopHandover:
                 return None
             if bracket.stop.order_id == order_id:
                 try:
-                    self.legs.cancel(bracket, LegKind.STOP)
+                    self.legs.cancel(bracket, bracket.stop)
                 except Exception as error:  # the venue failed: still live, the next look retries
                     self.context.failures.report(error, "Cancel", trade=trade_id,
                                                  pair=bracket.pair)
@@ -152,11 +152,17 @@ class StopHandover:
                 return False
             return self.adopt(bracket, trade)
 
-    def show_exit_fill(self, bracket: Bracket, trade: TradeView, kind: LegKind) -> None:
-        """Show freqtrade a leg's fill, so that it closes the trade itself."""
-        leg = bracket.leg(kind)
+    def show_exit_fill(self, bracket: Bracket, trade: TradeView, leg: BracketLeg) -> None:
+        """Show freqtrade a leg's fill, so that it closes the trade itself; a take-profit level
+        short of the farthest is a partial exit (its reason names the level, and the trade
+        stays open for the rest)."""
         if leg.fill_order_id is None:
             return
         fill = self.orders.fill_of(bracket.pair, leg.fill_order_id)
-        reason = EXIT_TAKE_PROFIT if kind is LegKind.TAKE_PROFIT else EXIT_STOP_ON_EXCHANGE
-        self.context.freqtrade.register_exit_fill(trade.trade_id, fill.raw, reason)
+        if leg.kind is LegKind.STOP:
+            reason, partial = EXIT_STOP_ON_EXCHANGE, False
+        else:
+            partial = leg.level < len(bracket.take_profits)
+            reason = f"{EXIT_TAKE_PROFIT}_{leg.level}" if partial else EXIT_TAKE_PROFIT
+        self.context.freqtrade.register_exit_fill(trade.trade_id, fill.raw, reason,
+                                                  partial=partial)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ft_bracket.core import client_ids
+from ft_bracket.core.actions import Cancel, Place, Query, ReadFill
 from ft_bracket.core.client_ids import OrderRole
 from ft_bracket.core.legs import BracketLeg, LegEvent, LegKind, LegStatus
-from ft_bracket.core.plan import Cancel, Place, Query, ReadFill
 from ft_bracket.core.untracked import (
     CloseAtMarket,
     Guard,

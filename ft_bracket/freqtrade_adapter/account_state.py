@@ -8,7 +8,7 @@ from typing import Any
 
 from freqtrade.persistence import Trade
 
-from ft_bracket.core.plan import STOP_OUT_REASONS
+from ft_bracket.core.actions import STOP_OUT_REASONS
 from ft_bracket.core.risk import AccountState, loss_at_stop
 from ft_bracket.freqtrade_adapter.signals import as_utc
 from ft_bracket.freqtrade_adapter.trades import closed_trades_since

@@ -184,7 +184,7 @@ class BacktestFastPath:
         # What the plugin's custom_roi answers without an OrderManager for a trade with a
         # bracket, without the call (asked for every open trade on every candle).
         custom_roi = self._take_profit_ratios.ratio(trade,
-                                                    self._brackets[trade.id].take_profit_price)
+                                                    self._brackets[trade.id].target_price)
         if not math.isfinite(custom_roi):
             custom_roi = None
         # As IStrategy: the ROI table's entry in force, and the lower of the two wins.

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ft_bracket.core.client_ids import entry_id, entry_root
+from ft_bracket.core.risk import MarketRules
+from ft_bracket.core.scale_out import split_levels
 from ft_bracket.venues.binance import quirks
 
 logger = logging.getLogger(__name__)
@@ -32,11 +34,14 @@ class ExitOrders(Protocol):
 
 @dataclass(frozen=True)
 class EntryPlan:
-    """What the strategy planned for the pair's entry (risk-sized, confirmed)."""
+    """What the strategy planned for the pair's entry (risk-sized, confirmed); a plan that
+    scales out carries its levels and the market's rules to split the filled quantity by."""
 
     is_short: bool
     stop_price: float
     take_profit_price: float
+    levels: tuple[tuple[float, float], ...] = ()
+    rules: MarketRules | None = None
 
 
 def route_entries(exchange: Any, prefix: str, planned: Callable[[str], EntryPlan | None],
@@ -70,11 +75,13 @@ def route_entries(exchange: Any, prefix: str, planned: Callable[[str], EntryPlan
             sending.client_id = None
         filled = float(order.get("filled") or 0.0)
         if order.get("status") in ("closed", "expired") and filled > 0:
+            take_profits, merged = split_levels(filled, plan.levels, plan.rules)
             try:
                 protect(pair=pair, is_short=plan.is_short, root=root,
                         entry_order_id=str(order["id"]), quantity=filled,
                         stop_price=plan.stop_price, take_profit_price=plan.take_profit_price,
-                        average=float(order["average"]) if order.get("average") else None)
+                        average=float(order["average"]) if order.get("average") else None,
+                        take_profits=take_profits, merged=merged)
             except Exception:  # order_filled places them then: never fail the entry for it
                 logger.exception("%s: legs from the entry's answer failed", pair)
         return order

@@ -65,7 +65,16 @@ def market_rules(dp: Any, pair: str, precision_mode: int | None = None) -> Marke
         min_quantity=float(limits.get("amount", {}).get("min") or 0.0) * contract_size,
         min_notional=float(limits.get("cost", {}).get("min") or 0.0),
         tick_size=_precision_to_step(precision.get("price"), precision_mode) or None,
+        max_algo_orders=_algo_order_limit(market),
     )
+
+
+def _algo_order_limit(market: dict[str, Any]) -> int | None:
+    """The symbol's cap on open algo orders (exchangeInfo's MAX_NUM_ALGO_ORDERS), if published."""
+    for entry in (market.get("info") or {}).get("filters") or []:
+        if entry.get("filterType") == "MAX_NUM_ALGO_ORDERS" and entry.get("limit"):
+            return int(entry["limit"])
+    return None
 
 
 class MarketFacts:

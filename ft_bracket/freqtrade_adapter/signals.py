@@ -13,10 +13,14 @@ from typing import Any
 
 from freqtrade.exchange import timeframe_to_prev_date, timeframe_to_seconds
 
-from ft_bracket.core.risk import Decision, Denial, align_to_tick, deny
+from ft_bracket.core.risk import Decision, Denial, MarketRules, Signal, align_to_tick, deny
+from ft_bracket.core.scale_out import Level, check_levels, levels_of, max_levels
 
 STOP_PRICE = "stop_price"
 TAKE_PROFIT_PRICE = "take_profit_price"
+# A signal that scales out: take_profit_price_2, _3 ... and take_profit_share, _2, _3 ...
+LEVEL_PRICE = "take_profit_price_{}"
+LEVEL_SHARE = "take_profit_share"
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -55,6 +59,59 @@ def read_signal(dp: Any, pair: str, timeframe: str, is_short: bool, current_time
     return candle_date, (stop_price, take_profit_price)
 
 
+def level_columns(columns: Any) -> int:
+    """How many take-profit levels the frame's columns can declare (1: no scale-out)."""
+    count = 1
+    while LEVEL_PRICE.format(count + 1) in columns:
+        count += 1
+    return count
+
+
+def read_levels(dp: Any, pair: str, timeframe: str, candle_date: datetime | None
+                ) -> tuple[Level, ...]:
+    """The take-profit levels the signal candle declares; () for one take-profit (no level
+    columns, or none set on this candle)."""
+    dataframe, _ = dp.get_analyzed_dataframe(pair, timeframe)
+    count = level_columns(dataframe.columns)
+    if count == 1 or dataframe.empty or candle_date is None:
+        return ()
+    rows = dataframe.loc[dataframe["date"] == candle_date]
+    if rows.empty:
+        return ()
+    row = rows.iloc[-1]
+    prices = [float(row[TAKE_PROFIT_PRICE])] + [
+        float(row[LEVEL_PRICE.format(n)]) for n in range(2, count + 1)]
+    while len(prices) > 1 and not math.isfinite(prices[-1]):  # this signal declares fewer
+        prices.pop()
+    if len(prices) == 1:
+        return ()
+    shares = [_share(row, LEVEL_SHARE if n == 1 else f"{LEVEL_SHARE}_{n}")
+              for n in range(1, len(prices) + 1)]
+    return levels_of(prices, shares)
+
+
+def signal_on_tick(is_short: bool, rate: float, prices: tuple[float, float],
+                   levels: tuple[Level, ...], market: MarketRules) -> Signal | Decision:
+    """The entry signal at ``rate``, its prices on the tick (rounded towards the rate); the
+    take-profit levels of one that scales out checked against the room the venue leaves."""
+    def on_tick(price: float) -> float:
+        return align_to_tick(price, market.tick_size, towards=rate)
+
+    stop_price, take_profit_price = prices
+    if levels:
+        levels = tuple(Level(on_tick(level.price), level.share) for level in levels)
+        decision = check_levels(is_short, rate, levels, max_levels(market.max_algo_orders))
+        if not decision.allowed:
+            return decision
+    return Signal(is_short, rate, on_tick(stop_price), on_tick(take_profit_price),
+                  tuple((level.price, level.share) for level in levels))
+
+
+def _share(row: Any, column: str) -> float | None:
+    value = float(row[column]) if column in row.index else math.nan
+    return value if math.isfinite(value) else None
+
+
 class EntrySignals:
     """The entry rows of one pair's analysed dataframe, by the candle that would enter on them.
 
@@ -65,8 +122,10 @@ class EntrySignals:
     whose ``enter_*`` flag is set on the asked side; anything else goes to ``read_signal``.
     """
 
-    def __init__(self, rows: dict[datetime, tuple[datetime, bool, bool, float, float]]):
+    def __init__(self, rows: dict[datetime, tuple[datetime, bool, bool, float, float]],
+                 scales_out: bool = False):
         self._rows = rows
+        self.scales_out = scales_out  # the frame declares take-profit levels
 
     @classmethod
     def of(cls, dataframe: Any, timeframe: str) -> EntrySignals | None:
@@ -83,7 +142,7 @@ class EntrySignals:
         return cls({
             date + length: (date, bool(long[i]), bool(short[i]), float(stop), float(target))
             for date, i, stop, target in zip(dates, at, stops, targets, strict=True)
-        })
+        }, scales_out=level_columns(dataframe.columns) > 1)
 
     def prices(self, is_short: bool, current_time: datetime
                ) -> tuple[datetime, tuple[float, float]] | None:
@@ -95,22 +154,24 @@ class EntrySignals:
         return row[0], (row[3], row[4])
 
 
-def signal_for_trade(dp: Any, timeframe: str, pair: str, open_date: datetime, open_rate: float,
-                     tick_size: float | None) -> tuple[float, float] | None:
-    """Stop and take-profit of the candle that signalled a trade opened at ``open_date``,
-    tick-aligned; for fills that custom_stake_amount did not plan (e.g. after a restart)."""
-    dataframe, _ = dp.get_analyzed_dataframe(pair, timeframe)
+def signal_for_trade(dp: Any, timeframe: str, trade: Any, market: MarketRules | None
+                     ) -> Signal | None:
+    """The signal of the candle that signalled ``trade`` (its stop, take-profit and levels, on
+    the tick); for fills that custom_stake_amount did not plan (e.g. after a restart)."""
+    dataframe, _ = dp.get_analyzed_dataframe(trade.pair, timeframe)
     if dataframe.empty or STOP_PRICE not in dataframe.columns:
         return None
-    rows = dataframe.loc[dataframe["date"] == signal_candle_date(timeframe, open_date)]
+    candle = signal_candle_date(timeframe, trade.open_date_utc)
+    rows = dataframe.loc[dataframe["date"] == candle]
     if rows.empty:
         return None
-    stop_price = float(rows[STOP_PRICE].iat[-1])
-    take_profit_price = float(rows[TAKE_PROFIT_PRICE].iat[-1])
-    if not (math.isfinite(stop_price) and math.isfinite(take_profit_price)):
+    prices = (float(rows[STOP_PRICE].iat[-1]), float(rows[TAKE_PROFIT_PRICE].iat[-1]))
+    if not all(math.isfinite(price) for price in prices):
         return None
-    return (align_to_tick(stop_price, tick_size, towards=open_rate),
-            align_to_tick(take_profit_price, tick_size, towards=open_rate))
+    levels = read_levels(dp, trade.pair, timeframe, candle)
+    rules = market or MarketRules(step_size=0.0)
+    signal = signal_on_tick(bool(trade.is_short), float(trade.open_rate), prices, levels, rules)
+    return signal if isinstance(signal, Signal) else None
 
 
 # How deep the entry's book walk looks (Binance's depth weight is 2 up to 50 levels).

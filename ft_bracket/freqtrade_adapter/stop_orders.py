@@ -36,7 +36,7 @@ from freqtrade.exchange.exchange_utils import ROUND_DOWN, ROUND_UP
 from freqtrade.persistence import Order, Trade
 
 from ft_bracket.core import client_ids
-from ft_bracket.core.plan import TradeView
+from ft_bracket.core.actions import TradeView
 from ft_bracket.execution.ports import Placement, Refusal, StopReport
 from ft_bracket.freqtrade_adapter.trades import trade_view
 from ft_bracket.venues.binance import quirks

@@ -18,7 +18,7 @@ from freqtrade.exchange.exchange_utils import ROUND_DOWN, ROUND_UP, price_to_pre
 from freqtrade.persistence import KeyValueStore, LocalTrade, Order, Trade
 from freqtrade.strategy import stoploss_from_absolute
 
-from ft_bracket.core.plan import EXIT_LIQUIDATION, TradeView
+from ft_bracket.core.actions import EXIT_LIQUIDATION, TradeView
 from ft_bracket.core.records import LEGS_RECORD, PRICES_RECORD, SUMMARY_RECORD
 from ft_bracket.execution.ports import ImportedExits
 from ft_bracket.freqtrade_adapter.bracket_view import facts_of
@@ -230,10 +230,13 @@ class FreqtradeTrades:
                 row.update_from_ccxt_object(order)
                 Trade.commit()
 
-    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool:
-        """Show freqtrade an exit that filled on the exchange (the take-profit): added as an
+    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str,
+                           partial: bool = False) -> bool:
+        """Show freqtrade an exit that filled on the exchange (a take-profit): added as an
         open exit order, freqtrade's next order check fetches it, sees it filled and closes the
-        trade through its normal path (profit, database, exit_fill message, protections)."""
+        trade through its normal path (profit, database, exit_fill message, protections). A
+        ``partial`` exit (a take-profit level with more to come) leaves the trade open: freqtrade
+        books it as a partial exit of its own, the order tagged with ``reason``."""
         trade = _live_trade(trade_id)
         if trade is None or not trade.is_open:
             return False
@@ -245,7 +248,8 @@ class FreqtradeTrades:
             )
             row.ft_order_tag = reason
             trade.orders.append(row)
-        trade.exit_reason = reason
+        if not partial:
+            trade.exit_reason = reason
         Trade.commit()
         return True
 

@@ -6,13 +6,25 @@ severity, which fields. One method per event, so each message's content is in on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ft_bracket.core.book_walk import slippage
 from ft_bracket.core.bracket import Bracket
-from ft_bracket.core.legs import BracketLeg, LegKind
+from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus
+from ft_bracket.core.scale_out import Merge
 from ft_bracket.core.venue import VenueFill, VenueLeg
 from ft_bracket.reporting.events import EventName, EventSink, Severity
+
+
+def _levels(bracket: Bracket) -> list[list[Any]]:
+    """A scaled-out bracket's levels as [price, quantity, order id], the nearest first."""
+    return [[leg.trigger_price, leg.quantity, leg.order_id] for leg in bracket.take_profits]
+
+
+def leg_name(leg: BracketLeg) -> str:
+    """``stop``, ``take_profit``, or ``take_profit_2`` for a scaled-out bracket's level 2."""
+    return leg.kind.value if leg.level == 1 else f"{leg.kind.value}_{leg.level}"
 
 
 class BracketReports:
@@ -37,7 +49,7 @@ class BracketReports:
             self.events.emit(severity, name, trade=trade_id, **fields)
 
     def placed(self, bracket: Bracket) -> None:
-        protected = [bracket.protected_ms.get(k.value) for k in LegKind]
+        protected = [bracket.protected_ms.get(leg_name(leg)) for leg in bracket.legs]
         window = (max(protected) - bracket.entry_filled_ms  # type: ignore[type-var]
                   if all(protected) and bracket.entry_filled_ms else None)
         self._emit(bracket, Severity.INFO, EventName.BRACKET_PLACED, pair=bracket.pair,
@@ -46,14 +58,19 @@ class BracketReports:
                    stop_id=bracket.stop.order_id, take_profit=bracket.take_profit.trigger_price,
                    take_profit_id=bracket.take_profit.order_id,
                    unprotected_ms=None if self.dry_run else window,
-                   simulated="yes" if self.dry_run else None)
+                   simulated="yes" if self.dry_run else None,
+                   take_profit_levels=_levels(bracket) if bracket.scale_out else None)
 
     def filled(self, bracket: Bracket, leg: BracketLeg) -> None:
         """A leg filled: the take-profit's fill; a stop that filled past its trigger."""
         if leg.kind is LegKind.TAKE_PROFIT:
+            scaled = {"level": leg.level, "levels": len(bracket.take_profits),
+                      "left": round(sum(level.quantity for level in bracket.take_profits
+                                        if level.status is not LegStatus.FILLED), 12)
+                      } if bracket.scale_out else {}
             self._emit(bracket, Severity.INFO, EventName.TAKE_PROFIT_FILLED, pair=bracket.pair,
                        price=leg.fill_price, quantity=leg.filled_quantity,
-                       order_id=leg.fill_order_id)
+                       order_id=leg.fill_order_id, **scaled)
             return
         slipped = slippage(bracket.is_short, leg.trigger_price, leg.fill_price or 0.0)
         if leg.fill_price and slipped > 0:  # a thin book or a gap: the loss went past the stop
@@ -106,6 +123,15 @@ class BracketReports:
         else:
             self._emit(bracket, Severity.WARNING, EventName.LEG_REPLACED, pair=bracket.pair,
                        leg=leg.kind.value, previous=leg.client_id)
+
+    def levels_merged(self, bracket: Bracket, merges: Sequence[Merge]) -> None:
+        """Levels of the signal too small for the venue, merged into another: told once."""
+        for merge in merges:
+            self._emit(bracket, Severity.WARNING, EventName.TAKE_PROFIT_MERGED,
+                       pair=bracket.pair, level=merge.level, into=merge.into,
+                       quantity=merge.quantity, reason=merge.reason,
+                       action=f"take-profit {merge.level}'s share is added to take-profit "
+                              f"{merge.into}'s")
 
     def stop_moved(self, bracket: Bracket, before: float,
                    reason: str = "freqtrade's stop moved (custom_stoploss)") -> None:

@@ -44,8 +44,15 @@ def _bracket_placed(m: MessageLines) -> str:
     stop, take_profit = m.take("stop"), m.take("take_profit")
     m.add("Stop", m.price(stop))
     m.add("Stop order", m.leg_order("stop", m.take("stop_id")))
-    m.add("Take-profit", m.price(take_profit))
-    m.add("Take-profit order", m.leg_order("take_profit", m.take("take_profit_id")))
+    levels = m.take("take_profit_levels")
+    if levels:  # a bracket that scales out
+        for level, (price, quantity, order_id) in enumerate(levels, start=1):
+            m.add(f"Take-profit {level}", f"{m.price(price)}, {number(quantity)}"
+                  + (f", order {order_id}" if order_id else ""))
+        m.take("take_profit_id")
+    else:
+        m.add("Take-profit", m.price(take_profit))
+        m.add("Take-profit order", m.leg_order("take_profit", m.take("take_profit_id")))
     m.risk(float(take_profit) if take_profit is not None else None)
     window = m.take("unprotected_ms")
     if window is not None:
@@ -57,6 +64,7 @@ def _bracket_placed(m: MessageLines) -> str:
 
 def _take_profit_filled(m: MessageLines) -> str:
     m.trade()
+    level, levels, left = m.take("level"), m.take("levels"), m.take("left")
     price, quantity = m.take("price"), m.take("quantity")
     m.add("Fill", m.price(price))
     m.add("Amount", number(quantity))
@@ -65,9 +73,22 @@ def _take_profit_filled(m: MessageLines) -> str:
              float(quantity) if quantity is not None else None)
     stop = m.facts.stop if m.facts else None
     order = f" (order {stop.order_id})" if stop and stop.order_id else ""
+    if level is not None and left:
+        m.add("Left open", number(left))
+        m.done(f"a partial exit (take_profit_{level}); the stop now covers what is left")
+        return f"Take-profit {level} of {levels} filled"
     m.done(f"cancelling the stop{order}; freqtrade closes the trade with exit reason "
            "take_profit")
-    return "Take-profit filled"
+    return "Take-profit filled" if level is None else f"Take-profit {level} of {levels} filled"
+
+
+def _take_profit_merged(m: MessageLines) -> str:
+    m.trade()
+    level, into = m.take("level"), m.take("into")
+    m.add("Amount", number(m.take("quantity")))
+    m.add("Why", m.take("reason"))
+    m.done(m.take("action"))
+    return f"Take-profit {level} merged into take-profit {into}"
 
 
 def _legs_cancelled(m: MessageLines) -> str:
@@ -254,6 +275,7 @@ RENDERERS: dict[EventName, Callable[[MessageLines], str]] = {
     EventName.LEG_REPLACED: _leg_replaced,
     EventName.LEG_RESIZED: _leg_resized,
     EventName.STOP_MOVED: _stop_moved,
+    EventName.TAKE_PROFIT_MERGED: _take_profit_merged,
     EventName.EXIT_REQUESTED: _exit_requested,
     EventName.POSITION_GONE: _position_gone,
     EventName.ORPHAN_CANCELLED: _orphan_cancelled,

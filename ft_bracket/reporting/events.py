@@ -54,6 +54,7 @@ class EventName(StrEnum):
     GUARD_STOP_FILLED = "guard_stop_filled"
     GUARD_RELEASED = "guard_released"
     STOP_MOVED = "stop_moved"
+    TAKE_PROFIT_MERGED = "take_profit_merged"
 
 
 _LOG_LEVEL = {

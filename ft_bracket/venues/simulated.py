@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from ft_bracket.core.actions import EXIT_TAKE_PROFIT, STOP_OUT_REASONS
 from ft_bracket.core.legs import LegKind
-from ft_bracket.core.plan import EXIT_TAKE_PROFIT, STOP_OUT_REASONS
 from ft_bracket.core.venue import VenueFill, VenueLeg, VenueSnapshot, VenueStatus
 from ft_bracket.execution.ports import Placement
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ft_bracket.core.legs import Accepted, Cancelled, Closing, LegKind, LegStatus
-from ft_bracket.core.plan import (
+from ft_bracket.core.actions import (
     Adopt,
     AlignStopPrice,
     Cancel,
@@ -23,9 +22,9 @@ from ft_bracket.core.plan import (
     ReadFill,
     RequestExit,
     ShowExitFill,
-    plan_bracket,
-    plan_orphans,
 )
+from ft_bracket.core.legs import Accepted, Cancelled, Closing, LegKind, LegStatus
+from ft_bracket.core.plan import plan_bracket, plan_orphans
 from ft_bracket.core.venue import VenueLeg, VenueStatus
 from tests.support.brackets import (
     PAIR,

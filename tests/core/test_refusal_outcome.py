@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from ft_bracket.core.actions import Adopt, ClosePastStop, Place
 from ft_bracket.core.legs import Closing, LegKind, LegStatus
-from ft_bracket.core.plan import Adopt, ClosePastStop, Place, plan_bracket
+from ft_bracket.core.plan import plan_bracket
 from ft_bracket.core.refusal_outcome import placement_failed, stop_after_close
 from tests.support.brackets import QUANTITY, bracket, leg, on_venue, snapshot, view
 

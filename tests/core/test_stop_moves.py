@@ -5,6 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from ft_bracket.core.actions import (
+    Adopt,
+    AlignStopPrice,
+    Cancel,
+    CancelReplaced,
+    MoveStop,
+    Place,
+    Query,
+)
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.clearance import entry_clearance
 from ft_bracket.core.legs import (
@@ -18,17 +27,7 @@ from ft_bracket.core.legs import (
     Sent,
     Triggered,
 )
-from ft_bracket.core.plan import (
-    Adopt,
-    AlignStopPrice,
-    Cancel,
-    CancelReplaced,
-    MoveStop,
-    Place,
-    Query,
-    plan_bracket,
-    plan_orphans,
-)
+from ft_bracket.core.plan import plan_bracket, plan_orphans
 from ft_bracket.core.refusal_outcome import placement_failed
 from tests.support.brackets import PAIR, QUANTITY, bracket, leg, on_venue, snapshot, view
 

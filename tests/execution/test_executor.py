@@ -9,8 +9,8 @@ from dataclasses import replace
 import ccxt
 import pytest
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.legs import LegStatus
-from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueLeg, VenueStatus
 from ft_bracket.execution.context import ManagerSettings
 from ft_bracket.execution.order_manager import OrderManager

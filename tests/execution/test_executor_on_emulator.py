@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.client_ids import bracket_root
 from ft_bracket.core.legs import LegStatus
-from ft_bracket.core.plan import TradeView
 from tests.support.desk import OPENED_AT, PAIR, SYMBOL, Desk
 
 

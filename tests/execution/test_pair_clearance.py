@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.client_ids import bracket_root
 from ft_bracket.core.legs import Closing, LegStatus
-from ft_bracket.core.plan import TradeView
 from ft_bracket.core.risk import Denial
 from ft_bracket.execution.context import ManagerSettings
 from ft_bracket.execution.order_manager import OrderManager

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.client_ids import bracket_root
 from ft_bracket.core.legs import Closing, LegStatus
-from ft_bracket.core.plan import TradeView
 from harness.damage import Trade, audit
 from tests.support.desk import OPENED_AT, PAIR, SYMBOL, Desk
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.legs import LegStatus
-from ft_bracket.core.plan import TradeView
 from tests.support.desk import SYMBOL, Desk
 
 PLACE_LEG = "POST /fapi/v1/algoOrder"

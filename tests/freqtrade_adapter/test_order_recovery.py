@@ -24,7 +24,7 @@ from freqtrade.freqtradebot import FreqtradeBot
 from freqtrade.persistence import Order, Trade, init_db
 from freqtrade.persistence.base import ModelBase
 
-from ft_bracket.core.plan import TradeView
+from ft_bracket.core.actions import TradeView
 from ft_bracket.execution.context import ManagerSettings
 from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.freqtrade_adapter.stop_orders import route_stop_orders

@@ -92,6 +92,10 @@ EXPECTED = {
     "Amount: 100\nOrder: 8000000077\n"
     "Action taken: the venue liquidated the position: trade closed as liquidation, "
     "its legs cancelled",
+    "take_profit_merged":
+    "⚠ Binance: Take-profit 1 merged into take-profit 2 (#7)\nPair: XRP_X/USDT:USDT\n"
+    "Direction: Long (2x)\nEntry: 1.2 USDT\nAmount: 2\nWhy: 2.52 is below the minimum notional 5\n"
+    "Action taken: take-profit 1's share is added to take-profit 2's",
     "stop_moved":
     "ℹ Binance: Stop moved (#7)\nPair: XRP_X/USDT:USDT\nDirection: Long (2x)\nEntry: 1.2 USDT\n"
     "Stop: 1.17 USDT (-2.50 %) -> 1.2005 USDT (+0.04 %)\nStop order: 8000000041\n"

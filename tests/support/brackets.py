@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ft_bracket.core import client_ids
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.legs import BracketLeg, LegKind, LegStatus
-from ft_bracket.core.plan import TradeView
 from ft_bracket.core.venue import VenueLeg, VenueSnapshot, VenueStatus
 
 PAIR = "XRP/USDT:USDT"

@@ -8,9 +8,9 @@ from typing import Any
 
 import ccxt
 
+from ft_bracket.core.actions import TradeView
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.client_ids import bracket_root
-from ft_bracket.core.plan import TradeView
 from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.reporting.events import Event
 from harness.emulator import Emulator

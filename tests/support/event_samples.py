@@ -60,6 +60,10 @@ def samples(trade_id: int, pair: str) -> list[tuple[str, str, dict[str, Any]]]:
                                  "order_id": "8000000077",
                                  "action": "the venue liquidated the position: trade closed as "
                                            "liquidation, its legs cancelled"}),
+        ("WARNING", "take_profit_merged", {**trade, "level": 1, "into": 2, "quantity": 2.0,
+                                           "reason": "2.52 is below the minimum notional 5",
+                                           "action": "take-profit 1's share is added to "
+                                                     "take-profit 2's"}),
         ("INFO", "stop_moved", {**trade, "old": 1.17, "new": 1.2005, "stop_id": "8000000041",
                                 "quantity": 50.0,
                                 "reason": "break-even after take-profit 1"}),

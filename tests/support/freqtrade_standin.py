@@ -20,6 +20,7 @@ class StandInFreqtrade:
     stop_prices: dict[int, float] = field(default_factory=dict)
     closed: set[int] = field(default_factory=set)
     settled: list[tuple[int, str, str]] = field(default_factory=list)
+    partial_exits: set[str] = field(default_factory=set)  # order ids shown as partial exits
 
     views: dict[int, Any] = field(default_factory=dict)  # trade id -> TradeView
 
@@ -52,9 +53,12 @@ class StandInFreqtrade:
             stops.append(str(order["id"]))
         return True
 
-    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str) -> bool:
+    def register_exit_fill(self, trade_id: int, order: dict[str, Any], reason: str,
+                           partial: bool = False) -> bool:
         if trade_id in self.closed:
             return False
+        if partial:
+            self.partial_exits.add(str(order["id"]))
         if all(o["id"] != order["id"] for t, o, _ in self.exits if t == trade_id):
             self.exits.append((trade_id, order, reason))
         return True
