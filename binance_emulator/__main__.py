@@ -11,10 +11,27 @@ import signal
 from decimal import Decimal
 from pathlib import Path
 
-from binance_emulator.app import DEFAULT_MARK_BASIS, Options, serve
+from binance_emulator.app import DEFAULT_MARK_BASIS, Options, clock_first_id, serve
 from binance_emulator.venue.liquidation import LIQUIDATION_CANCELS
 from binance_emulator.venue.markets import DEFAULT_MAX_NUM_ALGO_ORDERS
-from binance_emulator.venue.models import FeeSchedule
+from binance_emulator.venue.models import FIRST_ID, FeeSchedule
+from binance_emulator.venue.prices import now_ms
+
+# Binance's ids are signed 64-bit integers.
+MAX_ID = 2**63 - 1
+
+
+def first_id(text: str) -> int:
+    """``--first-id``: a positive integer, or ``clock`` for one above every earlier run's ids."""
+    if text == "clock":
+        return clock_first_id(now_ms())
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer nor 'clock': {text!r}") from None
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"must be in [1, {MAX_ID}]: {value}")
+    return value
 
 
 def parse_args(argv: list[str] | None = None) -> Options:
@@ -49,6 +66,10 @@ def parse_args(argv: list[str] | None = None) -> Options:
                         help="open conditional orders per symbol and account, served as the "
                              "MAX_NUM_ALGO_ORDERS filter (default "
                              f"{DEFAULT_MAX_NUM_ALGO_ORDERS}; 0: no such filter)")
+    parser.add_argument("--first-id", type=first_id, default=FIRST_ID,
+                        help="first id of orders and algo orders (and fills, income rows), "
+                             f"default {FIRST_ID}; 'clock': derived from the wall clock, above "
+                             "every id of an earlier run (for a client that keeps its database)")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     if args.data is not None and not args.data.is_dir():
@@ -79,6 +100,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         mark_basis=args.mark_basis,
         liquidation_cancels=args.liquidation_cancels,
         max_num_algo_orders=args.max_num_algo_orders or None,
+        first_id=args.first_id,
     )
 
 

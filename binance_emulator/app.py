@@ -20,7 +20,7 @@ from binance_emulator.control.handlers import Control, add_control_routes
 from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.mark import seeded_basis
 from binance_emulator.venue.markets import DEFAULT_MAX_NUM_ALGO_ORDERS, MARKETS
-from binance_emulator.venue.models import FeeSchedule
+from binance_emulator.venue.models import FIRST_ID, FeeSchedule
 from binance_emulator.venue.prices import build_paths, now_ms
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,18 @@ TICK_SECONDS = 0.1
 # Mark = last × (1 + basis), |basis| ≤ this: 5 bps, about Binance's usual gap on liquid
 # perpetuals ("generally a few cents from the Last Price"), enough to tell the two apart.
 DEFAULT_MARK_BASIS = 0.0005
+# ``--first-id clock``: ids from 8_000_000_000 + the milliseconds since this epoch
+# (2025-01-01T00:00:00Z), so a later run starts above every id an earlier one drew.
+CLOCK_ID_EPOCH_MS = 1_735_689_600_000
+
+
+def clock_first_id(now: int) -> int:
+    """The first id of a venue started at ``now`` (ms): above every id a run started earlier
+    drew, as long as it drew fewer ids than milliseconds passed between the two starts (one
+    account's order limits, 1200 a minute, keep it far below one a millisecond), and above
+    those of a run from ``FIRST_ID``. Still a plain 64-bit id, as Binance's: about 4e10 in 2026,
+    1e12 after 30 years, far below 2**53 (JavaScript's exact integers)."""
+    return max(FIRST_ID, FIRST_ID - 1 + now - CLOCK_ID_EPOCH_MS)
 
 
 @dataclass
@@ -46,6 +58,7 @@ class Options:
     mark_basis: float = DEFAULT_MARK_BASIS
     liquidation_cancels: str = "all"
     max_num_algo_orders: int | None = DEFAULT_MAX_NUM_ALGO_ORDERS  # None: no such filter
+    first_id: int = FIRST_ID  # of orders, algo orders, fills and income rows alike
 
 
 @dataclass
@@ -90,7 +103,8 @@ def build_app(options: Options) -> tuple[web.Application, Service]:
         for symbol, path in paths.items()
     }
     exchange = Exchange(MARKETS, paths, options.fees, mark_paths=marks,
-                        liquidation_cancels=options.liquidation_cancels)
+                        liquidation_cancels=options.liquidation_cancels,
+                        first_id=options.first_id)
     exchange.set_algo_order_limit(options.max_num_algo_orders)
     exchange.add_account(options.api_key, options.api_secret, options.balance)
     service = Service(exchange, options.weight_limit)

@@ -248,6 +248,16 @@ def stop_all(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def emulator_command(python: str) -> list[str]:
+    """The emulator's command line. 5x replay: each 1-minute candle carries five minutes of
+    (synthetic) price action. Ids from the clock: the database in .demo/ outlives the emulator,
+    and a fresh one counting from 8000000001 again would hand freqtrade an order id it already
+    stored (sqlite's UNIQUE constraint then stops the bot); Binance never reuses one."""
+    return [python, "-m", "binance_emulator", "--port", str(EMULATOR_PORT), "--log-level",
+            "INFO", "--speed", "5", "--proxy-port", str(EMULATOR_PORT + 1),
+            "--first-id", "clock"]
+
+
 def main() -> None:
     for sig in STOP_SIGNALS:
         signal.signal(sig, _request_stop)
@@ -272,10 +282,7 @@ def main() -> None:
     python = sys.executable
     processes: list[subprocess.Popen] = []
     try:
-        emulator = start(processes, [
-            # 5x replay: each 1-minute candle carries five minutes of (synthetic) price action.
-            python, "-m", "binance_emulator", "--port", str(EMULATOR_PORT), "--log-level",
-            "INFO", "--speed", "5", "--proxy-port", str(EMULATOR_PORT + 1)], emulator_log, env)
+        emulator = start(processes, emulator_command(python), emulator_log, env)
         wait_until(f"http://127.0.0.1:{EMULATOR_PORT}/fapi/v1/ping", 60, emulator, emulator_log)
         subprocess.run(
             [python, "-m", "freqtrade", "create-userdir", "--userdir", str(DEMO / "user_data")],

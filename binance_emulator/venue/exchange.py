@@ -22,6 +22,7 @@ from binance_emulator.venue.errors import BinanceError, Code, illegal, mandatory
 from binance_emulator.venue.journal import Journal
 from binance_emulator.venue.markets import Market
 from binance_emulator.venue.models import (
+    FIRST_ID,
     ZERO,
     AlgoOrder,
     FeeSchedule,
@@ -39,7 +40,7 @@ class Exchange:
     def __init__(self, markets: dict[str, Market], paths: dict[str, PricePath],
                  fees: FeeSchedule | None = None, clock: Callable[[], int] = now_ms,
                  mark_paths: dict[str, PricePath] | None = None,
-                 liquidation_cancels: str = "all") -> None:
+                 liquidation_cancels: str = "all", first_id: int = FIRST_ID) -> None:
         self.markets = dict(markets)  # its own: the limits of one venue are set on it alone
         self.paths = paths
         # Without a basis the mark path is a copy of the last one (mark = last until set apart).
@@ -51,7 +52,7 @@ class Exchange:
         self.books = {symbol: Book(market) for symbol, market in self.markets.items()}
         self.journal = Journal(clock)
         self.liquidation_cancels = liquidation_cancels
-        self._ids = itertools.count(8_000_000_001)
+        self._ids = itertools.count(first_id)
         self._bookkeeper = Bookkeeper(self.journal, self.next_id, clock)
         # Funding is settled from start-up on, never for times before the venue existed.
         self._funded_until = clock()

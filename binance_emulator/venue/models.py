@@ -16,6 +16,9 @@ ZERO = Decimal(0)
 STOP_TYPES = frozenset({"STOP", "STOP_MARKET"})
 TAKE_PROFIT_TYPES = frozenset({"TAKE_PROFIT", "TAKE_PROFIT_MARKET"})
 TRAILING_TYPES = frozenset({"TRAILING_STOP_MARKET"})
+# The first id the venue draws (orders, algo orders, fills, income share one counter), unless
+# told otherwise: tests and docs name ids from here on (8000000004 is a run's fourth).
+FIRST_ID = 8_000_000_001
 
 
 def side_sign(side: str) -> int:
