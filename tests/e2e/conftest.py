@@ -12,6 +12,8 @@ import pytest
 from harness.emulator import DEFAULT_KEY, Emulator
 from harness.freqtrade_bot import FreqtradeBot
 from harness.freqtrade_config import dry_run_config, live_config
+from tests.support.kill import SYMBOL as KILL_SYMBOL
+from tests.support.kill import Harness
 from tests.support.scene import ENTRY_PRICE, RISK, SYMBOL, Scene
 from tests.support.webhook import WebhookListener, webhook_config
 
@@ -45,3 +47,12 @@ def make_scene(private_emulator: Emulator, start_bot: Callable[..., FreqtradeBot
 @pytest.fixture
 def scene(make_scene: Callable[..., Scene]) -> Scene:
     return make_scene()
+
+
+@pytest.fixture
+def harness(private_emulator: Emulator, tmp_path: Path) -> Iterator[Harness]:
+    """The kill matrix's harness (tests/support/kill.py) on the test's own emulator."""
+    private_emulator.set_price(KILL_SYMBOL, "1.2000")
+    running = Harness(private_emulator, tmp_path)
+    yield running
+    running.cleanup()

@@ -12,75 +12,25 @@ log shows no database error: no order row written twice, none freqtrade cannot w
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from harness.damage import audit, trades_from_database
-from harness.emulator import Emulator
-from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot, database_errors
-from harness.freqtrade_config import live_config
+from harness.freqtrade_bot import FreqtradeBot
+from tests.support.kill import (
+    HANG_S,
+    PAIR,
+    STOP,
+    SYMBOL,
+    TAKE_PROFIT,
+    Harness,
+    adopted,
+    assert_clean_restart,
+)
 
 pytestmark = pytest.mark.e2e
-
-PAIR, SYMBOL = "XRP/USDT:USDT", "XRPUSDT"
-STOP, TAKE_PROFIT = 1.17, 1.26
-HANG_S = 25  # longer than the test needs: the hung request dies with the killed bot
-
-
-class Harness:
-    def __init__(self, emulator: Emulator, workdir: Path) -> None:
-        self.emulator = emulator
-        self.api_key, api_secret = emulator.new_account()
-        self.workdir = workdir
-        self.signal_file = workdir / "signals.json"
-        self.signal_file.write_text("{}")
-        self.config = live_config(
-            emulator, self.api_key, api_secret, stake_amount="unlimited",
-            signal_file=str(self.signal_file),
-            bracket={"risk_per_trade": 0.01, "max_total_open_risk": 0.05},
-        )
-        (workdir / "bot").mkdir()
-        self.bots: list[FreqtradeBot] = []
-
-    def start(self) -> FreqtradeBot:
-        bot = FreqtradeBot(self.workdir / "bot", self.config, "BracketFromFile", E2E_STRATEGIES)
-        self.bots.append(bot)
-        return bot.start()
-
-    def kill(self, bot: FreqtradeBot) -> None:
-        assert bot.process is not None
-        bot.process.kill()
-        bot.process.wait(timeout=10)
-
-    def signal_long(self) -> None:
-        self.signal_file.write_text(json.dumps(
-            {PAIR: {"side": "long", "stop_price": STOP, "take_profit_price": TAKE_PROFIT}}))
-
-    def state(self) -> dict[str, Any]:
-        return self.emulator.state(self.api_key)
-
-    def resting(self) -> list[dict[str, Any]]:
-        return [a for a in self.state()["algo_orders"] if a["algoStatus"] == "NEW"]
-
-    def posts(self) -> int:
-        return self.emulator.control("GET", "requests").get("POST /fapi/v1/algoOrder", 0)
-
-    def cleanup(self) -> None:
-        for bot in self.bots:
-            bot.stop()
-
-
-@pytest.fixture
-def harness(private_emulator: Emulator, tmp_path: Path) -> Iterator[Harness]:
-    private_emulator.set_price(SYMBOL, "1.2000")
-    running = Harness(private_emulator, tmp_path)
-    yield running
-    running.cleanup()
-
 
 def enter_and_kill(harness: Harness, until: Callable[[FreqtradeBot], bool]) -> FreqtradeBot:
     bot = harness.start()
@@ -93,11 +43,6 @@ def enter_and_kill(harness: Harness, until: Callable[[FreqtradeBot], bool]) -> F
 
 def position_open(harness: Harness) -> bool:
     return bool(harness.state()["positions"])
-
-
-def adopted(bot: FreqtradeBot) -> bool:
-    trades = bot.trades_from_db()
-    return bool(trades) and any(o["ft_order_side"] == "stoploss" for o in trades[0]["orders"])
 
 
 def assert_consistent(harness: Harness, bot: FreqtradeBot) -> dict[str, Any]:
@@ -138,20 +83,6 @@ def settle(harness: Harness, bot: FreqtradeBot, timeout: float = 30) -> dict[str
     assert damage.harmless, damage.describe()
     assert_clean_restart(bot)
     return assert_consistent(harness, bot) or trade
-
-
-def assert_clean_restart(bot: FreqtradeBot) -> None:
-    """Once the venue and the records agree, the restarted bot completes one more loop (after
-    the plugin's reconciliation and freqtrade's start-up order update, which reads every open
-    order row) and this launch's log has no database error."""
-    def last_loop() -> int:
-        return int(bot.api("GET", "health").get("last_process_ts") or 0)
-
-    agreed = last_loop()
-    bot.wait_for(lambda: last_loop() > agreed, 60, "a whole loop after the restart settled")
-    errors = database_errors(bot.launch_log())
-    assert errors == [], "freqtrade's database refused a write after the restart:\n" + (
-        "\n".join(errors))
 
 
 def guarded(harness: Harness, bot: FreqtradeBot) -> dict[str, Any]:

@@ -77,3 +77,45 @@ def test_the_time_limit_closes_the_trade_at_market_and_cancels_every_leg(
     assert closed["exit_reason"] == "time_limit"
     scene.assert_no_leg_outlives_the_position()
     scene.assert_no_damage()
+
+
+def test_a_scaled_out_trade_exits_in_parts_and_the_stop_goes_to_break_even(
+    make_scene: Callable[..., Scene],
+) -> None:
+    """Two take-profit levels of half the position each and break-even after the first: the
+    first level's fill is a partial exit in freqtrade's database, the stop then covers what is
+    left at the entry price (resized, then moved, each new stop resting first), and the second
+    level's fill closes the trade."""
+    scene = make_scene(test_stop_policy={"break_even_after_level": 1})
+    scene.signal("long", stop_price=1.17, take_profit_price=1.23,
+                 levels=[(1.23, 0.5), (1.27, 0.5)])
+    trade = scene.open_trade(legs=3)
+    scene.clear_signals()
+    amount = trade["amount"]
+    scene.emulator.set_price(SYMBOL, "1.2350")  # through level 1
+
+    def partly_exited() -> dict[str, Any] | None:
+        row = scene.bot.trade_from_db(trade["id"])
+        return row if row["is_open"] and row["amount"] < amount else None
+
+    row = scene.bot.wait_for(partly_exited, 60, "the first level booked as a partial exit")
+    assert row["amount"] == pytest.approx(amount / 2, rel=1e-6)
+    assert row["realized_profit"] > 0
+    [exited] = [o for o in row["orders"] if o["ft_order_side"] == "sell"]
+    assert (exited["status"], exited["ft_order_tag"]) == ("closed", "take_profit_1")
+    _, filled = scene.wait_event("take_profit_filled", trade=trade["id"], level=1)
+    assert filled["levels"] == 2
+    entry = row["open_rate"]
+    scene.bot.wait_for(lambda: resting_stops(scene) == [pytest.approx(entry, abs=1e-4)], 60,
+                       "the stop at break-even")
+    [stop] = [a for a in scene.algo("STOP_MARKET") if a["algoStatus"] == "NEW"]
+    assert float(stop["quantity"]) == pytest.approx(amount / 2)
+    _, moved = scene.wait_event("stop_moved", trade=trade["id"])
+    assert "break-even after take-profit 1" in moved["reason"]
+    scene.emulator.set_price(SYMBOL, "1.2750")  # through level 2
+    closed = scene.closed_trade(trade["id"], 60)
+    assert closed["exit_reason"] == "take_profit"
+    counts = stops_resting_over_time(scene.emulator.journal(scene.api_key))
+    assert counts[-1] == 0 and 0 not in counts[:-1], counts
+    scene.assert_no_leg_outlives_the_position()
+    scene.assert_no_damage()

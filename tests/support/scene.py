@@ -41,10 +41,11 @@ class Scene:
     # Signals -----------------------------------------------------------------------------
 
     def signal(self, side: str, stop_price: float, take_profit_price: float,
-               pair: str = PAIR) -> None:
+               pair: str = PAIR, levels: list[tuple[float, float]] | None = None) -> None:
+        """An entry signal; ``levels``: (price, share) of each take-profit level."""
         self.signal_file.write_text(json.dumps(
             {pair: {"side": side, "stop_price": stop_price,
-                    "take_profit_price": take_profit_price}}))
+                    "take_profit_price": take_profit_price, "levels": levels or []}}))
 
     def clear_signals(self) -> None:
         self.signal_file.write_text("{}")
@@ -91,10 +92,10 @@ class Scene:
 
     # freqtrade ---------------------------------------------------------------------------
 
-    def open_trade(self, timeout: float = 30) -> dict[str, Any]:
-        """Wait for the bot's first trade to be open with both legs resting, the stop adopted,
-        freqtrade's stop moved off the hard cap and shown as the initial stop (commits apart);
-        return it."""
+    def open_trade(self, timeout: float = 30, legs: int = 2) -> dict[str, Any]:
+        """Wait for the bot's first trade to be open with its legs resting (``legs``: the stop
+        and each take-profit level), the stop adopted, freqtrade's stop moved off the hard cap
+        and shown as the initial stop (commits apart); return it."""
         def ready() -> dict[str, Any] | None:
             trades = self.bot.trades_from_db()
             if not trades or not trades[0]["is_open"]:
@@ -104,7 +105,7 @@ class Scene:
             moved = (trade["initial_stop_loss_pct"] != HARD_STOPLOSS
                      and trade["stop_loss"] == trade["initial_stop_loss"])
             resting = [a for a in self.state()["algo_orders"] if a["algoStatus"] == "NEW"]
-            return trade if adopted and moved and len(resting) == 2 else None
+            return trade if adopted and moved and len(resting) == legs else None
 
         return self.bot.wait_for(ready, timeout, "an open trade, both legs resting, stop adopted")
 

@@ -1,7 +1,8 @@
 """Test strategy: a BracketStrategy whose signals come from a JSON file the test writes.
 
 ``{"XRP/USDT:USDT": {"side": "long", "stop_price": 1.17, "take_profit_price": 1.26}}`` puts an
-entry signal with those prices on the pair's last closed candle until the test removes it. The
+entry signal with those prices on the pair's last closed candle until the test removes it;
+``"levels": [[1.23, 0.5], [1.26, 0.5]]`` makes it scale out (price and share per level). The
 config's ``test_stop_policy`` switches the ready-made stop moves on, as a strategy's class
 attributes would (``{"trail_distance": 0.01}``).
 """
@@ -44,6 +45,13 @@ class BracketFromFile(BracketStrategy):
             dataframe.loc[last, f"enter_{signal['side']}"] = 1
             dataframe.loc[last, "stop_price"] = signal["stop_price"]
             dataframe.loc[last, "take_profit_price"] = signal["take_profit_price"]
+            for number, (price, share) in enumerate(signal.get("levels") or [], start=1):
+                suffix = "" if number == 1 else f"_{number}"
+                if number > 1:
+                    dataframe[f"take_profit_price{suffix}"] = dataframe.get(
+                        f"take_profit_price{suffix}", np.nan)
+                    dataframe.loc[last, f"take_profit_price{suffix}"] = price
+                dataframe.loc[last, f"take_profit_share{suffix}"] = share
         return dataframe
 
     def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
