@@ -4,10 +4,8 @@ A strategy subclasses ``BracketStrategy`` and, on entry rows, fills ``stop_price
 ``take_profit_price`` (absolute prices) next to freqtrade's ``enter_long`` / ``enter_short``.
 The callbacks below turn that into a risk-sized, bracket-managed trade:
 
-- ``custom_stake_amount`` gates the signal (``risk.can_trade``) and sizes it
-  (``risk.size_position``); a refusal returns 0 so freqtrade never raises the stake itself.
-- ``confirm_trade_entry`` re-checks the signal at the final rate and the amount freqtrade
-  derived from the stake against the risk budget.
+- ``custom_stake_amount`` gates the signal (``risk.can_trade``) and sizes it; a refusal returns
+  0; ``confirm_trade_entry`` re-checks it at the final rate and amount against the budget.
 - ``order_filled`` records stop, take-profit and risk at the entry fill and has the OrderManager
   protect the position (dry-run and live); at the exit fill it ends the bracket.
 - ``custom_stoploss(after_fill=True)`` moves freqtrade's stop to ``stop_price``; later calls
@@ -93,6 +91,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
     trail_distance: float | None = None
     trail_atr_multiple: float | None = None
     trail_after_level: int = 0
+    trail_on_exchange: bool = False
 
     def __init__(self, config: dict) -> None:
         super().__init__(config)
@@ -103,7 +102,8 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             raise OperationalException(f"Invalid bracket settings: {error}") from error
         try:
             self.stop_policy = StopPolicy(self.break_even_after_level, self.trail_distance,
-                                          self.trail_atr_multiple, self.trail_after_level)
+                                          self.trail_atr_multiple, self.trail_after_level,
+                                          self.trail_on_exchange)
         except StopPolicyError as error:
             raise OperationalException(f"{type(self).__name__}: {error}") from error
         self.destination = Destination.SIMULATED
@@ -337,10 +337,11 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         return distance
 
     def _policy_stop(self, trade: Trade, current_rate: float) -> float | None:
-        manager = self.order_manager
-        return stop_moves.policy_distance(self.stop_policy, self.dp, self.timeframe, trade,
-                                          current_rate, manager.note_stop_reason if manager
-                                          else None)
+        manager, policy = self.order_manager, self.stop_policy
+        note = manager.note_stop_reason if manager else None
+        trail = manager.trail_on_exchange if manager and policy.trail_on_exchange else None
+        return stop_moves.policy_distance(policy, self.dp, self.timeframe, trade, current_rate,
+                                          note, trail)
 
     def custom_roi(
         self, pair: str, trade: Trade, current_time: datetime, trade_duration: int,

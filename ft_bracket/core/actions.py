@@ -47,6 +47,8 @@ class TradeView:
     exit_requested: str | None = None
     # The venue ids of the trade's entry orders.
     entry_order_ids: frozenset[str] = frozenset()
+    # The strategy asks the venue to trail the stop at this callback rate (%) from now on.
+    trail_rate: float | None = None
     # freqtrade's own exit order is open or on its way (it closes the trade from that order).
     exit_order_open: bool = False
     # Every order id freqtrade holds for the trade (its stop rows included, open or not).
@@ -101,6 +103,14 @@ class MoveStop:
     """A new attempt of the stop at ``price`` (tighter): it rests before the old one goes."""
 
     price: float
+
+
+@dataclass(frozen=True)
+class TrailStop:
+    """The stop becomes the venue's trailing stop at ``rate`` % (a new attempt resting before
+    the old one goes): it trails while the bot is down too."""
+
+    rate: float
 
 
 @dataclass(frozen=True)
@@ -171,6 +181,6 @@ class CancelOrphan:
     leg: VenueLeg
 
 
-Action = (Observe | Query | ReadFill | Place | Cancel | MoveStop | CancelReplaced | Adopt
-          | AlignStopPrice | ShowExitFill | ImportExits | RequestExit | CloseRest | ClosePastStop
-          | CancelOrphan)
+Action = (Observe | Query | ReadFill | Place | Cancel | MoveStop | TrailStop | CancelReplaced
+          | Adopt | AlignStopPrice | ShowExitFill | ImportExits | RequestExit | CloseRest
+          | ClosePastStop | CancelOrphan)

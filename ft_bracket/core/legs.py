@@ -53,6 +53,8 @@ class Sent:
     client_id: str
     trigger_price: float | None = None
     quantity: float | None = None
+    # The stop becomes the venue's trailing stop at this callback rate (%).
+    trailing_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,15 @@ class ReplacedGone:
     """The venue confirmed the attempt this leg replaced is no longer resting."""
 
 
+@dataclass(frozen=True)
+class Trailed:
+    """A trailing stop's trigger moved on the venue with the price it follows."""
+
+    trigger_price: float
+
+
 LegEvent = (Sent | Accepted | Rejected | Triggered | Filled | CancelRequested | Cancelled
-            | ReplacedGone)
+            | ReplacedGone | Trailed)
 
 S = LegStatus
 TRANSITIONS: dict[tuple[LegStatus, type], LegStatus] = {
@@ -125,6 +134,9 @@ TRANSITIONS: dict[tuple[LegStatus, type], LegStatus] = {
     (S.TRIGGERED, Filled): S.FILLED,
     # The real order expired or was rejected (e.g. reduce-only with no position): no fill.
     (S.TRIGGERED, Cancelled): S.CANCELLED,
+    # A trailing stop's trigger follows the price on the venue (Binance's TRAILING_STOP_MARKET).
+    (S.RESTING, Trailed): S.RESTING,
+    (S.CANCELLING, Trailed): S.CANCELLING,
 }
 # While a new attempt replaces a resting one, a new attempt that never rests (refused, or unknown
 # to the venue) leaves the old one in force: the leg is that resting attempt again.
@@ -150,6 +162,7 @@ class RestingAttempt:
     order_id: str
     trigger_price: float
     quantity: float
+    trailing_rate: float | None = None
 
 
 class Closing(StrEnum):
@@ -191,6 +204,8 @@ class BracketLeg:
     replacing: RestingAttempt | None = None
     # Which take-profit level (1 for the stop and for a bracket of one take-profit).
     level: int = 1
+    # A stop that trails on the venue (TRAILING_STOP_MARKET): its callback rate in %.
+    trailing_rate: float | None = None
 
     @property
     def is_live(self) -> bool:
@@ -213,14 +228,17 @@ class BracketLeg:
             self.status = target
             return target
         match event:
-            case Sent(client_id=sent_id, trigger_price=trigger, quantity=quantity):
+            case Sent(client_id=sent_id, trigger_price=trigger, quantity=quantity,
+                      trailing_rate=rate):
                 if self.status is S.RESTING and self.client_id and self.order_id:
                     self.replacing = RestingAttempt(self.client_id, self.order_id,
-                                                    self.trigger_price, self.quantity)
+                                                    self.trigger_price, self.quantity,
+                                                    self.trailing_rate)
                 self.attempt += 1
                 self.client_id = sent_id
                 self.trigger_price = self.trigger_price if trigger is None else trigger
                 self.quantity = self.quantity if quantity is None else quantity
+                self.trailing_rate = self.trailing_rate if rate is None else rate
                 self.order_id = self.fill_order_id = self.error = self.closing = None
                 self.fill_price, self.filled_quantity = None, 0.0
             case Accepted(order_id=order_id):
@@ -234,6 +252,8 @@ class BracketLeg:
                 self.fill_order_id = fill_id or self.fill_order_id
             case Cancelled(reason=reason):
                 self.error = reason or self.error
+            case Trailed(trigger_price=trigger):
+                self.trigger_price = trigger
         self.status = target
         return target
 
@@ -255,12 +275,14 @@ class BracketLeg:
             closing=_closing(raw),
             replacing=RestingAttempt(**replacing) if replacing else None,
             level=int(raw.get("level") or 1),
+            trailing_rate=raw.get("trailing_rate"),
         )
 
     def _restore(self, old: RestingAttempt, event: LegEvent) -> None:
         """The new attempt never rested: the one it was to replace is the leg again."""
         self.client_id, self.order_id = old.client_id, old.order_id
         self.trigger_price, self.quantity = old.trigger_price, old.quantity
+        self.trailing_rate = old.trailing_rate
         self.replacing = None
         self.error = getattr(event, "error", None) or getattr(event, "reason", None) or None
 

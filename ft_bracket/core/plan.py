@@ -35,6 +35,7 @@ from ft_bracket.core.actions import (
     RequestExit,
     ShowExitFill,
     TradeView,
+    TrailStop,
 )
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegKind, LegStatus
@@ -60,7 +61,8 @@ def settle(leg: BracketLeg, pair: str, snapshot: VenueSnapshot) -> Action | None
     gone = venue is None and snapshot.covers(pair)
     if leg.status in (LegStatus.RESTING, LegStatus.CANCELLING) and gone:
         return Query(leg.kind, leg.level)
-    return None
+    moved = observe(leg, venue) if venue is not None and leg.trailing_rate is not None else None
+    return Observe(leg.kind, moved, leg.level) if moved is not None else None
 
 
 def plan_bracket(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
@@ -119,19 +121,34 @@ def _plan_open(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     # A cancel that did not go through (the venue failed) is sent again, every loop.
     actions: list[Action] = [*shown, *(Cancel(leg.kind, leg.level) for leg in bracket.legs
                                        if leg.status is LegStatus.CANCELLING)]
-    actions += _stop_follows_freqtrade(bracket, trade)
+    actions += _stop_follows_freqtrade(bracket, trade, snapshot.marks.get(trade.pair))
     actions += _levels_in_place(levels, trade, take_profit_max_attempts)
     if position is not None:
         actions += _sizes_follow_position(bracket, abs(position))
     return actions
 
 
-def _stop_follows_freqtrade(bracket: Bracket, trade: TradeView) -> list[Action]:
+def _stop_follows_freqtrade(bracket: Bracket, trade: TradeView, mark: float | None
+                            ) -> list[Action]:
     """freqtrade owns a live stop (it polls it, cancels it at its exits, and places its own when
-    ours is gone: at its database price, which must never be looser than the bracket's)."""
+    ours is gone: at its database price, which must never be looser than the bracket's). A stop
+    the strategy wants trailed on the venue becomes a trailing stop once that is no looser."""
     stop, actions = bracket.stop, []
     if _resting(stop) and stop.order_id not in trade.freqtrade_stop_ids:
         actions.append(Adopt())
+    if stop.trailing_rate is not None:
+        # The venue trails it: freqtrade's stop follows the venue's, never the other way.
+        if trade.stop_price is not None and _tighter(bracket, stop.trigger_price,
+                                                     trade.stop_price):
+            actions.append(AlignStopPrice(stop.trigger_price))
+        return actions
+    if (trade.trail_rate is not None and _resting(stop) and stop.replacing is None
+            and mark is not None):
+        # Activated at once, it trails from the price of now: only when that is no looser.
+        trails_at = mark * (1 + trade.trail_rate / 100 if bracket.is_short
+                            else 1 - trade.trail_rate / 100)
+        if not _tighter(bracket, stop.trigger_price, trails_at):
+            return [*actions, TrailStop(trade.trail_rate)]
     if trade.stop_price is not None:
         if _tighter(bracket, trade.stop_price, stop.trigger_price):
             # freqtrade's stop moved (custom_stoploss, trailing): the venue's follows, the new
@@ -168,7 +185,12 @@ def _sizes_follow_position(bracket: Bracket, position: float) -> list[Action]:
             actions.append(Place(LegKind.TAKE_PROFIT, quantity=size, level=last.level)
                            if size > _EPSILON else Cancel(LegKind.TAKE_PROFIT, last.level))
     stop = bracket.stop
-    if _resting(stop) and abs(position - stop.quantity) > _EPSILON:
+    # A trailing stop is only ever resized up: a new one would trail from the price of now, not
+    # from the best price the venue has seen; one larger than the position, reduce-only, still
+    # closes exactly the position.
+    grow_only = stop.trailing_rate is not None
+    if _resting(stop) and abs(position - stop.quantity) > _EPSILON and (
+            not grow_only or position > stop.quantity):
         actions.append(Place(LegKind.STOP, quantity=position))
     return actions
 

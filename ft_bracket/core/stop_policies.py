@@ -11,6 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+# Binance's bounds for a TRAILING_STOP_MARKET's callbackRate (%): 0.1 to 10, the maximum raised
+# to 20 by its change log of 2026-10-23.
+CALLBACK_RATE_RANGE = (0.1, 20.0)
+
 
 class StopPolicyError(ValueError):
     """A policy attribute of the strategy is off; the message names it."""
@@ -24,6 +28,9 @@ class StopPolicy:
     trail_distance: float | None = None  # a share of the best price since the entry
     trail_atr_multiple: float | None = None  # a multiple of the signal's ``atr`` column
     trail_after_level: int = 0
+    # Trail on the venue (Binance's TRAILING_STOP_MARKET, by ``trail_distance``): it goes on
+    # trailing while the bot is down.
+    trail_on_exchange: bool = False
 
     def __post_init__(self) -> None:
         if self.break_even_after_level is not None:
@@ -39,10 +46,26 @@ class StopPolicy:
                                   f"got {self.trail_atr_multiple!r}")
         if self.trail_distance is not None and self.trail_atr_multiple is not None:
             raise StopPolicyError("trail_distance and trail_atr_multiple: set one, not both")
+        if self.trail_on_exchange:
+            low, high = CALLBACK_RATE_RANGE
+            rate = (self.trail_distance or 0.0) * 100
+            if self.trail_distance is None or not low - 1e-9 <= rate <= high + 1e-9:
+                raise StopPolicyError(
+                    f"trail_on_exchange needs trail_distance in [{low / 100:g}, {high / 100:g}] "
+                    f"(Binance's callback rate of {low:g} to {high:g} %), got "
+                    f"{self.trail_distance!r}")
 
     @property
     def active(self) -> bool:
         return self.break_even_after_level is not None or self.trails
+
+    @property
+    def exchange_rate(self) -> float:
+        """The venue's callback rate (%) for ``trail_distance``, on its 0.1 % grid."""
+        return round((self.trail_distance or 0.0) * 100, 1)
+
+    def trails_on_exchange_now(self, levels_filled: int) -> bool:
+        return self.trail_on_exchange and levels_filled >= self.trail_after_level
 
     @property
     def trails(self) -> bool:

@@ -19,6 +19,7 @@ from ft_bracket.core.legs import (
     Filled,
     LegEvent,
     LegStatus,
+    Trailed,
     Triggered,
 )
 
@@ -112,7 +113,11 @@ def observe(leg: BracketLeg, venue: VenueLeg | None, fill: VenueFill | None = No
     if venue is None:
         return Cancelled("not on the venue")
     if venue.status is VenueStatus.RESTING:
-        return Accepted(venue.order_id) if leg.status is LegStatus.PLACING else None
+        if leg.status is LegStatus.PLACING:
+            return Accepted(venue.order_id)
+        trailed = (leg.trailing_rate is not None and venue.order_id == leg.order_id
+                   and venue.trigger_price > 0 and venue.trigger_price != leg.trigger_price)
+        return Trailed(venue.trigger_price) if trailed else None
     if venue.status in GONE_STATUSES:
         return Cancelled(venue.status.value)
     if fill is None:

@@ -47,11 +47,12 @@ class BracketLegs:
 
     def place(self, bracket: Bracket, leg: BracketLeg, *, by_freqtrade: bool = False,
               after_close: bool = False, trigger_price: float | None = None,
-              quantity: float | None = None) -> Placement:
+              quantity: float | None = None, trailing_rate: float | None = None) -> Placement:
         """Send the leg's next attempt. Sent while it rests (a move, a resize), the new one
         replaces it: the old one rests until the new one does (``core.legs.WHILE_REPLACING``)."""
         placement = self.orders.send(bracket, leg, lambda: self.context.store.store(bracket),
-                                     trigger_price=trigger_price, quantity=quantity)
+                                     trigger_price=trigger_price, quantity=quantity,
+                                     trailing_rate=trailing_rate)
         replaced = leg.replacing is not None
         event = self.orders.answer(leg, placement)
         if placement.accepted:
@@ -76,6 +77,13 @@ class BracketLegs:
         before = bracket.stop.trigger_price
         if self.place(bracket, bracket.stop, trigger_price=price).accepted:
             self.context.reports.stop_moved(bracket, before, why)
+
+    def trail_stop(self, bracket: Bracket, rate: float) -> None:
+        """The stop becomes the venue's trailing stop, the new one resting first."""
+        before = bracket.stop.trigger_price
+        if self.place(bracket, bracket.stop, trailing_rate=rate).accepted:
+            self.context.reports.stop_moved(
+                bracket, before, f"trailing on the exchange by {rate:g} % of the best price")
 
     def cancel_replaced(self, bracket: Bracket, leg: BracketLeg) -> None:
         """End the attempt a move or a resize replaced; off the record once the venue confirms

@@ -49,6 +49,7 @@ class Knowledge:
     fills: dict[str, VenueFill] = field(default_factory=dict)  # real orders read, by order id
     stop_owners: dict[str, int] = field(default_factory=dict)  # stop order id -> trade id
     stop_reasons: dict[int, str] = field(default_factory=dict)  # why a trade's stop tightens
+    trail_requests: dict[int, float] = field(default_factory=dict)  # trade id -> callback %
 
     def seen(self, venue: VenueLeg) -> None:
         """Keep the snapshot current with what a call just learnt, and the venue's words."""

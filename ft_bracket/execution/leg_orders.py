@@ -36,16 +36,17 @@ class LegOrders:
 
     def send(self, owner: LegOwner, leg: BracketLeg, save: Callable[[], None], *,
              close_position: bool = False, trigger_price: float | None = None,
-             quantity: float | None = None) -> Placement:
+             quantity: float | None = None, trailing_rate: float | None = None) -> Placement:
         """A new attempt of ``leg`` under its next client id (at a new trigger price or size if
         given); the leg is ``placing`` (and on record) before the venue hears of it. Apply
         ``answer(leg, placement)`` next."""
         client_id = owner.next_client_id(self.context.prefix, leg)
-        leg.apply(Sent(client_id, trigger_price, quantity))
+        leg.apply(Sent(client_id, trigger_price, quantity, trailing_rate))
         save()
         placement = self.context.gateway.place(owner.pair, leg.kind, owner.exit_side,
                                                leg.quantity, leg.trigger_price, client_id,
-                                               close_position=close_position)
+                                               close_position=close_position,
+                                               trailing_rate=leg.trailing_rate)
         if placement.leg is not None:
             self.context.known.seen(placement.leg)
         elif placement.refusal is Refusal.UNKNOWN:

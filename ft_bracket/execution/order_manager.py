@@ -40,6 +40,7 @@ from ft_bracket.core.actions import (
     RequestExit,
     ShowExitFill,
     TradeView,
+    TrailStop,
 )
 from ft_bracket.core.bracket import Bracket, new_bracket
 from ft_bracket.core.legs import Cancelled, LegStatus
@@ -118,6 +119,11 @@ class OrderManager:
         """Why freqtrade's stop is about to tighten (a ready-made policy): said when the
         venue's stop follows."""
         self.context.known.stop_reasons[trade_id] = why
+
+    def trail_on_exchange(self, trade_id: int, rate: float) -> None:
+        """The strategy's trailing policy is on and runs on the venue: the stop becomes a
+        TRAILING_STOP_MARKET at ``rate`` %, which trails while the bot is down too."""
+        self.context.known.trail_requests[trade_id] = rate
 
     def entry_clearance(self, pair: str) -> Decision:
         return self.clearance.for_entry(pair)
@@ -247,7 +253,8 @@ class OrderManager:
     def _view(self, trade: TradeView) -> TradeView:
         sending = self.freqtrade_exits.on_the_way(trade.pair)
         return replace(trade, exit_requested=self.exits.wanted(trade.trade_id),
-                       exit_order_open=trade.exit_order_open or sending)
+                       exit_order_open=trade.exit_order_open or sending,
+                       trail_rate=self.context.known.trail_requests.get(trade.trade_id))
 
     def _run(self, bracket: Bracket, trade: TradeView) -> None:
         done: list[Action] = []
@@ -297,6 +304,8 @@ class OrderManager:
             case MoveStop(price=price):
                 self.legs.move_stop(bracket, price, self.context.known.stop_reasons.get(
                     trade.trade_id, "freqtrade's stop moved (custom_stoploss)"))
+            case TrailStop(rate=rate):
+                self.legs.trail_stop(bracket, rate)
             case CancelReplaced(kind=kind, level=level):
                 self.legs.cancel_replaced(bracket, bracket.leg(kind, level))
             case Adopt():

@@ -43,7 +43,8 @@ class Placement:
 
 class Gateway(Protocol):
     def place(self, pair: str, kind: LegKind, side: str, quantity: float, trigger_price: float,
-              client_id: str, close_position: bool = False) -> Placement: ...
+              client_id: str, close_position: bool = False,
+              trailing_rate: float | None = None) -> Placement: ...
 
     def find(self, pair: str, *, client_id: str | None = None, order_id: str | None = None
              ) -> VenueLeg | None: ...

@@ -17,10 +17,13 @@ CROSSED_STOP_DISTANCE = 1e-6
 
 
 def policy_distance(policy: StopPolicy, dp: Any, timeframe: str, trade: Any,
-                    current_rate: float, note: Callable[[int, str], None] | None
-                    ) -> float | None:
+                    current_rate: float, note: Callable[[int, str], None] | None,
+                    trail: Callable[[int, float], None] | None = None) -> float | None:
     """custom_stoploss's answer for the stop the policy asks (None: none); ``note`` hears why
-    when it tightens freqtrade's stop, so the stop_moved event can say it."""
+    when it tightens freqtrade's stop, so the stop_moved event can say it; ``trail`` hears the
+    callback rate once the policy trails on the venue."""
+    if trail is not None and policy.trails_on_exchange_now(int(trade.nr_of_successful_exits or 0)):
+        trail(int(trade.id), policy.exchange_rate)
     asked = asked_stop(policy, dp, timeframe, trade)
     if asked is None:
         return None

@@ -41,7 +41,8 @@ class SimulatedGateway:
         self._fills: dict[str, VenueFill] = {}  # by fill order id
 
     def place(self, pair: str, kind: LegKind, side: str, quantity: float, trigger_price: float,
-              client_id: str, close_position: bool = False) -> Placement:
+              client_id: str, close_position: bool = False,
+              trailing_rate: float | None = None) -> Placement:
         leg = VenueLeg(pair, SIMULATED_ID_PREFIX + client_id, client_id, VenueStatus.RESTING,
                        trigger_price, quantity, close_position=close_position)
         self._legs[leg.order_id] = leg

@@ -116,3 +116,33 @@ def test_killed_between_a_levels_fill_and_the_stops_resize(harness: Harness) -> 
     harness.emulator.control("DELETE", "faults")
     trade = agreed(harness, start(harness), 1.17, whole / 2)
     assert trade["is_open"] and levels(harness) == [(1.27, whole / 2)]
+
+
+def test_the_venues_trailing_stop_goes_on_trailing_while_the_bot_is_down(
+    harness: Harness,
+) -> None:
+    bot = start(harness, trail_distance=0.03, trail_on_exchange=True)
+    signal(harness)
+    bot.wait_for(lambda: len(harness.resting()) == 2 and adopted(bot), 40, "the bracket")
+    harness.signal_file.write_text("{}")
+    harness.emulator.set_price(SYMBOL, "1.2200")  # trailing from here (1.1834) is no looser
+
+    def trailing() -> bool:
+        kinds = sorted(a["orderType"] for a in harness.resting())
+        return kinds == ["TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]
+
+    bot.wait_for(trailing, 60, "the stop handed to the venue to trail, the fixed one gone")
+    harness.kill(bot)
+    harness.emulator.set_price(SYMBOL, "1.2500")  # the venue trails up to 1.2125, bot down
+    harness.emulator.set_price(SYMBOL, "1.2100")  # and fires there
+    assert harness.state()["positions"] == []
+    again = start(harness, trail_distance=0.03, trail_on_exchange=True)
+    closed = again.wait_for(lambda: (t := again.trades_from_db()[0])["is_open"] == 0 and t, 60,
+                            "the trade closed from the trailing stop's fill")
+    assert closed["exit_reason"] == "stoploss_on_exchange"
+    assert closed["close_rate"] == pytest.approx(1.21, abs=1e-4)
+    again.wait_for(lambda: harness.resting() == [], 30, "no leg left resting")
+    damage = audit(harness.emulator.journal(harness.api_key),
+                   trades_from_database(again.db_path), "ftb")
+    assert damage.harmless, damage.describe()
+    assert_clean_restart(again)

@@ -83,14 +83,19 @@ class LegGateway:
         self.max_sends = max_sends
 
     def place(self, pair: str, kind: LegKind, side: str, quantity: float, trigger_price: float,
-              client_id: str, close_position: bool = False) -> Placement:
-        """Place a reduce-only leg; resolve a lost answer by its client id, never by guessing."""
+              client_id: str, close_position: bool = False,
+              trailing_rate: float | None = None) -> Placement:
+        """Place a reduce-only leg (a trailing stop at ``trailing_rate`` %, activated at once);
+        resolve a lost answer by its client id, never by guessing."""
         if not quirks.CLIENT_ID_PATTERN.match(client_id):
             raise ValueError(f"client id {client_id!r} breaks Binance's rule "
                              f"{quirks.CLIENT_ID_PATTERN.pattern}")
-        params: dict[str, Any] = {quirks.TRIGGER_PARAM[kind]: trigger_price,
-                                  quirks.CLIENT_ID_PARAM: client_id,
+        params: dict[str, Any] = {quirks.CLIENT_ID_PARAM: client_id,
                                   "workingType": self.working_type}
+        if trailing_rate is not None:
+            params[quirks.TRAILING_RATE_PARAM] = trailing_rate
+        else:
+            params[quirks.TRIGGER_PARAM[kind]] = trigger_price
         if close_position:
             params["closePosition"] = True
         else:

@@ -16,6 +16,9 @@ from ft_bracket.core.venue import VenueStatus
 # ccxt sends an order with one of these parameters to /fapi/v1/algoOrder as STOP_MARKET /
 # TAKE_PROFIT_MARKET (with a market order type). Fetch and cancel need the `trigger` flag.
 TRIGGER_PARAM = {LegKind.STOP: "stopLossPrice", LegKind.TAKE_PROFIT: "takeProfitPrice"}
+# ccxt's name for a TRAILING_STOP_MARKET's callbackRate (%), sent to the algo endpoint
+# (core.stop_policies.CALLBACK_RATE_RANGE holds Binance's bounds).
+TRAILING_RATE_PARAM = "trailingPercent"
 TRIGGER_FLAG = {"trigger": True}
 CLIENT_ID_PARAM = "clientAlgoId"
 # Plain orders (/fapi/v1/order) carry theirs as newClientOrderId and are found by it.
