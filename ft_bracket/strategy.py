@@ -44,7 +44,11 @@ from ft_bracket.core.risk import (
     size_position,
 )
 from ft_bracket.core.scale_out import split_levels
-from ft_bracket.core.settings import BracketConfigError, BracketSettings
+from ft_bracket.core.settings import (
+    BracketConfigError,
+    BracketSettings,
+    refuse_position_adjustment,
+)
 from ft_bracket.core.stop_policies import StopPolicy, StopPolicyError
 from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.freqtrade_adapter import account_state, ft_exchange, signals, stop_moves, trades
@@ -70,8 +74,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
 
     INTERFACE_VERSION = 3
 
-    # A wide hard cap: only in force until the entry fill moves the stop to stop_price.
-    stoploss = -0.99
+    stoploss = -0.99  # a wide hard cap, only until the entry fill moves the stop to stop_price
     use_custom_stoploss = True
     use_custom_roi = True
     # Plain ROI out of reach: the take-profit comes from custom_roi.
@@ -98,12 +101,11 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         warn_if_unverified_freqtrade()
         try:
             self.bracket_settings = BracketSettings.from_config(config)
-        except BracketConfigError as error:
-            raise OperationalException(f"Invalid bracket settings: {error}") from error
-        try:
             self.stop_policy = StopPolicy(self.break_even_after_level, self.trail_distance,
                                           self.trail_atr_multiple, self.trail_after_level,
                                           self.trail_on_exchange)
+        except BracketConfigError as error:
+            raise OperationalException(f"Invalid bracket settings: {error}") from error
         except StopPolicyError as error:
             raise OperationalException(f"{type(self).__name__}: {error}") from error
         self.destination = Destination.SIMULATED
@@ -114,28 +116,28 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
                 raise OperationalException(str(error)) from error
             logger.warning("ft_bracket trades LIVE on: %s", self.destination)
         self._optimizing = config.get("runmode") in (RunMode.BACKTEST, RunMode.HYPEROPT)
-        # A backtest meets thousands of refusals; it keeps them at debug level.
+        # A backtest meets thousands of refusals: debug level.
         self.refusals = RefusalLog(logging.DEBUG if self._optimizing else logging.INFO)
         self._planned: dict[str, PlannedEntry] = {}
         self._brackets: dict[int, BracketPrices] = {}
         self.markets = ft_exchange.MarketFacts(config, fixed=self._optimizing)
-        # Backtests and hyperopt: each pair's entry rows, indexed when freqtrade analyses it.
+        # Backtests: each pair's entry rows, indexed when freqtrade analyses it.
         self.entry_signals: dict[str, signals.EntrySignals | None] = {}
         self._take_profit_ratios = trades.ProfitRatios()
         # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
         self.order_manager: OrderManager | None = None
         self.supervisor: Supervisor | None = None
-        # FreqUI's chart and plot-dataframe show the bracket (bracket.merge_plot_config).
-        self.merge_bracket_plot_config()
+        self.merge_bracket_plot_config()  # FreqUI's chart and plot-dataframe show the bracket
 
     # Start-up and every loop ------------------------------------------------------------------
 
     def bot_start(self, **kwargs: Any) -> None:
         """Say which risk limits are in force and start the OrderManager (dry-run and live)."""
         logger.info("Bracket settings: %s", self.bracket_settings)
-        if self.config.get("runmode") not in (RunMode.LIVE, RunMode.DRY_RUN):
-            return
         try:
+            refuse_position_adjustment(bool(self.position_adjustment_enable))
+            if self.config.get("runmode") not in (RunMode.LIVE, RunMode.DRY_RUN):
+                return
             self.supervisor = Supervisor(self, self.bracket_settings, self.destination)
         except (BracketConfigError, DestinationRefusedError) as error:
             raise OperationalException(str(error)) from error
@@ -166,9 +168,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         if not isinstance(prices, tuple):
             self.refusals.refuse(pair, candle_date, prices, side=side)
             return 0.0
-        if self.order_manager is not None:
-            # The pair must be clean on the venue first: no earlier trade's leg, no position
-            # freqtrade does not own.
+        if self.order_manager is not None:  # no earlier trade's leg, no position not ours
             block = self.order_manager.entry_clearance(pair)
             if not block.allowed:
                 self.refusals.refuse(pair, candle_date, block)

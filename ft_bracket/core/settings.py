@@ -126,6 +126,18 @@ class BracketSettings:
         )
 
 
+def refuse_position_adjustment(enabled: bool) -> None:
+    """freqtrade's position adjustment would add to a trade the plugin sized once, at its entry:
+    the add would not be risk-sized, so the bot does not start with it (never silently
+    mis-sized)."""
+    if enabled:
+        raise BracketConfigError(
+            "position_adjustment_enable is true: ft_bracket sizes each trade once, at its entry, "
+            "so that its stop loses risk_per_trade of equity; an add would not be risk-sized. "
+            "Set position_adjustment_enable to false (to take profit in parts, declare "
+            "take_profit_price_2 ... on the entry candle).")
+
+
 def _is_number(value: Any) -> bool:
     # bool is an int subclass; `true` for a share of equity is a mistake, not 1.0.
     return isinstance(value, int | float) and not isinstance(value, bool)

@@ -108,3 +108,12 @@ def test_a_backtest_with_a_time_limit_asks_the_plugins_custom_exit() -> None:
     strategy.ft_bot_start()
     assert type(strategy).custom_exit is Bracketed.custom_exit
     assert strategy.custom_exit.__func__ is Bracketed.custom_exit  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("runmode", [RunMode.BACKTEST, RunMode.DRY_RUN, RunMode.LIVE])
+def test_position_adjustment_stops_the_bot_naming_the_setting(runmode: RunMode) -> None:
+    """An add would not be risk-sized: never silently mis-sized, the bot does not start."""
+    strategy = make_strategy(runmode=runmode if runmode is not RunMode.LIVE else None)
+    strategy.position_adjustment_enable = True
+    with pytest.raises(OperationalException, match="position_adjustment_enable"):
+        strategy.bot_start()
