@@ -76,8 +76,6 @@ class BacktestFastPath:
             if (
                 self.order_manager is None
                 and _is_own(self, "order_filled")
-                # Partial exits and added entries fill without a way to tell them apart here.
-                and not self.position_adjustment_enable
             ):
                 # Every entry fill is followed by the after-fill stop call, which freqtrade makes
                 # without a copy: the fill is recorded there (ft_stoploss_adjust), and freqtrade

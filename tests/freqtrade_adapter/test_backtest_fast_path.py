@@ -366,12 +366,3 @@ def test_an_earlier_runs_bracket_does_not_survive_a_fill_without_a_signal(
     strategy.ft_stoploss_adjust(1.0, trade, LATER, 0.0, 0, after_fill=True)
     assert 1 not in strategy._brackets
     assert "filled without a bracket signal" in caplog.text
-
-
-def test_with_position_adjustment_fills_go_through_freqtrade(copies: list[Any]) -> None:
-    strategy = make_strategy(runmode=RunMode.BACKTEST)
-    strategy.position_adjustment_enable = True
-    strategy.ft_bot_start()
-    backtest_fill(strategy)
-    assert len(copies) == 1  # order_filled's: the after-fill stop still needs none
-
