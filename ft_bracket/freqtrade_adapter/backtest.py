@@ -33,9 +33,9 @@ from ft_bracket.freqtrade_adapter.signals import EntrySignals
 class BacktestFastPath:
     """Mixed into BracketStrategy ahead of IStrategy: skips freqtrade's copying wrapper for the
     per-candle exit checks where the plugin's own callbacks decide them, and in backtests for
-    the after-fill stop and the entry fill's record; everything else (trailing, trades without
-    a bracket, a subclass overriding a callback, position adjustment, dry-run and live
-    take-profits, exits and fills) goes to IStrategy unchanged.
+    the after-fill stop and the entry fill's record; everything else (trailing and the
+    ready-made stop moves, a time limit, trades without a bracket, a subclass overriding a
+    callback, dry-run and live take-profits, exits and fills) goes to IStrategy unchanged.
 
     Relies on the host class: ``_brackets`` (trade id -> bracket, set at the entry fill by
     ``_entry_filled``), ``order_manager`` (None in backtests, set by ``bot_start`` otherwise),
