@@ -1,9 +1,10 @@
 """``make bench``: every benchmark, one after the other, then all their figures in one table.
 
 Sizes finish in minutes by default; ``--full`` runs the sizes docs/benchmarks.md quotes (1 year
-of 5m candles at 5 and at 50 pairs, 20 entries per protection-window bot, a 60 s call window).
-Each benchmark prints its own raw runs as it goes; the figures, each beside its baseline
-measured in the same run and its goal, come last, with the machine they were measured on.
+of 5m candles at 5 and at 50 pairs, 20 entries per protection-window bot, 200 stop moves, a
+60 s call window). Each benchmark prints its own raw runs as it goes; the figures, each beside
+its baseline measured in the same run and its goal, come last, with the machine they were
+measured on.
 
     .venv/bin/python bench/run_all.py [--full]
 """
@@ -32,6 +33,7 @@ def benchmarks(full: bool) -> list[list[str]]:
         ["emulator_latency.py", "--mode", "tunnel"],
         ["protection_window.py", "--brackets", "20" if full else "10"],
         ["stop_resend.py", "--rounds", "40" if full else "20"],
+        ["stop_move_gap.py", "--moves", "200" if full else "40"],
         ["calls_per_loop.py", "--brackets", "50", "--seconds", "60" if full else "30"],
     ]
     if full:
