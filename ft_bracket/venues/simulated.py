@@ -68,7 +68,8 @@ class SimulatedGateway:
         ended = self._exits.get(pair)
         if ended is not None and self._ended_it(self._kinds[order_id], ended):
             fill_id = f"{SIMULATED_ID_PREFIX}fill-{leg.client_id}"
-            self._fills[fill_id] = VenueFill(fill_id, True, ended.amount,
+            # Each leg fills its own size (a take-profit level its share of the position).
+            self._fills[fill_id] = VenueFill(fill_id, True, leg.quantity or ended.amount,
                                              ended.rate or leg.trigger_price, "filled")
             leg = replace(leg, status=VenueStatus.FINISHED, fill_order_id=fill_id)
         else:

@@ -211,3 +211,15 @@ def test_freqtrades_order_recovery_is_told_which_orders_are_another_brackets() -
             {"id": "912", "clientOrderId": "ftb-6-b-tp1", "filled": 0.0}]
     assert orders.other_brackets_orders(PAIR, 6, {"909"}, [5], seen) == {
         "905", "906", "907", "911", "912"}
+
+
+def test_dry_run_levels_of_a_scaled_out_bracket_fill_their_own_sizes() -> None:
+    venue = SimulatedGateway()
+    orders = manager(venue, [], dry_run=True)
+    orders.open_bracket(TRADE, "5-x", 1.14, 1.26, take_profits=[(1.26, 60.0), (1.30, 40.0)])
+    close(orders, venue, "take_profit", 1.28)
+    after = orders.load(5)
+    assert after is not None
+    assert [(leg.status, leg.filled_quantity) for leg in after.take_profits] == [
+        (LegStatus.FILLED, 60.0), (LegStatus.FILLED, 40.0)]
+    assert after.stop.status is LegStatus.CANCELLED
