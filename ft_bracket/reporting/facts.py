@@ -110,10 +110,16 @@ def prices_record(value: Any) -> dict[str, float]:
 
 
 def legs_record(value: Any) -> tuple[LegFacts | None, LegFacts | None]:
-    """(stop, take-profit) of a ``bracket_legs`` record; (None, None) without one."""
+    """(stop, take-profit) of a ``bracket_legs`` record; (None, None) without one. Of a
+    bracket that scales out, the take-profit is its nearest level not filled yet (the last one
+    once all filled): the level the position works towards now."""
     if not isinstance(value, dict):
         return None, None
     stop, take_profit = value.get("stop"), value.get("take_profit")
+    levels = [leg for leg in [take_profit, *(value.get("scale_out") or [])]
+              if isinstance(leg, dict)]
+    if len(levels) > 1:
+        take_profit = next((leg for leg in levels if leg.get("status") != "filled"), levels[-1])
     return (LegFacts.from_record(stop) if isinstance(stop, dict) else None,
             LegFacts.from_record(take_profit) if isinstance(take_profit, dict) else None)
 

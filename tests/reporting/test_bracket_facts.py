@@ -96,3 +96,17 @@ def test_an_event_without_a_trade_has_a_null_trade() -> None:
     assert (payload["trade_id"], payload["trade"], payload["pair"]) == (
         None, None, "XRP/USDT:USDT")
     assert payload["details"] == {"reason": "Margin is insufficient."}
+
+
+def test_a_scaled_out_brackets_take_profit_is_the_level_it_works_towards_now() -> None:
+    from ft_bracket.reporting.facts import legs_record
+    level = {"kind": "take_profit", "quantity": 50.0, "attempt": 1}
+    record = {"stop": {"kind": "stop", "trigger_price": 1.17, "quantity": 50.0,
+                       "status": "resting"},
+              "take_profit": {**level, "trigger_price": 1.26, "status": "filled"},
+              "scale_out": [{**level, "trigger_price": 1.30, "status": "resting", "level": 2}]}
+    _, take_profit = legs_record(record)
+    assert take_profit is not None and take_profit.trigger_price == 1.30
+    record["scale_out"][0]["status"] = "filled"
+    _, take_profit = legs_record(record)
+    assert take_profit is not None and take_profit.trigger_price == 1.30
