@@ -1,4 +1,5 @@
-"""Fixtures of the emulator's own tests that run it as a process."""
+"""Fixtures of the emulator's own tests: an engine with one funded account (no HTTP), and an
+emulator process of the module's own for tests that move prices."""
 
 from __future__ import annotations
 
@@ -7,8 +8,23 @@ from collections.abc import Iterator
 import ccxt
 import pytest
 
+from binance_emulator.venue.account import Account
+from binance_emulator.venue.exchange import Exchange
 from harness.ccxt_client import binance_client
 from harness.emulator import Emulator, start_emulator
+from tests.emulator.helpers import D, make_exchange
+
+
+@pytest.fixture
+def exchange() -> Exchange:
+    """The engine on a fixed clock and flat price paths, no HTTP."""
+    return make_exchange()
+
+
+@pytest.fixture
+def account(exchange: Exchange) -> Account:
+    """A fresh 10,000 USDT account on it."""
+    return exchange.add_account("key", "secret", D(10_000))
 
 
 @pytest.fixture(scope="module")

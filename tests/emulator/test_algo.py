@@ -18,17 +18,6 @@ from tests.emulator.helpers import (
     rejected,
 )
 
-
-@pytest.fixture
-def exchange() -> Exchange:
-    return make_exchange()
-
-
-@pytest.fixture
-def account(exchange: Exchange) -> Account:
-    return exchange.add_account("key", "secret", D(10_000))
-
-
 # Conditional (algo) orders -----------------------------------------------------------------
 
 

@@ -3,8 +3,6 @@ and the account's limit across all symbols. In the engine: fixed clock, flat pat
 
 from __future__ import annotations
 
-import pytest
-
 from binance_emulator.api import wire
 from binance_emulator.venue import rules
 from binance_emulator.venue.account import Account
@@ -15,20 +13,9 @@ from tests.emulator.helpers import (
     XRP,
     D,
     conditional,
-    make_exchange,
     market,
     rejected,
 )
-
-
-@pytest.fixture
-def exchange() -> Exchange:
-    return make_exchange()
-
-
-@pytest.fixture
-def account(exchange: Exchange) -> Account:
-    return exchange.add_account("key", "secret", D(10_000))
 
 
 def stops(exchange: Exchange, account: Account, count: int, symbol: str = XRP,

@@ -3,8 +3,6 @@ triggered stops slip, and the book shown is the book filled against."""
 
 from __future__ import annotations
 
-import pytest
-
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.book import BookShape
 from binance_emulator.venue.exchange import Exchange
@@ -13,20 +11,9 @@ from tests.emulator.helpers import (
     D,
     conditional,
     limit,
-    make_exchange,
     market,
     rejected,
 )
-
-
-@pytest.fixture
-def exchange() -> Exchange:
-    return make_exchange()
-
-
-@pytest.fixture
-def account(exchange: Exchange) -> Account:
-    return exchange.add_account("key", "secret", D(10_000))
 
 
 def thin(exchange: Exchange, levels: int = 3, qty: str = "100", gap: int = 1) -> None:

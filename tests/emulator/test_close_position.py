@@ -5,23 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from binance_emulator.api.user_stream import UserStreams
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.models import AlgoOrder, OrderRequest
-from tests.emulator.helpers import XRP, D, conditional, make_exchange, market, rejected
-
-
-@pytest.fixture
-def exchange() -> Exchange:
-    return make_exchange()
-
-
-@pytest.fixture
-def account(exchange: Exchange) -> Account:
-    return exchange.add_account("key", "secret", D(10_000))
+from tests.emulator.helpers import XRP, D, conditional, market, rejected
 
 
 def close_all(exchange: Exchange, account: Account, trigger: str = "0.9") -> AlgoOrder:

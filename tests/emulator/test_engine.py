@@ -17,21 +17,9 @@ from tests.emulator.helpers import (
     D,
     conditional,
     limit,
-    make_exchange,
     market,
     rejected,
 )
-
-
-@pytest.fixture
-def exchange() -> Exchange:
-    return make_exchange()
-
-
-@pytest.fixture
-def account(exchange: Exchange) -> Account:
-    return exchange.add_account("key", "secret", D(10_000))
-
 
 # Fills at the touch ------------------------------------------------------------------------
 

@@ -3,22 +3,10 @@ coexisting beyond it, expiring instead of opening one. Fixed clock, flat paths, 
 
 from __future__ import annotations
 
-import pytest
-
 from binance_emulator.venue import margin
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.exchange import Exchange
-from tests.emulator.helpers import XRP, D, conditional, limit, make_exchange, market, rejected
-
-
-@pytest.fixture
-def exchange() -> Exchange:
-    return make_exchange()
-
-
-@pytest.fixture
-def account(exchange: Exchange) -> Account:
-    return exchange.add_account("key", "secret", D(10_000))
+from tests.emulator.helpers import XRP, D, conditional, limit, market, rejected
 
 
 def test_reduce_only_without_position_is_rejected(exchange: Exchange, account: Account) -> None:

@@ -18,21 +18,9 @@ from tests.emulator.helpers import (
     conditional,
     flat_path,
     limit,
-    make_exchange,
     market,
     rejected,
 )
-
-
-@pytest.fixture
-def exchange() -> Exchange:
-    return make_exchange()
-
-
-@pytest.fixture
-def account(exchange: Exchange) -> Account:
-    return exchange.add_account("key", "secret", D(10_000))
-
 
 # PERCENT_PRICE ---------------------------------------------------------------------------
 

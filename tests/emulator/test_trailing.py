@@ -15,17 +15,7 @@ from binance_emulator.venue import rules
 from binance_emulator.venue.account import Account
 from binance_emulator.venue.exchange import Exchange
 from binance_emulator.venue.models import AlgoOrder, OrderRequest
-from tests.emulator.helpers import XRP, D, conditional, make_exchange, market, rejected
-
-
-@pytest.fixture
-def exchange() -> Exchange:
-    return make_exchange()
-
-
-@pytest.fixture
-def account(exchange: Exchange) -> Account:
-    return exchange.add_account("key", "secret", D(10_000))
+from tests.emulator.helpers import XRP, D, conditional, market, rejected
 
 
 def trailing(side: str, rate: str | None, activate: str | None = None, qty: str | None = "100",
