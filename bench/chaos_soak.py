@@ -46,6 +46,8 @@ def print_report(report: SoakReport, work: Path | None) -> None:
         print(f"    {incident}")
     print(f"entries that filled beyond their own stop (closed at once from the answer): "
           f"{report.entries_beyond_stop}")
+    print(f"stops placed for less than the trade's position (a rest without a stop when one "
+          f"fires): {report.short_stops}")
     print(f"crossings while the venue held the trade's entry or stop request (a fault; no "
           f"client can rest a stop there): {report.venue_held_crossings}")
     print(f"crossings while the bot process was dead (SIGKILL or crash, until its API answered "

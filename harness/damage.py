@@ -31,6 +31,8 @@ its own. Damage is counted, never durations:
   refusal or -2021 of a stop that replaces a resting one excuses nothing: the old one protects;
 - ``duplicate_orders``: a client id the venue accepted twice.
 
+Printed apart, not judged: stops of a trade placed for less than its position (``short_stops``).
+
 Timing figures (longest orphan, longest unprotected stretch) are printed, never asserted.
 """
 
@@ -120,6 +122,9 @@ class Damage:
     # Entries that filled beyond their own stop (the price moved while they were on their way):
     # no stop can rest there, so it is not a stop that was missing; the soak prints them.
     born_beyond_stop: list[str] = field(default_factory=list)
+    # Stops of a trade placed for less than its position (printed, not judged): when one fires
+    # it leaves a rest with no stop, which the plugin must close at market.
+    short_stops: list[str] = field(default_factory=list)
     longest_orphan_ms: int = 0
     longest_unprotected_ms: int = 0
 
@@ -208,6 +213,7 @@ def audit(rows: list[dict[str, Any]], trades: list[Trade], prefix: str,
                 resting.setdefault(symbol, {})[row["client_id"]] = Leg(
                     at, parsed.root, LegKind.of(parsed.role), _number(row.get("trigger_price")))
                 _check_foreign(damage, lives.get(symbol), parsed.root, row["client_id"], at)
+                _check_size(damage, lives.get(symbol), parsed.root, row, position[symbol], at)
         elif event.startswith("algo_") and event != "algo_created" and "algo_id" in row:
             # (A refused placement has no algo id: it ends nothing, e.g. a resend's -4116.)
             leg = resting.get(symbol, {}).pop(row.get("client_id") or "", None)
@@ -253,6 +259,18 @@ def _check_foreign(damage: Damage, life: Life | None, root: str, client_id: str,
     if root != life.trade.root:
         damage.foreign_leg_positions.append(
             f"{life.symbol} at {at}: trade {life.trade.trade_id}'s position beside {client_id}")
+
+
+def _check_size(damage: Damage, life: Life | None, root: str, row: dict[str, Any],
+                held: float, at: int) -> None:
+    """A stop of the position's trade placed for less than the position."""
+    if life is None or life.trade is None or root != life.trade.root or row.get("qty") is None:
+        return
+    if client_ids.role_of(str(row["client_id"])).startswith("sl") \
+            and float(row["qty"]) < abs(held) - _EPSILON:
+        damage.short_stops.append(
+            f"{life.symbol} at {at}: {row['client_id']} for {row['qty']} of trade "
+            f"{life.trade.trade_id}'s position of {abs(held):g}")
 
 
 def _first_stops(rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -39,6 +39,7 @@ class SoakReport:
     stop_resizes: int = 0
     stop_resends: int = 0
     entries_beyond_stop: int = 0  # filled through their stop: closed at once (printed)
+    short_stops: int = 0  # stops placed for less than the position (printed)
     venue_held_crossings: int = 0  # crossed while the venue sat on the stop's request (printed)
     bot_down_crossings: int = 0  # crossed while the bot process was dead (printed)
     in_flight_crossings: int = 0  # crossed before the first stop reached the venue (printed)
@@ -78,6 +79,9 @@ def count(report: SoakReport, emulator: Emulator, bots: list[SoakBot],
             setattr(report, name, getattr(report, name) + steered[name])
         report.position_lives += damage.lives
         report.entries_beyond_stop += len(damage.born_beyond_stop)
+        report.short_stops += len(damage.short_stops)
+        report.incidents += [f"bot {bot.index} (printed) short stop: {row}"
+                             for row in damage.short_stops]
         report.venue_held_crossings += len(damage.venue_held_crossings)
         report.bot_down_crossings += len(damage.bot_down_crossings)
         report.in_flight_crossings += len(damage.in_flight_crossings)

@@ -300,3 +300,16 @@ def test_a_scale_out_is_partial_exits_and_a_resized_stop_no_damage() -> None:
     # A level of another trade filling this position is foreign, level or not.
     foreign = [*head[:4], *level_fill(2000, "ftb-r0-tp2_1", 9, 12, "50", "50", "1.2310")]
     assert len(audit(foreign, [scaled], "ftb").foreign_leg_fills) == 1
+
+
+def test_a_stop_placed_for_less_than_the_position_is_told_apart() -> None:
+    """Levels of 1213.7 and 4781.4 add up, in floats, to 5995.099999999999: a stop sent for that
+    is cut to the step (5995.0) and leaves 0.1 without a stop when it fires. Printed apart."""
+    rows = [row(900, "price", last="1.2000"),
+            row(1000, "order_filled", order_id=11, client_id="ftb-r1-en1", qty="5995.1",
+                price="1.2000", position_after="5995.1"),
+            stop(1010, 1, "1.1700", 5, qty="5995")]
+    damage = audit(rows, [TRADE], "ftb")
+    assert damage.harmless and len(damage.short_stops) == 1, damage.short_stops
+    whole = audit([*rows[:2], stop(1010, 1, "1.1700", 5, qty="5995.1")], [TRADE], "ftb")
+    assert not whole.short_stops
