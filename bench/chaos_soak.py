@@ -36,12 +36,18 @@ def print_report(report: SoakReport, work: Path | None) -> None:
           f"crashes {report.crashes}, failed starts {report.failed_starts}; positions no trade "
           f"owned, closed by hand at the end "
           f"{report.guarded_closed_by_hand}")
+    print(f"steering: bots {report.bot_steering}; brackets scaled out "
+          f"{report.scaled_out_brackets}, level fills {report.level_fills} (partial exits "
+          f"{report.partial_exits}); stop moves {report.stop_moves}, resizes "
+          f"{report.stop_resizes}, other stop attempts after the first {report.stop_resends}")
     for name in FIGURES:
         print(f"  {name:<24} {getattr(report, name)}")
     for incident in report.incidents[:40]:
         print(f"    {incident}")
     print(f"entries that filled beyond their own stop (closed at once from the answer): "
           f"{report.entries_beyond_stop}")
+    print(f"stops placed for less than the trade's position (a rest without a stop when one "
+          f"fires): {report.short_stops}")
     print(f"crossings while the venue held the trade's entry or stop request (a fault; no "
           f"client can rest a stop there): {report.venue_held_crossings}")
     print(f"crossings while the bot process was dead (SIGKILL or crash, until its API answered "
@@ -80,13 +86,19 @@ def main() -> None:
                         help="price noise per 0.3 s step (0.0022: a 1-2 %% stop in ~30 s)")
     parser.add_argument("--chaos-tail", type=float, default=defaults.chaos_tail_s,
                         help="seconds of chaos after the last entry, at most")
+    parser.add_argument("--scale-out-share", type=float, default=defaults.scale_out_share,
+                        help="share of signals with 2-3 take-profit levels")
+    parser.add_argument("--time-limit", type=int, default=defaults.time_limit_minutes,
+                        help="minutes, for the bots that steer by a time limit (0: none)")
     parser.add_argument("--keep", type=Path, help="keep logs and databases in this folder")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
     settings = SoakSettings(brackets=args.brackets, bots=args.bots, pairs=args.pairs,
                             seed=args.seed, fault_every_s=args.fault_every,
                             restart_every_s=args.restart_every, stunt_every_s=args.stunt_every,
-                            volatility=args.volatility, chaos_tail_s=args.chaos_tail)
+                            volatility=args.volatility, chaos_tail_s=args.chaos_tail,
+                            scale_out_share=args.scale_out_share,
+                            time_limit_minutes=args.time_limit)
     with contextlib.ExitStack() as stack:
         if args.keep is not None:
             args.keep.mkdir(parents=True, exist_ok=True)

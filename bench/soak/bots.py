@@ -19,6 +19,8 @@ from harness.emulator import Emulator
 from harness.freqtrade_bot import E2E_STRATEGIES, FreqtradeBot
 from harness.freqtrade_config import live_config
 
+from .steering import BotSteering
+
 # Cheap pairs first: a run with --pairs 3 keeps the ones whose minimum notional is 5 USDT.
 PAIRS = ("XRP/USDT:USDT", "DOGE/USDT:USDT", "ADA/USDT:USDT", "SOL/USDT:USDT",
          "BNB/USDT:USDT", "ETH/USDT:USDT", "BTC/USDT:USDT")
@@ -46,6 +48,8 @@ class Plan:
     reward_risk: float
     trades_before: int  # the pair's trades when the plan was made: one more means entered
     made: float  # monotonic time
+    # Take-profit levels as (distance in R, share); () for one take-profit (steering.py).
+    levels: tuple[tuple[float, float], ...] = ()
 
 
 def read_database(path: Path) -> dict[str, Any]:
@@ -72,8 +76,9 @@ def read_database(path: Path) -> dict[str, Any]:
 
 class SoakBot:
     def __init__(self, index: int, emulator: Emulator, workdir: Path, settings: BotSettings,
-                 pairs: list[str]) -> None:
+                 pairs: list[str], steering: BotSteering) -> None:
         self.index = index
+        self.steering = steering
         self.api_key, secret = emulator.new_account(balance=settings.balance)
         self.api_secret = secret
         self.workdir = workdir
@@ -87,13 +92,15 @@ class SoakBot:
             stake_amount="unlimited",
             max_open_trades=len(pairs),
             signal_file=str(self.signal_file),
+            test_stop_policy=steering.stop_policy,
             test_leverage=settings.leverage,
             internals={"process_throttle_secs": settings.throttle_s},
             exchange={"ccxt_config": {"timeout": settings.timeout_ms},
                       "ccxt_async_config": {"timeout": settings.timeout_ms}},
             bracket={"risk_per_trade": risk, "max_open_positions": len(pairs),
                      "max_total_open_risk": min(1.0, risk * (len(pairs) + 1)),
-                     "daily_loss_limit": 1.0, "stop_out_cooldown_minutes": 0},
+                     "daily_loss_limit": 1.0, "stop_out_cooldown_minutes": 0,
+                     "time_limit_minutes": steering.time_limit_minutes},
         )
         self.bot: FreqtradeBot | None = None
         self.up_since: float | None = None  # monotonic time its REST API answered; None = down
@@ -190,9 +197,16 @@ def database_mismatches(database: dict[str, Any], state: dict[str, Any]) -> list
     known = {str(o["order_id"]) for o in database["open_orders"]}
     open_ids = {t["id"] for t in database["trades"] if t["is_open"]}
     for trade_id, bracket in database["legs"].items():
-        take_profit = bracket.get("take_profit") or {}
-        if trade_id in open_ids and take_profit.get("status") in ("placing", "resting"):
-            known.add(str(take_profit.get("order_id")))
+        if trade_id not in open_ids:
+            continue
+        for leg in [bracket.get("take_profit") or {}, *(bracket.get("scale_out") or [])]:
+            if leg.get("status") in ("placing", "resting"):
+                known.add(str(leg.get("order_id")))
+        for leg in (bracket.get("stop") or {}, *(bracket.get("scale_out") or []),
+                    bracket.get("take_profit") or {}):
+            replaced = leg.get("replacing") or {}  # a move's old attempt, until the new rests
+            if replaced.get("order_id"):
+                known.add(str(replaced["order_id"]))
     venue = {str(o["orderId"]): o["symbol"] for o in state["orders"] if o["status"] == "NEW"}
     venue |= {str(a["algoId"]): a["symbol"] for a in state["algo_orders"]
               if a["algoStatus"] == "NEW"}

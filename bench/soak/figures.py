@@ -11,6 +11,7 @@ from harness.emulator import Emulator
 
 from .bots import SoakBot, database_mismatches, read_database
 from .faults import ArmedFault
+from .steering import STEERING_COUNTS, steering_counts
 
 FIGURES = ("foreign_leg_positions", "foreign_leg_fills", "unprotected_crossings",
            "duplicate_orders", "database_mismatches")
@@ -29,7 +30,16 @@ class SoakReport:
     failed_starts: int = 0  # starts whose REST API never answered (printed)
     guarded_closed_by_hand: int = 0
     position_lives: int = 0
+    # Steering, from the venue's journal (steering.py): printed, not judged.
+    bot_steering: list[str] = field(default_factory=list)
+    scaled_out_brackets: int = 0
+    level_fills: int = 0
+    partial_exits: int = 0
+    stop_moves: int = 0
+    stop_resizes: int = 0
+    stop_resends: int = 0
     entries_beyond_stop: int = 0  # filled through their stop: closed at once (printed)
+    short_stops: int = 0  # stops placed for less than the position (printed)
     venue_held_crossings: int = 0  # crossed while the venue sat on the stop's request (printed)
     bot_down_crossings: int = 0  # crossed while the bot process was dead (printed)
     in_flight_crossings: int = 0  # crossed before the first stop reached the venue (printed)
@@ -63,8 +73,15 @@ def count(report: SoakReport, emulator: Emulator, bots: list[SoakBot],
         down = [(w[0], w[1] if len(w) > 1 else w[0] + 3_600_000) for w in bot.down]
         (bot.db_path.parent / "down.json").write_text(json.dumps(down))
         damage = audit(journal, trades_from_database(bot.db_path), "ftb", down)
+        report.bot_steering.append(bot.steering.name)
+        steered = steering_counts(journal, "ftb")
+        for name in STEERING_COUNTS:
+            setattr(report, name, getattr(report, name) + steered[name])
         report.position_lives += damage.lives
         report.entries_beyond_stop += len(damage.born_beyond_stop)
+        report.short_stops += len(damage.short_stops)
+        report.incidents += [f"bot {bot.index} (printed) short stop: {row}"
+                             for row in damage.short_stops]
         report.venue_held_crossings += len(damage.venue_held_crossings)
         report.bot_down_crossings += len(damage.bot_down_crossings)
         report.in_flight_crossings += len(damage.in_flight_crossings)

@@ -6,7 +6,9 @@ or short, stop 1-2 % away, take-profit at 1.7-2.2 R), a mean-reverting price wal
 faults scoped to one bot's API key (lost answers, 5xx with and without the venue acting, dropped
 and hung connections, legs refused with -2022 / -2021, entries that fill unseen), SIGKILL
 restarts on the same database, and stunts on open positions: a gap through both legs in one
-move, a thin book, a mark price through the liquidation price while the last price stays.
+move, a thin book, a mark price through the liquidation price while the last price stays. A
+share of signals scales out (2-3 take-profit levels), and each bot steers its brackets its own
+way: a time limit, break-even after the first level, a trailing stop (steering.py).
 
 The figures, all meant to be 0: positions beside another trade's leg, leg fills against a
 foreign position, stops crossed with no stop resting, duplicate client ids, and database vs
@@ -31,6 +33,7 @@ from harness.emulator import Emulator, start_emulator
 from .bots import PAIRS, BotSettings, Plan, SoakBot, read_database, symbol
 from .faults import ArmedFault, fault_catalogue
 from .figures import SoakReport, count
+from .steering import bot_steering, draw_levels, signal_prices
 
 FAULT_BREATHER_S = 5.0  # after a bot's fault fired, it gets no other for this long
 PLAN_EXPIRY_S = 150.0  # a plan no entry took up in two candles is dropped
@@ -56,6 +59,8 @@ class SoakSettings:
     risk_per_trade: float = 0.01
     leverage: int = 10
     chaos_tail_s: float = 120.0
+    scale_out_share: float = 0.5  # of the signals
+    time_limit_minutes: int = 2  # of the bots that steer by a time limit
     wind_down_s: float = 90.0
     quiet_s: float = 3.0
 
@@ -64,7 +69,7 @@ class DamageSoak:
     def __init__(self, settings: SoakSettings, work: Path) -> None:
         self.settings = settings
         self.work = work
-        streams = ("prices", "signals", "faults", "restarts", "stunts")
+        streams = ("prices", "signals", "faults", "restarts", "stunts", "steering")
         self.rng = {name: random.Random(f"{settings.seed}-{name}") for name in streams}
         self.pairs = list(PAIRS[: settings.pairs])
         self.catalogue = fault_catalogue(settings.timeout_ms / 1000)
@@ -94,7 +99,8 @@ class DamageSoak:
             bot_settings = BotSettings(s.balance, s.risk_per_trade, s.leverage, s.throttle_s,
                                        s.timeout_ms)
             self.bots = [SoakBot(i, self.emulator, self.work / f"bot{i}", bot_settings,
-                                 self.pairs) for i in range(s.bots)]
+                                 self.pairs, bot_steering(i, s.time_limit_minutes))
+                         for i in range(s.bots)]
             for bot in self.bots:
                 bot.start_soon()
             for bot in self.bots:
@@ -195,19 +201,18 @@ class DamageSoak:
             for pair in rng.sample(self.pairs, len(self.pairs)):
                 if budget > 0 and fresh > 0 and pair not in busy:
                     fresh -= 1
-                    bot.plans[pair] = Plan(rng.choice(("long", "short")),
-                                           rng.uniform(0.01, 0.02), rng.uniform(1.7, 2.2),
-                                           entered[pair], now)
+                    plan = Plan(rng.choice(("long", "short")), rng.uniform(0.01, 0.02),
+                                rng.uniform(1.7, 2.2), entered[pair], now)
+                    # Its own stream: the signals' draws stay what they were without steering.
+                    plan.levels = draw_levels(self.rng["steering"], plan.reward_risk,
+                                              self.settings.scale_out_share)
+                    bot.plans[pair] = plan
                     budget -= 1
             bot.write_signals({pair: self._signal(pair, plan) for pair, plan in bot.plans.items()})
 
     def _signal(self, pair: str, plan: Plan) -> dict[str, Any]:
-        price = self.prices[symbol(pair)]
-        sign = 1.0 if plan.side == "long" else -1.0
-        return {"side": plan.side,
-                "stop_price": round(price * (1 - sign * plan.stop_distance), 8),
-                "take_profit_price": round(
-                    price * (1 + sign * plan.stop_distance * plan.reward_risk), 8)}
+        return signal_prices(self.prices[symbol(pair)], plan.side, plan.stop_distance,
+                             plan.reward_risk, plan.levels)
 
     # Faults, restarts, stunts ------------------------------------------------------------------
 
@@ -264,8 +269,9 @@ class DamageSoak:
             return
         _bot, trade, legs = rng.choice(brackets)
         sym = symbol(trade["pair"])
-        stop, target = legs["stop"]["trigger_price"], legs["take_profit"]["trigger_price"]
-        if stunt == "gap":  # through the take-profit and on through the stop, in one move
+        farthest = (legs.get("scale_out") or [legs["take_profit"]])[-1]
+        stop, target = legs["stop"]["trigger_price"], farthest["trigger_price"]
+        if stunt == "gap":  # through every take-profit and on through the stop, in one move
             beyond = [target * (0.997 if trade["is_short"] else 1.003),
                       stop * (1.003 if trade["is_short"] else 0.997)]
             self.emulator.control("POST", "path", symbol=sym,

@@ -2,7 +2,9 @@
 prices, faults, stunts (a gap through both legs, a thin book, a liquidation) and SIGKILL
 restarts, judged by the venue's own record: every damage figure 0, and no bot's log shows a
 database error (an order row written twice, or one freqtrade cannot write) across its restarts.
-The full run (1000 brackets)
+The brackets are steered too: most signals scale out (2-3 take-profit levels, some merged), one
+bot closes on a one-minute time limit, one moves its stop to break-even after the first level,
+one trails by 0.8 % (bench/soak/steering.py). The full run (1000 brackets)
 is `python bench/chaos_soak.py --brackets 1000`; durations are printed there, never judged.
 """
 
@@ -32,6 +34,8 @@ def test_small_damage_soak_does_no_harm(tmp_path: Path) -> None:
          "--seed", "7", "--fault-every", "0.5", "--restart-every", "10", "--stunt-every", "4",
          # Faster prices and a short tail: the brackets close within about a minute.
          "--volatility", "0.004", "--chaos-tail", "45",
+         # Steered: most signals scale out; the time-limit bot closes after a minute.
+         "--scale-out-share", "0.75", "--time-limit", "1",
          "--keep", str(tmp_path / "soak"), "--json", str(report_path)],
         # A guard against a hung soak, not a speed goal: 456 s and over 600 s were seen beside two
         # `make test` runs and a 3-bot soak on 2 cores; a machine slower still must pass.
@@ -49,6 +53,10 @@ def test_small_damage_soak_does_no_harm(tmp_path: Path) -> None:
     assert report["restarts"] >= 1, output
     assert sum(report["stunts"].values()) >= 2, output
     assert report["position_lives"] >= report["brackets_opened"], output
+    # Steering happened: brackets went out with levels, and a level filled or a stop was replaced
+    # beside a resting one (moves alone can miss at this size: its trades live seconds).
+    assert report["scaled_out_brackets"] >= 2, output
+    assert report["level_fills"] + report["stop_moves"] + report["stop_resizes"] >= 1, output
     logs = sorted((tmp_path / "soak").glob("bot*/freqtrade.log"))
     assert len(logs) == 3, output
     errors = [f"{log.parent.name}: {line}" for log in logs
