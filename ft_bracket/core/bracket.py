@@ -12,6 +12,7 @@ from typing import Any
 
 from ft_bracket.core import client_ids
 from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegKind
+from ft_bracket.core.quantities import exact_sum
 
 
 @dataclass
@@ -104,7 +105,7 @@ def new_bracket(trade_id: int | None, pair: str, is_short: bool, root: str, stop
                 entry_order_id: str | None = None) -> Bracket:
     """A filled entry's bracket, nothing sent yet: the stop for the whole position, and each
     (price, quantity) take-profit level (one, or the levels of a bracket that scales out)."""
-    quantity = sum(level_quantity for _, level_quantity in take_profits)
+    quantity = exact_sum(*(level_quantity for _, level_quantity in take_profits))
     levels = [BracketLeg(LegKind.TAKE_PROFIT, price, level_quantity, level=number)
               for number, (price, level_quantity) in enumerate(take_profits, start=1)]
     return Bracket(trade_id=trade_id, pair=pair, is_short=is_short, root=root,

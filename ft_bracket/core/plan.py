@@ -39,6 +39,7 @@ from ft_bracket.core.actions import (
 )
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegKind, LegStatus
+from ft_bracket.core.quantities import exact_sum
 from ft_bracket.core.venue import VenueSnapshot, VenueStatus, observe
 
 # Quantities and prices closer than this are equal (they come from the venue as decimals).
@@ -179,9 +180,9 @@ def _sizes_follow_position(bracket: Bracket, position: float) -> list[Action]:
     actions: list[Action] = []
     open_levels = [leg for leg in bracket.take_profits if leg.status is not LegStatus.FILLED]
     if open_levels and all(_resting(leg) and leg.replacing is None for leg in open_levels):
-        last, covered = open_levels[-1], sum(leg.quantity for leg in open_levels)
+        last, covered = open_levels[-1], exact_sum(*(leg.quantity for leg in open_levels))
         if abs(position - covered) > _EPSILON:
-            size = last.quantity + position - covered
+            size = exact_sum(last.quantity, position, -covered)
             actions.append(Place(LegKind.TAKE_PROFIT, quantity=size, level=last.level)
                            if size > _EPSILON else Cancel(LegKind.TAKE_PROFIT, last.level))
     stop = bracket.stop
@@ -200,8 +201,8 @@ def _unclosed(bracket: Bracket, legs: list[BracketLeg]) -> float:
     filled is not on record)."""
     if any(leg.filled_quantity <= 0 for leg in legs):
         return 0.0
-    unfilled = sum(leg.quantity - leg.filled_quantity for leg in legs)
-    return max(unfilled - bracket.rest_closed, 0.0)
+    unfilled = exact_sum(*(leg.quantity for leg in legs), *(-leg.filled_quantity for leg in legs))
+    return max(exact_sum(unfilled, -bracket.rest_closed), 0.0)
 
 
 def _rest(bracket: Bracket, legs: list[BracketLeg], position: float | None) -> float:

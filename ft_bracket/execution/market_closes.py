@@ -20,6 +20,7 @@ from ft_bracket.core import client_ids
 from ft_bracket.core.actions import EXIT_STOP_LOSS, EXIT_STOP_ON_EXCHANGE, EXIT_TAKE_PROFIT, Place
 from ft_bracket.core.bracket import Bracket
 from ft_bracket.core.legs import Closing, LegKind, Rejected, Sent
+from ft_bracket.core.quantities import exact_sum
 from ft_bracket.core.refusal_outcome import stop_after_close
 from ft_bracket.core.venue import VenueFill
 from ft_bracket.execution.context import ExecutionContext
@@ -51,7 +52,7 @@ class MarketCloses:
             self.context.reports.closed_past_stop(bracket, quantity, fill)
         if stop_rests:
             return None
-        return stop_after_close(bracket, quantity - (fill.filled if fill else 0.0))
+        return stop_after_close(bracket, exact_sum(quantity, -(fill.filled if fill else 0.0)))
 
     def entry_beyond_stop(self, bracket: Bracket, average: float) -> Place | None:
         """The entry filled beyond its own stop (the market moved while it was on its way): no
@@ -67,7 +68,7 @@ class MarketCloses:
         if fill is not None:
             self._show(bracket, fill, EXIT_STOP_LOSS)
         self.context.reports.entry_beyond_stop(bracket, average, fill.average if fill else None)
-        return stop_after_close(bracket, quantity - (fill.filled if fill else 0.0))
+        return stop_after_close(bracket, exact_sum(quantity, -(fill.filled if fill else 0.0)))
 
     def rest(self, bracket: Bracket, kind: LegKind, quantity: float) -> None:
         """A fired leg left part of the position, past its price: out at market now. freqtrade
@@ -75,7 +76,7 @@ class MarketCloses:
         fill = self._close(bracket, quantity)
         if fill is None:
             raise CloseNotPlacedError(f"the close of the rest ({quantity:g}) was not placed")
-        bracket.rest_closed += fill.filled
+        bracket.rest_closed = exact_sum(bracket.rest_closed, fill.filled)
         self.context.store.store(bracket)
         reason = EXIT_STOP_ON_EXCHANGE if kind is LegKind.STOP else EXIT_TAKE_PROFIT
         self._show(bracket, fill, reason)

@@ -128,3 +128,16 @@ def test_a_position_smaller_than_the_open_levels_shrinks_the_farthest() -> None:
 def test_no_level_is_an_orphan() -> None:
     record = scaled()
     assert plan_orphans([record], resting(record), "ftb") == []
+
+
+def test_sizes_add_up_as_written_so_the_venue_never_cuts_a_step_off() -> None:
+    # In binary floats 5.1 + 5.3 is 10.399999999999999: cut to the step, a stop of 10.3 would
+    # leave 0.1 of a 10.4 position bare.
+    record = new_bracket(7, PAIR, False, "7-s0me", 1.17, [(1.26, 5.1), (1.30, 5.3)], 0)
+    assert record.stop.quantity == 10.4
+    for number, leg in enumerate(record.legs):
+        leg.apply(Sent(record.next_client_id("ftb", leg)))
+        leg.apply(Accepted(f"800000000{number + 4}"))
+    # A position of 11.4 (5.1 + 6.3, also short of it in floats): level 2 grows to 6.3 exactly.
+    assert plan(record, resting(record, position=11.4)) == [
+        Place(TP, quantity=6.3, level=2), Place(STOP, quantity=11.4)]

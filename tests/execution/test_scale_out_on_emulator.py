@@ -71,3 +71,17 @@ def test_every_level_goes_out_with_the_stop_before_any_of_them(desk: Desk) -> No
     [placed] = [e.fields for e in desk.events if e.name.value == "bracket_placed"]
     levels: list[Any] = placed["take_profit_levels"]
     assert [(price, quantity) for price, quantity, _ in levels] == [(1.26, 60.0), (1.30, 40.0)]
+
+
+def test_the_stop_covers_the_whole_position_when_its_levels_add_up_short_in_floats(
+    desk: Desk,
+) -> None:
+    # 5.1 + 5.3 is 10.399999999999999 in binary floats; ccxt cuts an amount to the step, so a
+    # stop sent for that sum would rest for 10.3 and leave 0.1 of the position bare.
+    desk.client.create_order(PAIR, "market", "buy", 10.4)
+    trade = TradeView(1, PAIR, is_short=False, amount=10.4, is_open=True)
+    desk.manager.open_bracket(trade, bracket_root(1, OPENED_AT), 1.14, 1.26,
+                              take_profits=[(1.26, 5.1), (1.30, 5.3)])
+    assert resting(desk) == [("STOP_MARKET", "sl1", 10.4),
+                             ("TAKE_PROFIT_MARKET", "tp1_1", 5.1),
+                             ("TAKE_PROFIT_MARKET", "tp2_1", 5.3)]
