@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,17 +31,12 @@ from freqtrade.persistence import Order, Trade
 from freqtrade.strategy import IStrategy
 
 from ft_bracket.core.actions import EXIT_TAKE_PROFIT, EXIT_TIME_LIMIT
-from ft_bracket.core.book_walk import size_on_book
 from ft_bracket.core.client_ids import bracket_root
 from ft_bracket.core.destination import Destination, DestinationRefusedError, check_destination
-from ft_bracket.core.records import PRICES_RECORD, BracketPrices, PlannedEntry
+from ft_bracket.core.records import PRICES_RECORD, BracketPrices
 from ft_bracket.core.risk import (
-    Denial,
     Signal,
-    can_trade,
-    deny,
     loss_at_stop,
-    size_position,
 )
 from ft_bracket.core.scale_out import split_levels
 from ft_bracket.core.settings import (
@@ -51,9 +46,10 @@ from ft_bracket.core.settings import (
 )
 from ft_bracket.core.stop_policies import StopPolicy, StopPolicyError
 from ft_bracket.execution.order_manager import OrderManager
-from ft_bracket.freqtrade_adapter import account_state, ft_exchange, signals, stop_moves, trades
+from ft_bracket.freqtrade_adapter import ft_exchange, signals, stop_moves, trades
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
 from ft_bracket.freqtrade_adapter.chart_columns import ChartLevels
+from ft_bracket.freqtrade_adapter.entry_gate import EntryGate
 from ft_bracket.freqtrade_adapter.entry_orders import EntryPlan
 from ft_bracket.freqtrade_adapter.version import warn_if_unverified_freqtrade
 from ft_bracket.reporting.refusal_log import RefusalLog
@@ -61,10 +57,6 @@ from ft_bracket.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
-# freqtrade turns the stake back into an amount (stake / rate * leverage) and truncates it to
-# the step size; float noise could cost a whole step. This lifts the stake by far less than one
-# step, so the truncation lands on the sized quantity again.
-_STAKE_NUDGE = 1e-9
 # Stop distance used when the price already crossed the stop at the fill: exit at once.
 _CROSSED_STOP_DISTANCE = 1e-6
 
@@ -118,11 +110,10 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         self._optimizing = config.get("runmode") in (RunMode.BACKTEST, RunMode.HYPEROPT)
         # A backtest meets thousands of refusals: debug level.
         self.refusals = RefusalLog(logging.DEBUG if self._optimizing else logging.INFO)
-        self._planned: dict[str, PlannedEntry] = {}
         self._brackets: dict[int, BracketPrices] = {}
         self.markets = ft_exchange.MarketFacts(config, fixed=self._optimizing)
-        # Backtests: each pair's entry rows, indexed when freqtrade analyses it.
-        self.entry_signals: dict[str, signals.EntrySignals | None] = {}
+        self.entries = EntryGate(self.bracket_settings, self.markets, self.refusals,
+                                 self.timeframe, self._optimizing)
         self._take_profit_ratios = trades.ProfitRatios()
         # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
         self.order_manager: OrderManager | None = None
@@ -134,6 +125,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
     def bot_start(self, **kwargs: Any) -> None:
         """Say which risk limits are in force and start the OrderManager (dry-run and live)."""
         logger.info("Bracket settings: %s", self.bracket_settings)
+        self.entries.timeframe = self.timeframe  # the config's, if it overrides the class's
         try:
             refuse_position_adjustment(bool(self.position_adjustment_enable))
             if self.config.get("runmode") not in (RunMode.LIVE, RunMode.DRY_RUN):
@@ -159,64 +151,12 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         side: str, **kwargs: Any,
     ) -> float:
         """Margin for a position whose stop-out loses ``risk_per_trade x equity``; 0 = no trade."""
-        is_short = side == "short"
-        self._planned.pop(pair, None)
-        indexed = self.entry_signals.get(pair)
-        found = indexed.prices(is_short, current_time) if indexed is not None else None
-        candle_date, prices = found or signals.read_signal(self.dp, pair, self.timeframe,
-                                                           is_short, current_time)
-        if not isinstance(prices, tuple):
-            self.refusals.refuse(pair, candle_date, prices, side=side)
-            return 0.0
-        if self.order_manager is not None:  # no earlier trade's leg, no position not ours
-            block = self.order_manager.entry_clearance(pair)
-            if not block.allowed:
-                self.refusals.refuse(pair, candle_date, block)
-                return 0.0
-        market = self.markets.rules(self.dp, pair)
-        if market is None:
-            self.refusals.refuse(pair, candle_date, deny(Denial.SIGNAL_MISSING, "no market"),
-                                 side=side)
-            return 0.0
-        levels = (signals.read_levels(self.dp, pair, self.timeframe, candle_date)
-                  if indexed is None or indexed.scales_out else ())
-        signal = signals.signal_on_tick(is_short, current_rate, prices, levels, market)
-        if not isinstance(signal, Signal):
-            self.refusals.refuse(pair, candle_date, signal, side=side)
-            return 0.0
-        fee = self._taker_fee(pair)
-        settings = self.bracket_settings
-        decision = can_trade(
-            signal,
-            account_state.account_state(self.wallets, pair, current_time, fee,
-                                  settings.stop_out_cooldown_minutes),
-            settings, current_time,
-        )
-        if not decision.allowed:
-            self.refusals.refuse(pair, candle_date, decision, side=side, signal=signal)
-            return 0.0
-        futures = self.config.get("trading_mode") == "futures"
-        sizing: dict[str, Any] = dict(
-            equity=account_state.equity(self.wallets), risk_per_trade=settings.risk_per_trade,
-            taker_fee=fee, leverage=leverage, market=market, max_stake=max_stake,
-            min_stake=min_stake or 0.0,
-            maintenance_margin_rate=(
-                ft_exchange.maintenance_margin_rate(self.dp, pair, max_stake * leverage)
-                if futures else 0.0),
-        )
-        if self.order_manager is None:  # backtesting: the candle's price is the fill
-            size = size_position(signal=signal, **sizing)
-        else:  # the market order walks the book: size on the price it will really get
-            size = size_on_book(signal, signals.book_side(self.dp, pair, is_short), **sizing)
-        if not size.approved:
-            self.refusals.refuse(pair, candle_date, deny(size.denial, size.detail), side=side,
-                                 signal=signal)
-            return 0.0
-        walked = replace(signal, entry_price=size.entry_price)
-        self._planned[pair] = PlannedEntry(walked, size.risk_budget)
-        # freqtrade turns the stake into an amount at its own rate (the touch): the margin is
-        # the walked size at that rate, so the amount is the walked size.
-        return size.quantity * current_rate / leverage * (1 + _STAKE_NUDGE)
+        manager = self.order_manager
+        return self.entries.stake(
+            self.dp, self.wallets, manager.entry_clearance if manager is not None else None,
+            pair=pair, current_time=current_time, current_rate=current_rate,
+            min_stake=min_stake, max_stake=max_stake, leverage=leverage, side=side,
+            futures=self.config.get("trading_mode") == "futures")
 
     def confirm_trade_entry(
         self, pair: str, order_type: str, amount: float, rate: float, time_in_force: str,
@@ -224,34 +164,12 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
     ) -> bool:
         """Last check before the order: the signal still holds at ``rate`` and ``amount`` (what
         freqtrade made of the stake) loses no more than the budget at the stop."""
-        is_short = side == "short"
-        planned = self._planned.get(pair)
-        candle = signals.signal_candle_date(self.timeframe, current_time)
-        if planned is None or planned.signal.is_short != is_short:
-            self.refusals.refuse(
-                pair, candle, deny(Denial.SIGNAL_MISSING, "entry was not risk-sized"), side=side)
-            return False
-        signal, decision = planned.confirm(rate, amount, self._taker_fee(pair),
-                                           self.bracket_settings.min_reward_risk)
-        if not decision.allowed:
-            self._planned.pop(pair, None)
-            self.refusals.refuse(pair, candle, decision, side=side, signal=signal)
-            return False
-        if not self._optimizing:
-            # A bot killed before it sees the fill learns of it at its restart, before any
-            # candle is analysed: the bracket must outlive the process.
-            trades.store_planned_entry(pair, planned.to_dict())
-        return True
+        return self.entries.confirm(self.dp, pair=pair, amount=amount, rate=rate,
+                                    current_time=current_time, side=side)
 
     def entry_plan(self, pair: str) -> EntryPlan | None:
-        """The confirmed plan of the entry being sent for ``pair`` (legs go out from its
-        answer: freqtrade_adapter.entry_orders)."""
-        planned = self._planned.get(pair)
-        if planned is None:
-            return None
-        signal = planned.signal
-        return EntryPlan(signal.is_short, signal.stop_price, signal.take_profit_price,
-                         signal.levels, self.markets.rules(self.dp, pair))
+        """The confirmed plan of the entry being sent for ``pair``."""
+        return self.entries.plan(self.dp, pair)
 
     # Fill: record and protect -----------------------------------------------------------------
 
@@ -300,16 +218,9 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
                                  take_profits=take_profits, merged=merged)
 
     def _planned_signal(self, pair: str, trade: Trade) -> Signal | None:
-        """The planned bracket of this entry: in memory, else kept in the database (a restart
-        between order and fill), else read again off the signal candle."""
-        planned = self._planned.pop(pair, None)
-        if not self._optimizing:
-            stored = trades.pop_planned_entry(pair)
-            planned = planned or (PlannedEntry.from_dict(stored) if stored else None)
-        if planned is not None and planned.signal.is_short == trade.is_short:
-            return planned.signal
-        return signals.signal_for_trade(self.dp, self.timeframe, trade,
-                                        self.markets.rules(self.dp, trade.pair))
+        """The planned bracket of this entry, else read again off the signal candle."""
+        return self.entries.filled(pair, trade.is_short) or signals.signal_for_trade(
+            self.dp, self.timeframe, trade, self.markets.rules(self.dp, trade.pair))
 
     # Exits: stop and take-profit -------------------------------------------------------------
 

@@ -39,11 +39,12 @@ class BacktestFastPath:
 
     Relies on the host class: ``_brackets`` (trade id -> bracket, set at the entry fill by
     ``_entry_filled``), ``order_manager`` (None in backtests, set by ``bot_start`` otherwise),
-    ``_optimizing`` (backtest or hyperopt), ``markets`` (``MarketFacts``), ``entry_signals``
-    (pair -> ``EntrySignals``), a ``custom_stoploss`` that answers None whenever ``after_fill``
-    is False and writes nothing to the trade without an OrderManager, a ``custom_roi`` that
-    answers ``_take_profit_ratios.ratio(trade, take_profit_price)`` for a trade with a bracket
-    without an OrderManager, and a ``custom_exit`` that answers None without one
+    ``_optimizing`` (backtest or hyperopt), ``markets`` (``MarketFacts``), ``entries``
+    (``EntryGate``, whose ``signals`` index the backtest's entry rows), a ``custom_stoploss``
+    that answers None whenever ``after_fill`` is False and writes nothing to the trade without
+    an OrderManager, a ``custom_roi`` that answers ``_take_profit_ratios.ratio(trade,
+    take_profit_price)`` for a trade with a bracket without an OrderManager, and a
+    ``custom_exit`` that answers None without one
     (tests/freqtrade_adapter/test_backtest_fast_path.py checks the answers against IStrategy's).
     """
 
@@ -95,7 +96,7 @@ class BacktestFastPath:
         """IStrategy's; in backtests and hyperopt also indexes the frame's entry rows."""
         dataframe = super().ft_advise_signals(dataframe, metadata)  # type: ignore[misc]
         if self._optimizing:
-            self.entry_signals[metadata["pair"]] = EntrySignals.of(dataframe, self.timeframe)
+            self.entries.signals[metadata["pair"]] = EntrySignals.of(dataframe, self.timeframe)
         return dataframe
 
     def ft_stoploss_adjust(

@@ -125,5 +125,5 @@ def test_a_backtest_strategy_indexes_its_entry_rows_and_preloads_its_markets() -
     strategy.dp._exchange = None  # type: ignore[attr-defined]
     frame = analysed_frame()
     strategy.ft_advise_signals(frame, {"pair": PAIR})
-    assert strategy.entry_signals[PAIR] is not None
+    assert strategy.entries.signals[PAIR] is not None
     assert strategy.markets.rules(strategy.dp, PAIR) is not None

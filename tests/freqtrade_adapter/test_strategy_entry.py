@@ -83,7 +83,7 @@ def test_stop_and_target_off_the_tick_grid_are_aligned_towards_the_entry() -> No
         SIGNAL_CANDLE, stop_price=0.98996, take_profit_price=1.020049
     )
     assert stake(strategy) > 0
-    planned = strategy._planned[PAIR]
+    planned = strategy.entries.planned[PAIR]
     assert (planned.signal.stop_price, planned.signal.take_profit_price) == (0.99, 1.02)
 
 
