@@ -48,8 +48,9 @@ from ft_bracket.core.stop_policies import StopPolicy, StopPolicyError
 from ft_bracket.execution.order_manager import OrderManager
 from ft_bracket.freqtrade_adapter import ft_exchange, signals, stop_moves, trades
 from ft_bracket.freqtrade_adapter.backtest import BacktestFastPath
+from ft_bracket.freqtrade_adapter.backtest_levels import BacktestLevels
 from ft_bracket.freqtrade_adapter.chart_columns import ChartLevels
-from ft_bracket.freqtrade_adapter.entry_gate import EntryGate
+from ft_bracket.freqtrade_adapter.entry_gate import STAKE_NUDGE, EntryGate
 from ft_bracket.freqtrade_adapter.entry_orders import EntryPlan
 from ft_bracket.freqtrade_adapter.version import warn_if_unverified_freqtrade
 from ft_bracket.reporting.refusal_log import RefusalLog
@@ -115,6 +116,7 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         self.entries = EntryGate(self.bracket_settings, self.markets, self.refusals,
                                  self.timeframe, self._optimizing)
         self._take_profit_ratios = trades.ProfitRatios()
+        self.level_exits = BacktestLevels()  # backtests: take-profit levels as partial exits
         # The OrderManager: live places real legs, dry-run simulates them, backtests need none.
         self.order_manager: OrderManager | None = None
         self.supervisor: Supervisor | None = None
@@ -127,7 +129,9 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         logger.info("Bracket settings: %s", self.bracket_settings)
         self.entries.timeframe = self.timeframe  # the config's, if it overrides the class's
         try:
-            refuse_position_adjustment(bool(self.position_adjustment_enable))
+            # (A backtest that scales out has switched it on for its own partial exits.)
+            refuse_position_adjustment(bool(self.position_adjustment_enable)
+                                       and not self.level_exits.active)
             if self.config.get("runmode") not in (RunMode.LIVE, RunMode.DRY_RUN):
                 return
             self.supervisor = Supervisor(self, self.bracket_settings, self.destination)
@@ -179,9 +183,10 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         """Record stop, take-profit and risk at the entry fill and protect the position
         (idempotent: freqtrade may report the same fill twice); end the bracket at the exit."""
         if order.ft_order_side != trade.entry_side:
-            self._brackets.pop(trade.id, None)
-            if self.supervisor is not None and not trade.is_open:
-                self.supervisor.trade_closed(trades.trade_view(trade))
+            if not trade.is_open:  # a level's fill leaves the trade, and its bracket, open
+                self._brackets.pop(trade.id, None)
+                if self.supervisor is not None:
+                    self.supervisor.trade_closed(trades.trade_view(trade))
             return
         self._entry_filled(pair, trade, order)
 
@@ -195,6 +200,8 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             if recorded is not None:
                 self._brackets[trade.id] = recorded
                 return
+        else:  # a trade of an earlier run (a hyperopt epoch) may have had the same id
+            self._brackets.pop(trade.id, None)
         signal = self._planned_signal(pair, trade)
         if signal is None:
             logger.warning("%s: trade %s filled without a bracket signal; only the hard "
@@ -209,13 +216,24 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         if not self._optimizing:
             trade.set_custom_data(PRICES_RECORD, asdict(bracket))
         self._brackets[trade.id] = bracket
+        take_profits, merged = split_levels(order.safe_filled, signal.levels,
+                                            self.markets.rules(self.dp, pair))
+        if self._optimizing:
+            self._backtest_levels(trade.id, order.safe_filled, take_profits)
         if manager is not None:
             root = bracket_root(trade.id, int(trade.open_date_utc.timestamp()))
-            take_profits, merged = split_levels(order.safe_filled, signal.levels,
-                                                self.markets.rules(self.dp, pair))
             manager.open_bracket(trades.trade_view(trade), root, signal.stop_price,
                                  signal.take_profit_price, entry_order_id=order.order_id,
                                  take_profits=take_profits, merged=merged)
+
+    def _backtest_levels(self, trade_id: int, amount: float,
+                         take_profits: list[tuple[float, float]] | None) -> None:
+        """A backtest scales out by partial exits: freqtrade asks for them (and prices them
+        through custom_exit_price, which it asks for limit exits only) once a trade has levels."""
+        self.level_exits.opened(trade_id, amount, take_profits)
+        if self.level_exits.active and not self.position_adjustment_enable:
+            self.position_adjustment_enable = True
+            self.order_types = {**self.order_types, "exit": "limit"}
 
     def _planned_signal(self, pair: str, trade: Trade) -> Signal | None:
         """The planned bracket of this entry, else read again off the signal candle."""
@@ -240,7 +258,11 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             # Live: the stop is already on the exchange (placed at the fill); freqtrade has just
             # cleared its stop orders, so now it can take ours over.
             self.order_manager.adopt_stop(trades.trade_view(trade))
-        distance = trades.stop_distance(bracket.stop_price, current_rate,
+        # After a level's fill (a partial exit) freqtrade takes this answer even if looser: the
+        # stop stays where it is (a break-even move stays made).
+        moved = trade.nr_of_successful_exits and trade.stop_loss
+        distance = trades.stop_distance(trade.stop_loss if moved else bracket.stop_price,
+                                        current_rate,
                                         is_short=trade.is_short, leverage=trade.leverage or 1.0)
         if distance <= 0:
             # The price is already through the stop: a stop right at the price exits now.
@@ -266,7 +288,26 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
         if bracket is None:
             return None
         # Asked every candle: freqtrade's profit formula runs again only when its inputs moved.
-        return self._take_profit_ratios.ratio(trade, bracket.target_price)
+        return self._take_profit_ratios.ratio(trade, self.roi_target(trade.id, bracket))
+
+    def roi_target(self, trade_id: int, bracket: BracketPrices) -> float:
+        """A backtest's take-profit: the farthest level (the nearer ones are partial exits),
+        else the take-profit price."""
+        return self.level_exits.last_price(trade_id) or bracket.target_price
+
+    def adjust_trade_position(self, trade: Trade, current_time: datetime, **kwargs: Any
+                              ) -> tuple[float, str] | None:
+        """Backtests: the levels this candle reaches, as a partial exit (a negative stake)."""
+        due = self.level_exits.due(trade, current_time) if self._optimizing else None
+        if due is None:
+            return None
+        return -due.quantity * trade.stake_amount / trade.amount * (1 + STAKE_NUDGE), due.tag
+
+    def custom_exit_price(self, pair: str, trade: Trade, current_time: datetime,
+                          proposed_rate: float, current_profit: float, exit_tag: str | None,
+                          **kwargs: Any) -> float:
+        """Backtests: a level's partial exit at the level's price."""
+        return self.level_exits.price(trade.id, exit_tag, proposed_rate, bool(trade.is_short))
 
     def custom_exit(
         self, pair: str, trade: Trade, current_time: datetime, current_rate: float,

@@ -96,7 +96,10 @@ class BacktestFastPath:
         """IStrategy's; in backtests and hyperopt also indexes the frame's entry rows."""
         dataframe = super().ft_advise_signals(dataframe, metadata)  # type: ignore[misc]
         if self._optimizing:
-            self.entries.signals[metadata["pair"]] = EntrySignals.of(dataframe, self.timeframe)
+            indexed = EntrySignals.of(dataframe, self.timeframe)
+            self.entries.signals[metadata["pair"]] = indexed
+            if indexed is not None and indexed.scales_out:
+                self.level_exits.index(metadata["pair"], dataframe)
         return dataframe
 
     def ft_stoploss_adjust(
@@ -114,10 +117,13 @@ class BacktestFastPath:
         """IStrategy's version, minus the custom_stoploss call that would answer None; in
         backtests the after-fill call without the copy, and the entry fill recorded first."""
         if after_fill and self._fills_at_stop:
-            # The trade's just-filled entry is its last order. A trade of an earlier run (a
-            # hyperopt epoch) may have had the same id: its bracket must not survive the fill.
-            self._brackets.pop(trade.id, None)
-            self._entry_filled(trade.pair, trade, trade.orders[-1])
+            # The trade's just-filled order is its last (a level's partial exit is no entry).
+            # A trade of an earlier run (a hyperopt epoch) may have had the same id: its bracket
+            # must not survive the fill.
+            filled = trade.orders[-1]
+            if filled.ft_order_side == trade.entry_side:
+                self._brackets.pop(trade.id, None)
+                self._entry_filled(trade.pair, trade, filled)
         if (
             after_fill
             and self.order_manager is None
@@ -182,8 +188,8 @@ class BacktestFastPath:
             return super().min_roi_reached_entry(trade, trade_dur, current_time)  # type: ignore[misc]
         # What the plugin's custom_roi answers without an OrderManager for a trade with a
         # bracket, without the call (asked for every open trade on every candle).
-        custom_roi = self._take_profit_ratios.ratio(trade,
-                                                    self._brackets[trade.id].target_price)
+        custom_roi = self._take_profit_ratios.ratio(
+            trade, self.roi_target(trade.id, self._brackets[trade.id]))
         if not math.isfinite(custom_roi):
             custom_roi = None
         # As IStrategy: the ROI table's entry in force, and the lower of the two wins.

@@ -49,8 +49,14 @@ def test_plot_dataframe_shows_entries_with_stop_and_take_profit(
         assert f'"mode":"markers","name":"{trace}"' in html, f"{trace} is not drawn as points"
 
 
-def test_hyperopt_optimises_the_example_parameters(emulator: Emulator, tmp_path: Path) -> None:
-    config = tool_config(emulator, tmp_path)
+@pytest.mark.parametrize(("strategy", "own"), [("BracketExample", set()),
+                                               ("BracketScaleOut", {"first_target"})])
+def test_hyperopt_optimises_the_example_parameters(
+    emulator: Emulator, tmp_path: Path, strategy: str, own: set[str],
+) -> None:
+    """BracketScaleOut's epochs each scale out by partial exits (freqtrade's position
+    adjustment, which the plugin switches on for them once the first trade has levels)."""
+    config = {**tool_config(emulator, tmp_path), "strategy": strategy}
     log = run_freqtrade(tmp_path, "hyperopt", config, "--hyperopt-loss", "SharpeHyperOptLoss",
                         "--spaces", "buy", "--epochs", "4", "--job-workers", "1",
                         # Not beside the strategy in the repository: later backtests would
@@ -61,4 +67,5 @@ def test_hyperopt_optimises_the_example_parameters(emulator: Emulator, tmp_path:
     epochs = [json.loads(line) for line in results[0].read_text().splitlines() if line.strip()]
     assert len(epochs) == 4
     tried = {key for epoch in epochs for key in epoch["params_dict"]}
-    assert {"ema_fast", "ema_slow", "atr_multiplier", "reward_multiple"} <= tried
+    assert {"ema_fast", "ema_slow", "atr_multiplier", "reward_multiple", *own} <= tried
+    assert all(epoch["results_metrics"]["total_trades"] > 0 for epoch in epochs), log[-2000:]

@@ -63,6 +63,21 @@ def test_break_even_after_a_level_puts_the_stop_at_the_entry(
     assert trade.stop_loss == pytest.approx(1.0)
 
 
+def test_a_later_levels_fill_keeps_the_stop_at_break_even(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    # freqtrade takes the after-fill answer even when it is looser (the entry's fill must be
+    # able to set any stop): after a second level's fill, the original stop would come back.
+    strategy = steered(break_even_after_level=1)
+    trade, _ = enter(strategy)
+    apply_after_fill_stop(strategy, trade)
+    monkeypatch.setattr(type(trade), "nr_of_successful_exits", property(lambda self: 1))
+    per_candle(strategy, trade, 1.01)
+    assert trade.stop_loss == pytest.approx(1.0)
+    monkeypatch.setattr(type(trade), "nr_of_successful_exits", property(lambda self: 2))
+    apply_after_fill_stop(strategy, trade, current_rate=1.02)
+    assert trade.stop_loss == pytest.approx(1.0)
+
+
 class Listener:
     """Enough of an OrderManager to hear why a stop tightens."""
 
