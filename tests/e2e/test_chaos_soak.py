@@ -47,6 +47,9 @@ def test_small_damage_soak_does_no_harm(tmp_path: Path) -> None:
     assert {name: report[name] for name in FIGURES} == dict.fromkeys(FIGURES, 0), output
     assert report["brackets_closed"] == report["brackets_opened"] >= 16, output
     assert report["quiet"], output
+    # No stop rested for less than its trade's position (levels added up in binary floats were
+    # cut a step short by the venue): such a stop would leave a rest bare when it fires.
+    assert report["short_stops"] == 0, output
     # The chaos really happened: faults reached the bots, bots were killed, stunts were done,
     # and the audit saw the positions it judged.
     assert sum(report["faults_fired"].values()) >= 3, output
