@@ -74,7 +74,7 @@ def demo_ports() -> tuple[int, int]:
 
 
 class DemoOnTerminal:
-    """``scripts/demo.py`` as a session leader on its own pty; ``lines`` is what it printed,
+    """``python -m scripts.demo`` as a session leader on its own pty; ``lines`` is what it printed,
     each with the wall-clock time the test read it."""
 
     def __init__(self, tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ class DemoOnTerminal:
                      "DEMO_DIR": str(tmp_path / "demo"), "PYTHONUNBUFFERED": "1"}
         self.master, slave = os.openpty()
         self.process = subprocess.Popen(
-            [sys.executable, "scripts/demo.py"], cwd=REPO, env=self.env, stdin=slave,
+            [sys.executable, "-m", "scripts.demo"], cwd=REPO, env=self.env, stdin=slave,
             stdout=slave, stderr=slave, start_new_session=True, preexec_fn=_take_terminal)
         os.close(slave)
         self.lines: list[tuple[float, str]] = []

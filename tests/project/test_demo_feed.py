@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
-from harness.emulator import REPO
-
-_spec = importlib.util.spec_from_file_location("demo", REPO / "scripts" / "demo.py")
-demo = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(demo)
+from scripts.demo import feed as demo
 
 LEGS = {"stop": {"trigger_price": 1.17, "order_id": "8000000004", "status": "resting"},
         "take_profit": {"trigger_price": 1.26, "order_id": "8000000005", "status": "resting"}}
