@@ -198,8 +198,9 @@ def main() -> None:
             f"  database          : {DEMO / 'tradesv3.demo.sqlite'}\n"
             f"  emulator state    : http://127.0.0.1:{EMULATOR_PORT}/_emulator/state"
             f"?api_key={key}\n"
-            "Brackets appear below as they open and close (the strategy needs a few minutes of"
-            " candles first). Ctrl-C stops everything.\n"
+            "Brackets appear below as they open, exit in part at a take-profit level, move"
+            " their stop and close (the strategy needs a few minutes of candles first). Ctrl-C"
+            " stops everything.\n"
         )
         feed = TradeFeed(get, say)
         while all(p.poll() is None for p in processes):
