@@ -23,7 +23,7 @@ test: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --durations=15
 
 demo: $(STAMP)
-	$(PY) scripts/demo.py
+	$(PY) -m scripts.demo
 
 # Every benchmark at sizes that finish in minutes; `make bench BENCH_ARGS=--full` for the sizes
 # docs/benchmarks.md quotes.

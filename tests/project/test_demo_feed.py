@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
-from harness.emulator import REPO
-
-_spec = importlib.util.spec_from_file_location("demo", REPO / "scripts" / "demo.py")
-demo = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(demo)
+from scripts.demo import feed as demo
 
 LEGS = {"stop": {"trigger_price": 1.17, "order_id": "8000000004", "status": "resting"},
         "take_profit": {"trigger_price": 1.26, "order_id": "8000000005", "status": "resting"}}
@@ -92,3 +87,85 @@ def test_trades_closed_before_the_demo_started_are_not_replayed() -> None:
     feed.poll()
     feed.poll()
     assert printed == ["  (1 earlier closed trades in the database)"]
+
+
+def level(number: int, price: float, quantity: float, order_id: str, **fields: Any
+          ) -> dict[str, Any]:
+    return {"level": number, "trigger_price": price, "quantity": quantity, "order_id": order_id,
+            "status": "resting", **fields}
+
+
+SCALED_LEGS = {"stop": {"trigger_price": 1.17, "quantity": 100.0, "order_id": "8000000004",
+                        "status": "resting", "replacing": None},
+               "take_profit": level(1, 1.23, 50.0, "8000000005"),
+               "scale_out": [level(2, 1.275, 50.0, "8000000006")]}
+ENTRY = {"order_id": "8000000003", "ft_order_side": "buy", "filled": 100.0, "is_open": False,
+         "safe_price": 1.2001, "ft_order_tag": None}
+
+
+def exit_order(order_id: str, tag: str, filled: float, price: float, side: str = "sell"
+               ) -> dict[str, Any]:
+    return {"order_id": order_id, "ft_order_side": side, "filled": filled, "is_open": False,
+            "safe_price": price, "ft_order_tag": tag}
+
+
+def moved_stop(price: float, quantity: float, order_id: str, status: str = "resting"
+               ) -> dict[str, Any]:
+    return {**SCALED_LEGS, "stop": {"trigger_price": price, "quantity": quantity,
+                                    "order_id": order_id, "status": status, "replacing": None},
+            "take_profit": level(1, 1.23, 50.0, "8000000005", status="filled")}
+
+
+def test_a_scaled_out_bracket_shows_its_levels_a_partial_exit_the_stop_moved_and_the_end() -> None:
+    bot, printed = FakeBot(), []
+    feed = demo.TradeFeed(bot.get, printed.append)
+    bot.open = [trade(amount=100.0, orders=[ENTRY], realized_profit=0.0,
+                      price_precision=0.0001, precision_mode=4)]
+    bot.custom[3] = {"bracket_legs": SCALED_LEGS, "bracket": {"risk_amount": 3.2}}
+    feed.poll()
+    assert printed == [
+        "  #3 XRP/USDT:USDT long opened at 1.2001  stop 1.17 (order 8000000004, resting)  "
+        "take-profit 1: 1.23 for 50 (order 8000000005, resting)  "
+        "take-profit 2: 1.275 for 50 (order 8000000006, resting)  risk 3.20 USDT"]
+    # Level 1 filled: freqtrade booked half as a partial exit; the stop is being resized.
+    bot.open = [{**bot.open[0], "amount": 50.0, "realized_profit": 1.44,
+                 "orders": [ENTRY, exit_order("8000000009", "take_profit_1", 50.0, 1.2301)]}]
+    bot.custom[3]["bracket_legs"] = moved_stop(1.17, 50.0, "8000000010", status="placing")
+    feed.poll()
+    assert printed[1:] == ["  #3 XRP/USDT:USDT long partial exit at take-profit 1: 50 at "
+                           "1.2301, 50 left  realised so far +0.45 R  (+1.44 USDT)"]
+    bot.custom[3]["bracket_legs"] = moved_stop(1.17, 50.0, "8000000010")  # resized, not moved
+    feed.poll()
+    bot.custom[3]["bracket_legs"] = moved_stop(1.2001, 50.0, "8000000011")
+    feed.poll()
+    feed.poll()
+    assert printed[2:] == ["  #3 XRP/USDT:USDT long stop moved to break-even 1.17 → 1.2001 "
+                           "for 50 (order 8000000011)"]
+    # Level 2 closes the trade: that exit is the end, not a partial one.
+    bot.open = []
+    bot.closed = [{**trade(amount=50.0, is_open=False, exit_reason="take_profit",
+                           close_rate=1.2752, profit_abs=4.12),
+                   "orders": [ENTRY, exit_order("8000000009", "take_profit_1", 50.0, 1.2301),
+                              exit_order("8000000012", "take_profit", 50.0, 1.2752)]}]
+    feed.poll()
+    assert printed[3:] == ["  #3 XRP/USDT:USDT long closed by take_profit at 1.2752  +1.29 R  "
+                           "(+4.12 USDT)"]
+
+
+def test_a_level_fill_and_a_stop_move_between_polls_are_printed_before_the_close() -> None:
+    bot, printed = FakeBot(), []
+    feed = demo.TradeFeed(bot.get, printed.append)
+    bot.open = [trade(amount=100.0, orders=[ENTRY], realized_profit=0.0)]
+    bot.custom[3] = {"bracket_legs": SCALED_LEGS, "bracket": {"risk_amount": 3.2}}
+    feed.poll()
+    bot.open = []
+    bot.custom[3]["bracket_legs"] = moved_stop(1.2001, 50.0, "8000000011", status="filled")
+    bot.closed = [{**trade(amount=50.0, is_open=False, exit_reason="stoploss_on_exchange",
+                           close_rate=1.2, profit_abs=1.38),
+                   "orders": [ENTRY, exit_order("8000000009", "take_profit_1", 50.0, 1.2301),
+                              exit_order("8000000011", "stoploss", 50.0, 1.2, "stoploss")]}]
+    feed.poll()
+    assert [line.split("long ")[1] for line in printed[1:]] == [
+        "partial exit at take-profit 1: 50 at 1.2301, 50 left",
+        "stop moved to break-even 1.17 → 1.2001 for 50 (order 8000000011)",
+        "closed by stoploss_on_exchange at 1.2  +0.43 R  (+1.38 USDT)"]

@@ -4,7 +4,6 @@ under a UNIQUE constraint, and Binance never reuses one)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -12,10 +11,7 @@ import yaml  # PyYAML comes with freqtrade[hyperopt] (optuna)
 
 from harness.ccxt_client import binance_client
 from harness.emulator import DEFAULT_KEY, DEFAULT_SECRET, REPO, Emulator, start_emulator
-
-_spec = importlib.util.spec_from_file_location("demo", REPO / "scripts" / "demo.py")
-demo = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(demo)
+from scripts.demo import launcher as demo
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 XRP = "XRP/USDT:USDT"

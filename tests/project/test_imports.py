@@ -25,6 +25,7 @@ def imported_modules(path: Path) -> set[str]:
 @pytest.mark.parametrize(("tree", "forbidden"), [
     ("bench", ("tests",)),
     ("harness", ("tests", "bench")),
+    ("scripts", ("tests", "bench")),
 ])
 def test_tree_does_not_import(tree: str, forbidden: tuple[str, ...]) -> None:
     sources = sorted((REPO / tree).rglob("*.py"))

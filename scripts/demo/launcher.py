@@ -1,4 +1,5 @@
-"""`make demo`: the local Binance emulator plus `freqtrade trade` in testnet mode against it.
+"""The demo's processes: the local Binance emulator and `freqtrade trade` in testnet mode
+against it, started, watched and stopped.
 
 Everything lives under .demo/ (user data, database, logs, generated credentials). However the
 demo is stopped — Ctrl-C, `kill` (SIGTERM), a closed terminal (SIGHUP), even SIGKILL — the
@@ -7,7 +8,6 @@ emulator and the bot it started stop too, and their ports are free for the next 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os
@@ -22,14 +22,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from scripts.demo.feed import TradeFeed, api_getter
+
+REPO = Path(__file__).resolve().parents[2]
 # Overridable so a test can run the demo beside a developer's own.
 EMULATOR_PORT = int(os.environ.get("DEMO_EMULATOR_PORT", "8790"))
 API_PORT = int(os.environ.get("DEMO_API_PORT", "8080"))
 DEMO = Path(os.environ.get("DEMO_DIR", str(REPO / ".demo")))
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-# Polls a freshly opened trade may wait for its legs' order ids before it is printed without.
-LEG_WAIT_POLLS = 5
 
 
 class StopSignal(KeyboardInterrupt):
@@ -90,112 +90,6 @@ def wait_first_loop(get: Callable[[str], Any], timeout: float, process: subproce
                 return
         time.sleep(0.5)
     sys.exit(f"freqtrade did not finish its first loop within {timeout:.0f} s; see {log}")
-
-
-def api_getter(password: str) -> Callable[[str], Any]:
-    """GET /api/v1/<path> of the demo's bot, parsed."""
-    token = base64.b64encode(f"demo:{password}".encode()).decode()
-
-    def get(path: str) -> Any:
-        request = urllib.request.Request(f"http://127.0.0.1:{API_PORT}/api/v1/{path}")
-        request.add_header("Authorization", f"Basic {token}")
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return json.loads(response.read())
-
-    return get
-
-
-def _custom_data(get: Callable[[str], Any], trade_id: int) -> dict[str, Any]:
-    """The trade's custom data as {key: value}; values the API shows as JSON text are decoded."""
-    try:
-        [entry] = get(f"trades/{trade_id}/custom-data")
-    except (OSError, ValueError):  # 404 until the plugin has written its first record
-        return {}
-    values = {}
-    for row in entry["custom_data"]:
-        value = row["value"]
-        if isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
-        values[row["key"]] = value
-    return values
-
-
-def _leg_text(name: str, leg: dict[str, Any] | None) -> str:
-    if not leg:
-        return f"{name} (not placed yet)"
-    order_id = leg.get("order_id") or "-"
-    return f"{name} {leg.get('trigger_price')} (order {order_id}, {leg.get('status')})"
-
-
-class TradeFeed:
-    """Prints each bracket when it opens (entry and both legs with price and order id) and when it
-    closes (exit reason, result in R = profit / the risk the plugin sized it for).
-
-    Open trades come from ``/status``, closed ones from ``/trades`` (which lists closed trades
-    only); ``get`` is the bot's REST API.
-    """
-
-    def __init__(self, get: Callable[[str], Any], write: Callable[[str], None] = say) -> None:
-        self.get = get
-        self.write = write
-        self.risk: dict[int, float] = {}
-        self.waited: dict[int, int] = {}
-        self.opened: set[int] = set()
-        self.closed: set[int] | None = None  # None until the first poll saw the database
-
-    def poll(self) -> None:
-        try:
-            open_trades = self.get("status")
-            closed = self.get("trades?limit=50&order_by_id=false")["trades"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return
-        if self.closed is None:
-            # Trades closed before this run (a kept .demo/ database) are history, not news.
-            self.closed = {trade["trade_id"] for trade in closed}
-            if self.closed:
-                self.write(f"  ({len(self.closed)} earlier closed trades in the database)")
-        for trade in open_trades:
-            if trade["trade_id"] not in self.opened:
-                self._announce_open(trade, closing=False)
-        for trade in sorted(closed, key=lambda t: t["trade_id"]):
-            if trade["trade_id"] not in self.closed:
-                if trade["trade_id"] not in self.opened:
-                    self._announce_open(trade, closing=True)
-                self._announce_close(trade)
-
-    def _announce_open(self, trade: dict[str, Any], closing: bool) -> None:
-        trade_id = trade["trade_id"]
-        data = _custom_data(self.get, trade_id)
-        legs = data.get("bracket_legs") or {}
-        placed = all((legs.get(k) or {}).get("order_id") for k in ("stop", "take_profit"))
-        self.waited[trade_id] = self.waited.get(trade_id, 0) + 1
-        if not placed and not closing and self.waited[trade_id] < LEG_WAIT_POLLS:
-            return  # the legs follow the fill within a loop or two: print them together
-        risk = (data.get("bracket") or {}).get("risk_amount")
-        if risk:
-            self.risk[trade_id] = float(risk)
-        self.opened.add(trade_id)
-        side = "short" if trade["is_short"] else "long"
-        risk_text = f"  risk {float(risk):.2f} USDT" if risk else ""
-        self.write(
-            f"  #{trade_id} {trade['pair']} {side} opened at {trade['open_rate']}  "
-            f"{_leg_text('stop', legs.get('stop'))}  "
-            f"{_leg_text('take-profit', legs.get('take_profit'))}{risk_text}"
-        )
-
-    def _announce_close(self, trade: dict[str, Any]) -> None:
-        trade_id = trade["trade_id"]
-        assert self.closed is not None
-        self.closed.add(trade_id)
-        profit = float(trade["profit_abs"] or 0.0)
-        risk = self.risk.get(trade_id)
-        result = f"{profit / risk:+.2f} R" if risk else "R unknown (no risk record)"
-        side = "short" if trade["is_short"] else "long"
-        self.write(
-            f"  #{trade_id} {trade['pair']} {side} closed by {trade['exit_reason']} at "
-            f"{trade['close_rate']}  {result}  ({profit:+.2f} USDT)"
-        )
 
 
 def runtime_overlay(api_password: str) -> dict:
@@ -294,7 +188,7 @@ def main() -> None:
             "--userdir", str(DEMO / "user_data"), "--logfile", str(bot_log)],
             DEMO / "freqtrade.console.log", env)
         wait_until(f"http://127.0.0.1:{API_PORT}/api/v1/ping", 120, bot, bot_log)
-        get = api_getter(api_password)
+        get = api_getter(API_PORT, api_password)
         wait_first_loop(get, 120, bot, bot_log)
         say(
             "\nDemo running: freqtrade (testnet mode) trading the local Binance emulator.\n"
@@ -304,10 +198,11 @@ def main() -> None:
             f"  database          : {DEMO / 'tradesv3.demo.sqlite'}\n"
             f"  emulator state    : http://127.0.0.1:{EMULATOR_PORT}/_emulator/state"
             f"?api_key={key}\n"
-            "Brackets appear below as they open and close (the strategy needs a few minutes of"
-            " candles first). Ctrl-C stops everything.\n"
+            "Brackets appear below as they open, exit in part at a take-profit level, move"
+            " their stop and close (the strategy needs a few minutes of candles first). Ctrl-C"
+            " stops everything.\n"
         )
-        feed = TradeFeed(get)
+        feed = TradeFeed(get, say)
         while all(p.poll() is None for p in processes):
             feed.poll()
             time.sleep(3)

@@ -1,0 +1,1 @@
+"""Commands the Makefile runs (``make demo``: ``python -m scripts.demo``)."""
