@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from harness.emulator import SHARED_DATA, Emulator
+from harness.emulator import Emulator
 from tests.support.backtests import (
+    BACKTEST_MARKS,
     LEVERAGE,
     RISK_PER_TRADE,
     TIMEFRAME,
@@ -30,11 +31,7 @@ from tests.support.backtests import (
     to_tick,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not SHARED_DATA.is_dir(),
-                       reason=f"{SHARED_DATA} is absent: no real candles to backtest on"),
-]
+pytestmark = BACKTEST_MARKS
 
 
 @pytest.fixture(scope="module")

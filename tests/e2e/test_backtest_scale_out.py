@@ -15,8 +15,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 import pandas as pd
 import pytest
 
-from harness.emulator import SHARED_DATA, Emulator
+from harness.emulator import Emulator
 from tests.support.backtests import (
+    BACKTEST_MARKS,
     TIMEFRAME,
     BacktestRun,
     bracket_settings,
@@ -26,11 +27,7 @@ from tests.support.backtests import (
     to_tick,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not SHARED_DATA.is_dir(),
-                       reason=f"{SHARED_DATA} is absent: no real candles to backtest on"),
-]
+pytestmark = BACKTEST_MARKS
 
 STRATEGY = "BracketScaleOut"
 STOP_TAGS = {"stop_loss", "trailing_stop_loss"}

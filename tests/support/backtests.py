@@ -17,12 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 import requests
 from freqtrade.data.btanalysis import load_backtest_stats
 from freqtrade.data.history import load_pair_history
 from freqtrade.enums import CandleType
 
 from harness.emulator import SHARED_DATA, Emulator, url_overrides
+
+# A backtest test's marks: end to end, and only where the shared candles are.
+BACKTEST_MARKS = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not SHARED_DATA.is_dir(),
+                       reason=f"{SHARED_DATA} is absent: no real candles to backtest on"),
+]
 
 REPO = Path(__file__).resolve().parents[2]
 PAIR = "XRP/USDT:USDT"
