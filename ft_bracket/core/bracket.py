@@ -11,8 +11,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ft_bracket.core import client_ids
-from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegKind
+from ft_bracket.core.legs import IDLE_STATUSES, BracketLeg, LegKind, LegStatus
 from ft_bracket.core.quantities import exact_sum
+
+# Points of a stop's history kept besides its first (a trailing stop moves every look).
+_STOP_HISTORY_KEPT = 200
 
 
 @dataclass
@@ -37,6 +40,9 @@ class Bracket:
     rest_closed: float = 0.0
     # A bracket that scales out: its take-profit levels 2..n (``take_profit`` is level 1).
     scale_out: list[BracketLeg] = field(default_factory=list)
+    # The stop as it rested over time, [ms, price] from its first resting price on (the chart
+    # draws it; a trailing stop's newest moves only).
+    stop_history: list[list[float]] = field(default_factory=list)
 
     def leg(self, kind: LegKind, level: int = 1) -> BracketLeg:
         return self.stop if kind is LegKind.STOP else self.take_profits[level - 1]
@@ -73,6 +79,17 @@ class Bracket:
         none is on its way, and no take-profit goes out."""
         return self.stop.status in IDLE_STATUSES and self.stop.closing is not None
 
+    def note_stop(self, now_ms: int) -> bool:
+        """Add the resting stop's price to ``stop_history`` if it moved; True if it did."""
+        if self.stop.status is not LegStatus.RESTING or self.stop.replacing is not None:
+            return False
+        price = self.stop.trigger_price
+        if self.stop_history and self.stop_history[-1][1] == price:
+            return False
+        self.stop_history.append([now_ms, price])
+        del self.stop_history[1:-_STOP_HISTORY_KEPT]  # the first price, and the newest moves
+        return True
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -97,6 +114,7 @@ class Bracket:
             market_closes=int(data.get("market_closes") or 0),
             rest_closed=float(data.get("rest_closed") or 0.0),
             scale_out=scale_out,
+            stop_history=[list(point) for point in data.get("stop_history") or []],
         )
 
 

@@ -171,6 +171,7 @@ class OrderManager:
                 return existing
             pending = self.entries.take_pending(trade, entry_order_id)
             if pending is not None:
+                self._note_stop(pending)
                 return pending
             bracket = new_bracket(trade.trade_id, trade.pair, trade.is_short, root,
                                   stop_price, take_profits or [(take_profit_price, trade.amount)],
@@ -178,6 +179,7 @@ class OrderManager:
             self.context.store.store(bracket)
             self.context.reports.levels_merged(bracket, merged)
             self.legs.protect(bracket)
+            self._note_stop(bracket)
             if all(leg.status is LegStatus.RESTING for leg in bracket.legs):
                 self.context.reports.placed(bracket)
             return bracket
@@ -273,7 +275,13 @@ class OrderManager:
                      if (leg.kind, leg.level) in ours and leg.status is LegStatus.CANCELLED]
         if cancelled:
             self.context.reports.cancelled(bracket, cancelled)
+        self._note_stop(bracket)
         self.stops.settle_freqtrade_stop(bracket, trade)
+
+    def _note_stop(self, bracket: Bracket) -> None:
+        """The stop's price in its history, if it rests at a new one (the chart draws it)."""
+        if bracket.note_stop(self.context.now_ms()):
+            self.context.store.store(bracket)
 
     def _execute_all(self, actions: list[Action], bracket: Bracket, trade: TradeView,
                      done: list[Action]) -> TradeView | None:

@@ -12,7 +12,7 @@ never call it. tests/freqtrade_adapter/test_freqtrade_contract.py pins that call
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from freqtrade.enums import RunMode
@@ -26,6 +26,7 @@ from ft_bracket.core.chart_levels import (
     TradeLevels,
     level_columns,
     merged_plot_config,
+    take_profit_column,
 )
 from ft_bracket.core.records import LEGS_RECORD, PRICES_RECORD
 from ft_bracket.freqtrade_adapter.bracket_view import facts_of
@@ -34,12 +35,20 @@ logger = logging.getLogger(__name__)
 
 
 def trade_levels(trade: Any) -> TradeLevels:
-    """A trade's levels: the legs as they rest (or rested), else the bracket's plan."""
-    facts = facts_of(trade, trade.get_custom_data(PRICES_RECORD),
-                     trade.get_custom_data(LEGS_RECORD))
+    """A trade's levels: the legs as they rest (or rested) and the stop's moves, else the
+    bracket's plan."""
+    legs = trade.get_custom_data(LEGS_RECORD)
+    facts = facts_of(trade, trade.get_custom_data(PRICES_RECORD), legs)
+    legs = legs if isinstance(legs, dict) else {}
+    history = [(datetime.fromtimestamp(ms / 1000, UTC), float(price))
+               for ms, price in legs.get("stop_history") or []]
+    scale_out = legs.get("scale_out") or []
+    levels = tuple(float(leg["trigger_price"]) for leg in [legs["take_profit"], *scale_out]
+                   ) if scale_out else ()
     return TradeLevels(int(trade.id), trade.open_date_utc,
                        None if trade.is_open else trade.close_date_utc,
-                       facts.current_stop(), facts.current_take_profit())
+                       history[0][1] if history else facts.current_stop(),
+                       facts.current_take_profit(), tuple(history[1:]), levels)
 
 
 class ChartLevels:
@@ -64,16 +73,25 @@ class ChartLevels:
         if self.supervisor is None or dataframe.empty:
             return dataframe
         try:
-            add_bracket_columns(dataframe, metadata["pair"], self.timeframe,
-                                self.__dict__.setdefault("_closed_levels", {}))
+            drawn = self.__dict__.setdefault("_take_profit_columns", 1)
+            columns = add_bracket_columns(dataframe, metadata["pair"], self.timeframe,
+                                          self.__dict__.setdefault("_closed_levels", {}), drawn)
+            if columns > drawn and self.bracket_settings.merge_plot_config:
+                # A bracket with more levels than any before: FreqUI draws each.
+                self._take_profit_columns = columns
+                self.plot_config = merged_plot_config(self.plot_config,
+                                                      take_profit_columns=columns)
         except Exception:  # a chart must never cost the pair its analysis
             logger.exception("could not add the bracket columns for %s", metadata.get("pair"))
         return dataframe
 
 
 def add_bracket_columns(dataframe: DataFrame, pair: str, timeframe: str,
-                        closed_cache: dict[int, TradeLevels]) -> None:
-    """Write both columns for ``pair``'s trades that overlap the frame (in place)."""
+                        closed_cache: dict[int, TradeLevels], take_profit_columns: int = 1
+                        ) -> int:
+    """Write the stop's and each take-profit level's column (at least
+    ``take_profit_columns`` of them) for ``pair``'s trades that overlap the frame, in place;
+    return how many take-profit columns it wrote."""
     first: datetime = dataframe["date"].iloc[0].to_pydatetime()
     levels = [trade_levels(t) for t in Trade.get_trades_proxy(pair=pair, is_open=True)]
     for trade in Trade.get_trades_proxy(pair=pair, is_open=False, close_date=first):
@@ -81,6 +99,8 @@ def add_bracket_columns(dataframe: DataFrame, pair: str, timeframe: str,
             closed_cache[trade.id] = trade_levels(trade)
         levels.append(closed_cache[trade.id])
     candle = timedelta(seconds=timeframe_to_seconds(timeframe))
-    stops, take_profits = level_columns(dataframe["date"], levels, candle)
+    stops, take_profits = level_columns(dataframe["date"], levels, candle, take_profit_columns)
     dataframe[STOP_COLUMN] = stops
-    dataframe[TAKE_PROFIT_COLUMN] = take_profits
+    for level, column in enumerate(take_profits, start=1):
+        dataframe[take_profit_column(level)] = column
+    return len(take_profits)

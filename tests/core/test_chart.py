@@ -33,8 +33,8 @@ def nan_list(values: np.ndarray) -> list[float | None]:
 
 def test_an_open_trade_shows_from_the_candle_its_entry_filled_in() -> None:
     opened = T0 + 3 * MINUTE + timedelta(seconds=40)  # inside the 20:03 candle
-    stops, take_profits = level_columns(DATES, [TradeLevels(1, opened, None, 1.17, 1.26)],
-                                        MINUTE)
+    stops, [take_profits] = level_columns(DATES, [TradeLevels(1, opened, None, 1.17, 1.26)],
+                                          MINUTE)
     assert nan_list(stops) == [None] * 3 + [1.17] * 7
     assert nan_list(take_profits) == [None] * 3 + [1.26] * 7
 
@@ -43,9 +43,19 @@ def test_a_closed_trade_keeps_its_levels_up_to_its_close_and_a_later_one_wins_a_
 ) -> None:
     first = TradeLevels(1, T0 + MINUTE, T0 + 4 * MINUTE + timedelta(seconds=5), 1.17, 1.26)
     second = TradeLevels(2, T0 + 4 * MINUTE + timedelta(seconds=30), None, 1.23, 1.14)
-    stops, take_profits = level_columns(DATES, [second, first], MINUTE)
+    stops, [take_profits] = level_columns(DATES, [second, first], MINUTE)
     assert nan_list(stops) == [None, 1.17, 1.17, 1.17, 1.23, 1.23, 1.23, 1.23, 1.23, 1.23]
     assert nan_list(take_profits)[3:5] == [1.26, 1.14]
+
+
+def test_the_stop_steps_to_each_price_it_moved_to_and_each_level_has_its_column() -> None:
+    trade = TradeLevels(1, T0 + MINUTE, None, 1.17, 1.26,
+                        stop_moves=((T0 + 4 * MINUTE + timedelta(seconds=20), 1.20),
+                                    (T0 + 7 * MINUTE, 1.22)),
+                        take_profits=(1.26, 1.30))
+    stops, levels = level_columns(DATES, [trade], MINUTE, take_profit_columns=3)
+    assert nan_list(stops) == [None, 1.17, 1.17, 1.17, 1.20, 1.20, 1.20, 1.22, 1.22, 1.22]
+    assert [nan_list(column)[-1] for column in levels] == [1.26, 1.30, None]
 
 
 def test_a_trade_outside_the_frame_leaves_it_empty() -> None:
@@ -66,6 +76,8 @@ def test_the_strategys_own_plot_config_stays_and_is_not_changed() -> None:
     assert own == {"main_plot": {"stop_price": {"color": "black"}, "ema": {"color": "blue"}},
                    "subplots": {"Bracket": {TAKE_PROFIT_COLUMN: {"color": "pink"}}}}
     assert merged_plot_config(None) == {"main_plot": BRACKET_SERIES}
+    assert set(merged_plot_config(None, take_profit_columns=3)["main_plot"]) == {
+        *BRACKET_SERIES, f"{TAKE_PROFIT_COLUMN}_2", f"{TAKE_PROFIT_COLUMN}_3"}
     # Without a running bot there are no bracket columns: only the signal's are added.
     assert set(merged_plot_config(None, levels=False)["main_plot"]) == {
         "stop_price", "take_profit_price"}
@@ -129,6 +141,28 @@ def test_analysis_adds_the_columns_in_a_running_bot_only(trades: None) -> None:
                                                            "quantity": 1}})
     analysed = strategy.analyze_ticker(frame.copy(), {"pair": PAIR})
     assert (analysed[STOP_COLUMN].iat[-1], analysed[TAKE_PROFIT_COLUMN].iat[-1]) == (1.18, 1.25)
+
+
+def test_a_scaled_out_trade_shows_every_level_and_its_stop_as_it_moved(trades: None) -> None:
+    strategy = make_strategy()
+    strategy.supervisor = object()  # type: ignore[assignment]  # dry-run / live
+    trade, _ = open_trade(1, open_date=T0 + timedelta(minutes=2))  # the 20:00 candle
+    moved = int((T0 + timedelta(minutes=16)).timestamp() * 1000)  # inside the 20:15 candle
+    leg = {"status": "resting", "quantity": 1}
+    trade.set_custom_data("bracket_legs", {
+        "stop": {**leg, "trigger_price": 1.2}, "take_profit": {**leg, "trigger_price": 1.26},
+        "scale_out": [{**leg, "trigger_price": 1.3, "level": 2}],
+        "stop_history": [[moved - 900_000, 1.17], [moved, 1.2]]})
+    analysed = strategy.analyze_ticker(candles(T0, 6), {"pair": PAIR})
+    assert nan_list(analysed[STOP_COLUMN].to_numpy()) == [1.17, 1.17, 1.17, 1.2, 1.2, 1.2]
+    assert analysed[TAKE_PROFIT_COLUMN].iat[-1] == 1.26
+    assert analysed[f"{TAKE_PROFIT_COLUMN}_2"].iat[-1] == 1.3
+    # FreqUI is told to draw the second level too, and keeps getting its column.
+    assert f"{TAKE_PROFIT_COLUMN}_2" in strategy.plot_config["main_plot"]
+    trade.set_custom_data("bracket_legs", {"stop": {**leg, "trigger_price": 1.2},
+                                           "take_profit": {**leg, "trigger_price": 1.26}})
+    analysed = strategy.analyze_ticker(candles(T0, 6), {"pair": PAIR})
+    assert analysed[f"{TAKE_PROFIT_COLUMN}_2"].isna().all()
 
 
 def test_a_failing_column_never_costs_the_analysis(trades: None,

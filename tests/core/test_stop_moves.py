@@ -14,7 +14,7 @@ from ft_bracket.core.actions import (
     Place,
     Query,
 )
-from ft_bracket.core.bracket import Bracket
+from ft_bracket.core.bracket import Bracket, new_bracket
 from ft_bracket.core.clearance import entry_clearance
 from ft_bracket.core.legs import (
     Accepted,
@@ -157,3 +157,17 @@ def test_a_refused_move_says_the_old_stop_still_rests_and_past_the_price_closes(
     assert (past.close_now, past.past_stop) == (True, False)
     take_profit = placement_failed(leg(TP), True, MAX_ATTEMPTS, replaced_rests=True)
     assert (take_profit.close_now, take_profit.exit_reason) == (False, None)
+
+
+def test_the_record_keeps_the_stop_where_it_rested_over_time_for_the_chart() -> None:
+    record = new_bracket(7, PAIR, False, "7-s0me", 1.17, [(1.26, 100.0)], 0)
+    assert not record.note_stop(1_000)  # not resting yet
+    record.stop.apply(Sent(record.next_client_id("ftb", record.stop)))
+    record.stop.apply(Accepted("8000000004"))
+    assert record.note_stop(2_000) and not record.note_stop(3_000)  # once per price
+    for ms in range(300):
+        record.stop.trigger_price = 1.17 + (ms + 1) / 10_000  # a trailing stop, every look
+        record.note_stop(4_000 + ms)
+    history = Bracket.from_dict(record.to_dict()).stop_history
+    assert history[0] == [2_000, 1.17] and len(history) == 201  # the first, the newest 200
+    assert history[-1] == [4_299, 1.17 + 300 / 10_000]

@@ -52,6 +52,8 @@ def test_a_moved_stop_rests_before_the_old_one_is_cancelled_and_freqtrade_takes_
     assert len(adopted) == 2 and adopted[-1] == bracket.stop.order_id  # freqtrade took it
     [moved] = [e for e in desk.events if e.name.value == "stop_moved"]
     assert (moved.fields["old"], moved.fields["new"]) == (1.14, 1.18)
+    # The record keeps where the stop rested, for the chart.
+    assert [price for _, price in bracket.stop_history] == [1.14, 1.18]
 
 
 def test_a_new_stop_the_venue_refuses_leaves_the_old_one_resting(desk: Desk) -> None:
