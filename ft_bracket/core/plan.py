@@ -122,10 +122,14 @@ def _plan_open(bracket: Bracket, trade: TradeView, snapshot: VenueSnapshot,
     # A cancel that did not go through (the venue failed) is sent again, every loop.
     actions: list[Action] = [*shown, *(Cancel(leg.kind, leg.level) for leg in bracket.legs
                                        if leg.status is LegStatus.CANCELLING)]
-    actions += _stop_follows_freqtrade(bracket, trade, snapshot.marks.get(trade.pair))
+    stop_actions = _stop_follows_freqtrade(bracket, trade, snapshot.marks.get(trade.pair))
+    actions += stop_actions
     actions += _levels_in_place(levels, trade, take_profit_max_attempts)
     if position is not None:
-        actions += _sizes_follow_position(bracket, abs(position))
+        # A stop on the move is resized once the move is done: one replacement at a time, or
+        # the attempt it replaces would drop off the record while it still rests.
+        moving = any(isinstance(a, (MoveStop, TrailStop)) for a in stop_actions)
+        actions += _sizes_follow_position(bracket, abs(position), resize_stop=not moving)
     return actions
 
 
@@ -172,7 +176,8 @@ def _levels_in_place(levels: list[BracketLeg], trade: TradeView, max_attempts: i
     return [Place(LegKind.TAKE_PROFIT, level=leg.level) for leg in idle]
 
 
-def _sizes_follow_position(bracket: Bracket, position: float) -> list[Action]:
+def _sizes_follow_position(bracket: Bracket, position: float, resize_stop: bool = True
+                           ) -> list[Action]:
     """The legs follow the position (an entry that filled in parts, a level's fill, a part
     closed by hand), each by a new attempt resting before the old one goes. The take-profit
     levels still open cover the position: the farthest absorbs the difference; the stop covers
@@ -190,8 +195,8 @@ def _sizes_follow_position(bracket: Bracket, position: float) -> list[Action]:
     # from the best price the venue has seen; one larger than the position, reduce-only, still
     # closes exactly the position.
     grow_only = stop.trailing_rate is not None
-    if _resting(stop) and abs(position - stop.quantity) > _EPSILON and (
-            not grow_only or position > stop.quantity):
+    if resize_stop and _resting(stop) and stop.replacing is None and abs(
+            position - stop.quantity) > _EPSILON and (not grow_only or position > stop.quantity):
         actions.append(Place(LegKind.STOP, quantity=position))
     return actions
 

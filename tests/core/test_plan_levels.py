@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from ft_bracket.core.actions import (
     Cancel,
+    CancelReplaced,
     CloseRest,
+    MoveStop,
     Place,
     ReadFill,
     RequestExit,
@@ -141,3 +143,24 @@ def test_sizes_add_up_as_written_so_the_venue_never_cuts_a_step_off() -> None:
     # A position of 11.4 (5.1 + 6.3, also short of it in floats): level 2 grows to 6.3 exactly.
     assert plan(record, resting(record, position=11.4)) == [
         Place(TP, quantity=6.3, level=2), Place(STOP, quantity=11.4)]
+
+
+def test_a_stop_that_moves_as_a_level_fills_is_resized_once_the_move_is_done() -> None:
+    # Found by the steered soak: a move and a resize in one look each replaced the stop, and
+    # the second took the first's place on the record while the original stop still rested.
+    record = scaled()
+    fill_level(record, 1, 50.0, 1.26)
+    moved = view(freqtrade_stop_ids=frozenset({record.stop.order_id or ""}), stop_price=1.20)
+    venue = resting(record, position=50.0)
+    assert plan_bracket(record, moved, venue, MAX_ATTEMPTS)[1:] == [MoveStop(1.20)]
+    old = record.stop.order_id
+    record.stop.apply(Sent(record.next_client_id("ftb", record.stop)))
+    record.stop.trigger_price = 1.20
+    record.stop.apply(Accepted("8000000099"))
+    assert record.stop.replacing is not None and record.stop.replacing.order_id == old
+    adopted = view(freqtrade_stop_ids=frozenset({"8000000099"}), stop_price=1.20)
+    venue = resting(record, position=50.0)
+    assert plan_bracket(record, adopted, venue, MAX_ATTEMPTS)[1:] == [CancelReplaced(STOP, 1)]
+    record.stop.apply(ReplacedGone())
+    assert plan_bracket(record, adopted, resting(record, position=50.0), MAX_ATTEMPTS)[1:] == [
+        Place(STOP, quantity=50.0)]
