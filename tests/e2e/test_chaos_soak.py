@@ -56,10 +56,11 @@ def test_small_damage_soak_does_no_harm(tmp_path: Path) -> None:
     assert report["restarts"] >= 1, output
     assert sum(report["stunts"].values()) >= 2, output
     assert report["position_lives"] >= report["brackets_opened"], output
-    # Steering happened: brackets went out with levels, and a level filled or a stop was replaced
-    # beside a resting one (moves alone can miss at this size: its trades live seconds).
+    # Steered brackets were in the mix: they went out with levels. Whether the random walk then
+    # fills a level or moves a stop within a 16-bracket run depends on the machine's speed (a
+    # loaded one saw none); tests/e2e/test_steering.py and test_kill_matrix_steering.py make
+    # each of those happen, and the 1,000-bracket soak counts them.
     assert report["scaled_out_brackets"] >= 2, output
-    assert report["level_fills"] + report["stop_moves"] + report["stop_resizes"] >= 1, output
     logs = sorted((tmp_path / "soak").glob("bot*/freqtrade.log"))
     assert len(logs) == 3, output
     errors = [f"{log.parent.name}: {line}" for log in logs
