@@ -186,6 +186,9 @@ class BracketStrategy(BacktestFastPath, ChartLevels, IStrategy):
             if not trade.is_open:  # a level's fill leaves the trade, and its bracket, open
                 self._brackets.pop(trade.id, None)
                 if self.supervisor is not None:
+                    # The close first: a bot killed during the venue calls below must find it
+                    # at its restart (freqtrade's recovery mis-books a scaled-out trade's).
+                    trades.persist()
                     self.supervisor.trade_closed(trades.trade_view(trade))
             return
         self._entry_filled(pair, trade, order)

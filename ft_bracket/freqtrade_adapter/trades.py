@@ -35,6 +35,12 @@ STOP_NUDGE = 1e-9
 _NOISE = 1e-9
 
 
+def persist() -> None:
+    """Commit what freqtrade has changed so far (it commits an exit fill only after
+    ``order_filled``, where the plugin still talks to the venue)."""
+    Trade.commit()
+
+
 def open_trades() -> list[Trade]:
     """The bot's open trades."""
     return list(Trade.get_open_trades())

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
 from ft_bracket.core.records import PRICES_RECORD
+from ft_bracket.freqtrade_adapter import trades as trades_module
 from tests.support.bracket_fakes import (
     FEE,
     PAIR,
@@ -197,3 +199,25 @@ def test_no_bracket_means_no_custom_roi_or_stop() -> None:
         )
         is None
     )
+
+
+def test_a_closing_exit_is_committed_before_the_bracket_ends_on_the_venue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # freqtrade commits an exit fill only after order_filled; the bracket's end talks to the
+    # venue. A bot killed in between found the trade open again at its restart, and freqtrade's
+    # recovery then booked a scaled-out trade's exits wrong (seen in the CI soak).
+    steps: list[str] = []
+    monkeypatch.setattr(trades_module, "persist", lambda: steps.append("commit"))
+    monkeypatch.setattr(trades_module, "trade_view", lambda trade: trade.id)
+    strategy = make_strategy()
+    strategy.supervisor = SimpleNamespace(  # type: ignore[assignment]
+        trade_closed=lambda view: steps.append(f"bracket {view} ends"))
+    trade = SimpleNamespace(id=7, entry_side="buy", is_open=False)
+    strategy.order_filled(pair=PAIR, trade=trade, order=SimpleNamespace(ft_order_side="sell"),
+                          current_time=NOW)
+    assert steps == ["commit", "bracket 7 ends"]
+    steps.clear()  # a level's fill (a partial exit) leaves trade and bracket open
+    strategy.order_filled(pair=PAIR, trade=SimpleNamespace(id=7, entry_side="buy", is_open=True),
+                          order=SimpleNamespace(ft_order_side="sell"), current_time=NOW)
+    assert steps == []
